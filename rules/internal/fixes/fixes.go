@@ -1,0 +1,182 @@
+// Package fixes turns a rule's dst rewrite of one file into analysis.TextEdits, and holds the
+// conventions every rule uses to say what kind of fix it offers or why it offers none.
+//
+// Rules find on go/ast and rewrite on dst: decorations (comments, blank lines) travel with
+// the dst nodes a rule moves, so a rewrite keeps every comment where a reader expects it.
+// The rewritten file is printed whole, then diffed line by line against the original, so
+// each fix is a minimal set of line edits — the form go vet, go fix, gopls and
+// golangci-lint all apply.
+package fixes
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/token"
+	"strings"
+
+	"github.com/aymanbagabas/go-udiff"
+	"github.com/dave/dst"
+	"github.com/dave/dst/decorator"
+	"github.com/dave/dst/decorator/resolver/gotypes"
+	"github.com/dave/dst/decorator/resolver/guess"
+	"golang.org/x/tools/go/analysis"
+)
+
+// UnsafeSuffix ends the title of every fix that may change behaviour on an exceptional path
+// (a panic). Drivers apply such fixes only when asked (deferfix -unsafe).
+const UnsafeSuffix = " (changes behaviour on panic)"
+
+// RefusedPrefix starts the related-information message that says why a finding has no fix.
+const RefusedPrefix = "not fixed: "
+
+// IsUnsafe reports whether a fix was marked unsafe by its rule.
+func IsUnsafe(fix analysis.SuggestedFix) bool {
+	return strings.HasSuffix(fix.Message, UnsafeSuffix)
+}
+
+// Refusal returns the reason a diagnostic carries no fix, or "".
+func Refusal(d analysis.Diagnostic) string {
+	for _, r := range d.Related {
+		if s, ok := strings.CutPrefix(r.Message, RefusedPrefix); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// Refuse reports a finding without a fix; at, when valid, points at what blocks the fix.
+func Refuse(pass *analysis.Pass, rng analysis.Range, at token.Pos, msg, reason string) {
+	if !at.IsValid() {
+		at = rng.Pos()
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos:     rng.Pos(),
+		End:     rng.End(),
+		Message: msg,
+		Related: []analysis.RelatedInformation{{Pos: at, End: at, Message: RefusedPrefix + reason}},
+	})
+}
+
+// File is one file of a pass decorated with dst for rewriting. Decorate a fresh File for
+// each fix: fixes are computed independently and a File is consumed by Edits.
+type File struct {
+	Pass *analysis.Pass
+	AST  *ast.File
+	Dst  *dst.File
+	dec  *decorator.Decorator
+	src  []byte
+	tok  *token.File
+
+	imports bool // decorated with import management
+}
+
+// Decorate converts f to dst. Qualified identifiers are resolved with the pass's type
+// information (exact and free), so a rule may add references to imported packages and
+// the restorer keeps the import block right.
+func Decorate(pass *analysis.Pass, f *ast.File) (*File, error) {
+	tok := pass.Fset.File(f.FileStart)
+	if tok == nil {
+		return nil, fmt.Errorf("decorate: no position information for file")
+	}
+	src, err := pass.ReadFile(tok.Name())
+	if err != nil {
+		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
+	}
+	if len(src) != tok.Size() {
+		return nil, fmt.Errorf("decorate %q: file changed since it was parsed", tok.Name())
+	}
+	// dst merges imports of one path under two names (net/http's request.go imports
+	// "net/url" twice); such files are decorated without import management, so they come
+	// back unchanged, and a rule cannot add imports to them.
+	dec := decorator.NewDecorator(pass.Fset)
+	if !duplicateImports(f) {
+		dec = decorator.NewDecoratorWithImports(pass.Fset, pass.Pkg.Path(), gotypes.New(pass.TypesInfo.Uses))
+	}
+	df, err := dec.DecorateFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
+	}
+	return &File{Pass: pass, AST: f, Dst: df, dec: dec, src: src, tok: tok, imports: !duplicateImports(f)}, nil
+}
+
+func duplicateImports(f *ast.File) bool {
+	seen := make(map[string]bool)
+	for _, imp := range f.Imports {
+		if seen[imp.Path.Value] {
+			return true
+		}
+		seen[imp.Path.Value] = true
+	}
+	return false
+}
+
+// Node returns the dst node decorated from n, or nil.
+func (f *File) Node(n ast.Node) dst.Node { return f.dec.Dst.Nodes[n] }
+
+// Name returns the file's name as the file set knows it.
+func (f *File) Name() string { return f.tok.Name() }
+
+// Restore prints the (rewritten) dst file, gofmt-formatted.
+func (f *File) Restore() ([]byte, error) {
+	r := decorator.NewRestorer()
+	if f.imports {
+		names := make(map[string]string)
+		for _, imp := range f.Pass.Pkg.Imports() {
+			names[imp.Path()] = imp.Name()
+		}
+		r = decorator.NewRestorerWithImports(f.Pass.Pkg.Path(), guess.WithMap(names))
+	}
+	var buf bytes.Buffer
+	if err := r.Fprint(&buf, f.Dst); err != nil {
+		return nil, fmt.Errorf("print %q: %w", f.Name(), err)
+	}
+	out, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("print %q: rewritten file does not format: %w", f.Name(), err)
+	}
+	return out, nil
+}
+
+// Edits restores the file and returns the line edits that turn the original into it.
+func (f *File) Edits() ([]analysis.TextEdit, error) {
+	out, err := f.Restore()
+	if err != nil {
+		return nil, err
+	}
+	return LineEdits(f.tok, f.src, out), nil
+}
+
+// LineEdits returns the line-granular edits from before to after, positioned in tok.
+func LineEdits(tok *token.File, before, after []byte) []analysis.TextEdit {
+	var edits []analysis.TextEdit
+	for _, e := range udiff.Lines(string(before), string(after)) {
+		edits = append(edits, analysis.TextEdit{
+			Pos:     tok.Pos(e.Start),
+			End:     tok.Pos(e.End),
+			NewText: []byte(e.New),
+		})
+	}
+	return edits
+}
+
+// Fix decorates the file holding node, lets rewrite change it and returns the fix, or an
+// error that explains why none could be made.
+func Fix(pass *analysis.Pass, file *ast.File, title string, rewrite func(*File) error) (analysis.SuggestedFix, error) {
+	f, err := Decorate(pass, file)
+	if err != nil {
+		return analysis.SuggestedFix{}, err
+	}
+	if err := rewrite(f); err != nil {
+		return analysis.SuggestedFix{}, err
+	}
+	edits, err := f.Edits()
+	if err != nil {
+		return analysis.SuggestedFix{}, err
+	}
+	if len(edits) == 0 {
+		return analysis.SuggestedFix{}, fmt.Errorf("rewrite changed nothing")
+	}
+	return analysis.SuggestedFix{Message: title, TextEdits: edits}, nil
+}
