@@ -1,0 +1,128 @@
+package deferargs
+
+import (
+	_ "embed"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+	"github.com/deferfix/deferfix/rules/internal/ruledoc"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports deferred call arguments evaluated at the defer statement by mistake.
+var Analyzer = &analysis.Analyzer{
+	Name:     "deferargs",
+	Doc:      ruledoc.Extract(doc, "deferargs"),
+	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/deferargs",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      run,
+}
+
+// Fix titles.
+const (
+	titleWrap        = "Defer a closure so the arguments are evaluated when the call runs"
+	titleWrapRecover = "Defer a closure that calls recover" + fixes.UnsafeSuffix
+)
+
+// early is an argument expression evaluated at the defer statement by mistake.
+type early struct {
+	expr    ast.Expr
+	message string
+	unsafe  bool // the fix changes what happens on panic
+}
+
+func run(pass *analysis.Pass) (any, error) {
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
+		d := cur.Node().(*ast.DeferStmt)
+		var found []early
+		for _, arg := range d.Call.Args {
+			found = append(found, earlyArgs(pass.TypesInfo, arg)...)
+		}
+		if len(found) == 0 {
+			continue
+		}
+		report(pass, cur, d, found)
+	}
+	return nil, nil
+}
+
+// earlyArgs returns the mistaken early evaluations in arg; function literals are not
+// entered, since their bodies run when they are called.
+func earlyArgs(info *types.Info, arg ast.Expr) []early {
+	var found []early
+	ast.Inspect(arg, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			callee := deferutil.Callee(info, n)
+			switch {
+			case deferutil.IsFunc(callee, "time", "Since"):
+				found = append(found, early{n, "time.Since is evaluated at the defer statement, not when the deferred call runs, so it measures nothing", false})
+				return false
+			case deferutil.IsMethod(callee, "time", "Time", "Sub") && isTimeNow(info, n.Fun):
+				found = append(found, early{n, "time.Now().Sub is evaluated at the defer statement, not when the deferred call runs, so it measures nothing", false})
+				return false
+			case deferutil.IsBuiltin(info, n, "recover"):
+				found = append(found, early{n, "recover is called at the defer statement, where it returns nil, so it stops no panic", true})
+				return false
+			}
+		}
+		return true
+	})
+	return found
+}
+
+// isTimeNow reports whether fun is the selector time.Now().Sub.
+func isTimeNow(info *types.Info, fun ast.Expr) bool {
+	sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	call, ok := ast.Unparen(sel.X).(*ast.CallExpr)
+	return ok && deferutil.IsFunc(deferutil.Callee(info, call), "time", "Now")
+}
+
+func report(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt, found []early) {
+	unsafe := false
+	for _, e := range found {
+		unsafe = unsafe || e.unsafe
+	}
+	first := found[0]
+	if reason, at := unstable(pass.TypesInfo, cur, d, found); reason != "" {
+		fixes.Refuse(pass, first.expr, at.Pos(), first.message, reason)
+		return
+	}
+	title := titleWrap
+	if unsafe {
+		title = titleWrapRecover
+	}
+	fix, err := fixes.Fix(pass, fileOf(cur), title, func(f *fixes.File) error { return wrap(f, d) })
+	if err != nil {
+		fixes.Refuse(pass, first.expr, token.NoPos, first.message, err.Error())
+		return
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos:            first.expr.Pos(),
+		End:            first.expr.End(),
+		Message:        first.message,
+		SuggestedFixes: []analysis.SuggestedFix{fix},
+	})
+}
+
+func fileOf(cur inspector.Cursor) *ast.File {
+	for c := range cur.Enclosing((*ast.File)(nil)) {
+		return c.Node().(*ast.File)
+	}
+	panic("deferargs: cursor outside a file")
+}

@@ -1,0 +1,14 @@
+package deferargs_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/deferfix/deferfix/rules/deferargs"
+	"github.com/deferfix/deferfix/rules/internal/ruletest"
+)
+
+func Test(t *testing.T) {
+	ruletest.Run(t, analysistest.TestData(), deferargs.Analyzer, "a")
+}

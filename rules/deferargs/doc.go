@@ -1,0 +1,38 @@
+// Package deferargs defines an Analyzer that reports arguments of a deferred call that are
+// evaluated when the defer statement runs although they are meant for when the call runs.
+//
+// # Analyzer deferargs
+//
+// deferargs: report deferred call arguments evaluated too early
+//
+// The arguments of a deferred call are evaluated at the defer statement; only the call
+// waits for the function to return. So
+//
+//	start := time.Now()
+//	defer log.Printf("took %v", time.Since(start))
+//
+// logs a duration of nearly zero, and
+//
+//	defer handle(recover())
+//
+// calls recover at the defer statement, where it returns nil, so it stops no panic.
+//
+// Reported: time.Since(t) and time.Now().Sub(t) among the arguments (including inside
+// composite expressions, but not inside function literals); recover() among the arguments.
+// The function expression is not inspected, so the idiom defer trace("name")() — which
+// evaluates trace at the defer statement on purpose — is not reported.
+//
+// The fix defers a closure, so every argument is evaluated when the call runs:
+//
+//	defer func() { log.Printf("took %v", time.Since(start)) }()
+//
+// The closure delays the evaluation of the other arguments and of the function value
+// too. The fix is offered only when that changes nothing: each of them is a constant, a
+// literal, a package name, a function, or a variable (or a field of one) that the
+// function never assigns after the defer statement — or, for a defer inside a loop,
+// anywhere in that loop — and whose address is never taken. Otherwise the finding is
+// reported without a fix, with the reason.
+//
+// For recover() the fix is unsafe: the closure makes recover effective, so the deferred
+// call starts stopping panics. It is applied only with -unsafe.
+package deferargs

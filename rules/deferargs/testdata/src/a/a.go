@@ -1,0 +1,80 @@
+package a
+
+import (
+	"fmt"
+	"log"
+	"time"
+)
+
+func timed(name string) {
+	start := time.Now()
+	// The log line must say how long the whole function took.
+	defer log.Printf("%s took %v", name, time.Since(start)) // want `time.Since is evaluated at the defer statement`
+	work()
+}
+
+func sub() {
+	t := time.Now()
+	defer fmt.Println(time.Now().Sub(t)) // want `time.Now\(\).Sub is evaluated at the defer statement`
+	work()
+}
+
+func handle(v any) {}
+
+func recovers() {
+	defer handle(recover()) // want `recover is called at the defer statement`
+	panic("boom")
+}
+
+func nested(name string) {
+	start := time.Now()
+	defer log.Println([]any{name, time.Since(start).Seconds()}...) // want `time.Since is evaluated`
+	work()
+}
+
+// Refused: msg changes after the defer, so a closure would log the new value.
+func reassigned() {
+	start := time.Now()
+	msg := "first"
+	defer log.Println(msg, time.Since(start)) // want `time.Since is evaluated`
+	msg = "second"
+	_ = msg
+}
+
+// Refused: another call among the arguments would run later too.
+func otherCall(name string) {
+	start := time.Now()
+	defer log.Println(fmt.Sprint(name), time.Since(start)) // want `time.Since is evaluated`
+}
+
+// Refused: inside a loop, i changes on the next iteration.
+func inLoop() {
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		defer log.Println(i, time.Since(start)) // want `time.Since is evaluated`
+	}
+}
+
+func trace(name string) func() {
+	start := time.Now()
+	return func() { log.Println(name, time.Since(start)) }
+}
+
+// Fine: the trace idiom evaluates trace at the defer statement on purpose.
+func traced() {
+	defer trace("traced")()
+	work()
+}
+
+// Fine: the closure already evaluates time.Since when it runs.
+func closure() {
+	start := time.Now()
+	defer func() { log.Println(time.Since(start)) }()
+}
+
+// Fine: a start time is meant to be taken now.
+func startTime(report func(time.Time)) {
+	defer report(time.Now())
+}
+
+func work() {}

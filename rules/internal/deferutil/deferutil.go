@@ -1,0 +1,144 @@
+// Package deferutil holds the questions every defer rule asks of syntax and types: which
+// function a defer belongs to, which function a call calls, which loops surround a node,
+// and which names are free to introduce.
+package deferutil
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+	"strconv"
+
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// Imports reports whether pkg imports path directly; rules use it to bail out early.
+func Imports(pkg *types.Package, path string) bool {
+	return slices.ContainsFunc(pkg.Imports(), func(p *types.Package) bool { return p.Path() == path })
+}
+
+// Func returns the nearest enclosing function (FuncDecl or FuncLit) of cur: the function
+// whose exit runs a defer at cur.
+func Func(cur inspector.Cursor) (inspector.Cursor, bool) {
+	for c := range cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		if c != cur {
+			return c, true
+		}
+	}
+	return inspector.Cursor{}, false
+}
+
+// FuncParts returns the type and body of a FuncDecl or FuncLit.
+func FuncParts(n ast.Node) (*ast.FuncType, *ast.BlockStmt) {
+	switch n := n.(type) {
+	case *ast.FuncDecl:
+		return n.Type, n.Body
+	case *ast.FuncLit:
+		return n.Type, n.Body
+	}
+	return nil, nil
+}
+
+// Loops returns the loops (for and range statements) between cur and fn, innermost first.
+func Loops(cur, fn inspector.Cursor) []inspector.Cursor {
+	var loops []inspector.Cursor
+	for c := range cur.Enclosing((*ast.ForStmt)(nil), (*ast.RangeStmt)(nil), (*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		if c == fn {
+			break
+		}
+		if c == cur {
+			continue
+		}
+		switch c.Node().(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			loops = append(loops, c)
+		}
+	}
+	return loops
+}
+
+// IsFunc reports whether obj is the package-level function pkg.name for one of names.
+func IsFunc(obj types.Object, pkg string, names ...string) bool {
+	fn, ok := obj.(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != pkg || fn.Signature().Recv() != nil {
+		return false
+	}
+	return slices.Contains(names, fn.Name())
+}
+
+// IsMethod reports whether obj is a method named one of names declared on the named type
+// pkg.typ (or a pointer to it).
+func IsMethod(obj types.Object, pkg, typ string, names ...string) bool {
+	fn, ok := obj.(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() != pkg || !slices.Contains(names, fn.Name()) {
+		return false
+	}
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		return false
+	}
+	t := recv.Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Name() == typ
+}
+
+// Callee returns the function or method a call statically calls, or nil.
+func Callee(info *types.Info, call *ast.CallExpr) types.Object {
+	return typeutil.Callee(info, call)
+}
+
+// IsBuiltin reports whether call calls the predeclared function name.
+func IsBuiltin(info *types.Info, call *ast.CallExpr, name string) bool {
+	b, ok := typeutil.Callee(info, call).(*types.Builtin)
+	return ok && b.Name() == name
+}
+
+// Names collects a function's identifiers, for choosing fresh names that neither clash
+// with nor shadow anything the function refers to.
+type Names struct {
+	info  *types.Info
+	used  map[string]bool
+	scope *types.Scope
+	pos   token.Pos
+}
+
+// NewNames records every identifier under node; new names are checked against scope at pos
+// as well, so they shadow nothing visible there.
+func NewNames(info *types.Info, node ast.Node, scope *types.Scope, pos token.Pos) *Names {
+	n := &Names{info: info, used: make(map[string]bool), scope: scope, pos: pos}
+	ast.Inspect(node, func(x ast.Node) bool {
+		if id, ok := x.(*ast.Ident); ok {
+			n.used[id.Name] = true
+		}
+		return true
+	})
+	return n
+}
+
+// Fresh returns base, or base followed by the smallest number that makes it free, and
+// reserves it.
+func (n *Names) Fresh(base string) string {
+	name := base
+	for i := 2; n.taken(name); i++ {
+		name = base + strconv.Itoa(i)
+	}
+	n.used[name] = true
+	return name
+}
+
+func (n *Names) taken(name string) bool {
+	if n.used[name] || token.IsKeyword(name) {
+		return true
+	}
+	if n.scope != nil {
+		if _, obj := n.scope.LookupParent(name, n.pos); obj != nil {
+			return true
+		}
+	}
+	return false
+}

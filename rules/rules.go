@@ -1,0 +1,25 @@
+// Package rules lists deferfix's rules. Each rule is a package of its own exporting an
+// analysis.Analyzer, so the command line, go vet, go fix, gopls-style drivers,
+// golangci-lint and nogo all run the same code.
+package rules
+
+import (
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/deferfix/deferfix/rules/deferargs"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+)
+
+// All is every rule, in the order their findings are listed.
+//
+// Not yet here, with the issue that brings them: loopdefer (#3); deferbeforecheck,
+// closecheck, deferrecover, exitdefer, loopcapture (#4); hotdefer (#5).
+var All = []*analysis.Analyzer{
+	deferargs.Analyzer,
+}
+
+// IsUnsafe reports whether a rule marked fix as one that may change behaviour on a panic.
+func IsUnsafe(fix analysis.SuggestedFix) bool { return fixes.IsUnsafe(fix) }
+
+// Refusal returns why a rule offered no fix for d, or "".
+func Refusal(d analysis.Diagnostic) string { return fixes.Refusal(d) }
