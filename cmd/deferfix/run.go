@@ -1,0 +1,366 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/unitchecker"
+
+	"github.com/deferfix/deferfix/rewrite"
+	"github.com/deferfix/deferfix/rules"
+)
+
+// Exit codes, as gofmt and go vet use them.
+const (
+	exitClean    = 0
+	exitError    = 1
+	exitFindings = 3
+)
+
+const usage = `usage: deferfix [flags] [packages]
+
+deferfix finds misused defer statements and rewrites them. Packages default to ./...
+
+Without -d, -l or -w it lists findings as file:line:col: message (rule).
+Exit status: 0 nothing found (or everything fixed), 1 error, 3 findings remain.
+
+The same binary runs under go vet -vettool and go fix -fixtool.
+
+Flags:
+`
+
+// testHookBeforeWrite, when set by tests, runs between planning and writing, to
+// simulate a file edited meanwhile.
+var testHookBeforeWrite func()
+
+type options struct {
+	diff, list, write, jsonOut, verbose bool
+	format                              string
+	enable, disable                     string
+	tags                                string
+	tests, includeGenerated, unsafe     bool
+	dir                                 string
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if vetMode(args) {
+		unitchecker.Main(rules.All...) // does not return
+	}
+	var o options
+	fs := flag.NewFlagSet("deferfix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nRules:\n")
+		for _, a := range rules.All {
+			fmt.Fprintf(stderr, "  %-18s %s\n", a.Name, strings.SplitN(a.Doc, "\n", 2)[0])
+		}
+	}
+	fs.BoolVar(&o.diff, "d", false, "print a unified diff of the fixes")
+	fs.BoolVar(&o.list, "l", false, "list the files the fixes would change")
+	fs.BoolVar(&o.write, "w", false, "apply the fixes in place (atomic; file modes kept)")
+	fs.BoolVar(&o.jsonOut, "json", false, "print findings and fixes as JSON (same as -format=json)")
+	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.enable, "rules", "", "comma-separated rules to run (default all)")
+	fs.StringVar(&o.disable, "disable", "", "comma-separated rules not to run")
+	fs.StringVar(&o.tags, "tags", "", "comma-separated build tags")
+	fs.BoolVar(&o.tests, "test", true, "include test files")
+	fs.BoolVar(&o.includeGenerated, "include-generated", false, "report findings in generated files (they are never rewritten)")
+	fs.BoolVar(&o.unsafe, "unsafe", false, "also apply fixes that change behaviour on panic")
+	fs.BoolVar(&o.verbose, "v", false, "say why findings have no fix, and what was skipped")
+	fs.StringVar(&o.dir, "C", "", "change to `dir` before doing anything")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitClean
+		}
+		return exitError
+	}
+	if o.jsonOut {
+		o.format = "json"
+	}
+	if o.format != "text" && o.format != "json" {
+		fmt.Fprintf(stderr, "deferfix: unknown -format %q (want text or json)\n", o.format)
+		return exitError
+	}
+	if n := btoi(o.diff) + btoi(o.list) + btoi(o.write); n > 1 {
+		fmt.Fprintln(stderr, "deferfix: -d, -l and -w exclude each other")
+		return exitError
+	}
+	analyzers, err := selectRules(o.enable, o.disable)
+	if err != nil {
+		fmt.Fprintf(stderr, "deferfix: %v\n", err)
+		return exitError
+	}
+	dir := o.dir
+	if dir == "" {
+		if dir, err = os.Getwd(); err != nil {
+			fmt.Fprintf(stderr, "deferfix: %v\n", err)
+			return exitError
+		}
+	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		fmt.Fprintf(stderr, "deferfix: %v\n", err)
+		return exitError
+	}
+	for _, a := range analyzers {
+		if f := a.Flags.Lookup("unsafe"); f != nil && o.unsafe {
+			f.Value.Set("true")
+		}
+	}
+
+	p := &printer{dir: dir, stdout: stdout, stderr: stderr, verbose: o.verbose}
+	cfg := &rewrite.Config{
+		Dir:              dir,
+		Tests:            o.tests,
+		Analyzers:        analyzers,
+		Unsafe:           o.unsafe,
+		IncludeGenerated: o.includeGenerated,
+		Fix:              o.diff || o.list || o.write || o.format == "json",
+	}
+	if o.tags != "" {
+		cfg.Tags = strings.Split(o.tags, ",")
+	}
+	if o.verbose {
+		cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, "deferfix: "+p.rel(format), args...); fmt.Fprintln(stderr) }
+	}
+	res, err := rewrite.Run(context.Background(), cfg, fs.Args()...)
+	if err != nil {
+		fmt.Fprintf(stderr, "deferfix: %v\n", err)
+		return exitError
+	}
+	problems := res.Problems
+	if o.write {
+		if testHookBeforeWrite != nil {
+			testHookBeforeWrite()
+		}
+		problems = append(problems, res.Write()...)
+	}
+
+	code := exitClean
+	switch {
+	case o.format == "json":
+		p.json(res, problems)
+		if len(res.Remaining) > 0 {
+			code = exitFindings
+		}
+	case o.diff:
+		for _, c := range res.Changes {
+			fmt.Fprint(stdout, c.Diff(dir))
+		}
+		if len(res.Changes) > 0 {
+			code = exitFindings
+		}
+	case o.list:
+		for _, c := range res.Changes {
+			fmt.Fprintln(stdout, p.relPath(c.Path))
+		}
+		if len(res.Changes) > 0 {
+			code = exitFindings
+		}
+	case o.write:
+		written := 0
+		for _, c := range res.Changes {
+			if !slices.ContainsFunc(problems, func(pr rewrite.Problem) bool { return pr.Pos.Filename == c.Path && pr.Kind == rewrite.KindError }) {
+				written++
+				if o.verbose {
+					fmt.Fprintf(stderr, "deferfix: %s: %d fixes applied\n", p.relPath(c.Path), c.Fixes)
+				}
+			}
+		}
+		for _, f := range res.Remaining {
+			p.finding(f)
+		}
+		if len(res.Remaining) > 0 {
+			code = exitFindings
+		}
+	default:
+		for _, f := range res.Findings {
+			p.finding(f)
+		}
+		if len(res.Findings) > 0 {
+			code = exitFindings
+		}
+	}
+	for _, pr := range problems {
+		if o.format != "json" {
+			fmt.Fprintf(stderr, "%s\n", p.problem(pr))
+		}
+		if pr.Kind == rewrite.KindError {
+			code = exitError
+		}
+	}
+	return code
+}
+
+// vetMode reports whether go vet or go fix is driving us (the unitchecker protocol).
+func vetMode(args []string) bool {
+	for _, a := range args {
+		if a == "-V=full" || a == "-flags" || strings.HasPrefix(a, "-V=") {
+			return true
+		}
+	}
+	return len(args) > 0 && strings.HasSuffix(args[len(args)-1], ".cfg")
+}
+
+func selectRules(enable, disable string) ([]*analysis.Analyzer, error) {
+	byName := make(map[string]*analysis.Analyzer)
+	for _, a := range rules.All {
+		byName[a.Name] = a
+	}
+	names := func(list string) ([]string, error) {
+		var out []string
+		for _, n := range strings.Split(list, ",") {
+			if n = strings.TrimSpace(n); n == "" {
+				continue
+			}
+			if byName[n] == nil {
+				return nil, fmt.Errorf("unknown rule %q", n)
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	}
+	on, err := names(enable)
+	if err != nil {
+		return nil, err
+	}
+	off, err := names(disable)
+	if err != nil {
+		return nil, err
+	}
+	var out []*analysis.Analyzer
+	for _, a := range rules.All {
+		if (len(on) == 0 || slices.Contains(on, a.Name)) && !slices.Contains(off, a.Name) {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no rules selected")
+	}
+	return out, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// printer writes findings and problems with paths relative to the working directory.
+type printer struct {
+	dir            string
+	stdout, stderr io.Writer
+	verbose        bool
+}
+
+func (p *printer) relPath(path string) string {
+	if rel, err := filepath.Rel(p.dir, path); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return path
+}
+
+// rel rewrites absolute paths below dir in s; used for free-form notes.
+func (p *printer) rel(s string) string {
+	return strings.ReplaceAll(s, p.dir+string(filepath.Separator), "")
+}
+
+func (p *printer) pos(f string, line, col int) string {
+	if line == 0 {
+		return p.relPath(f)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.relPath(f), line, col)
+}
+
+func (p *printer) finding(f *rewrite.Finding) {
+	fmt.Fprintf(p.stdout, "%s: %s (%s)\n", p.pos(f.Pos.Filename, f.Pos.Line, f.Pos.Column), f.Message, f.Rule)
+	if !p.verbose {
+		return
+	}
+	switch {
+	case f.Dropped != "":
+		fmt.Fprintf(p.stdout, "\tfix dropped: %s\n", p.rel(f.Dropped))
+	case f.Fix != nil:
+		fmt.Fprintf(p.stdout, "\tfix: %s\n", f.Fix.Title)
+	case f.NoFix != "":
+		fmt.Fprintf(p.stdout, "\tnot fixed: %s\n", p.rel(f.NoFix))
+	}
+}
+
+func (p *printer) problem(pr rewrite.Problem) string {
+	msg := p.rel(pr.Err.Error())
+	if pr.Pos.Filename != "" {
+		return fmt.Sprintf("%s: %s", p.pos(pr.Pos.Filename, pr.Pos.Line, pr.Pos.Column), msg)
+	}
+	if pr.Package != "" {
+		return fmt.Sprintf("%s: %s", pr.Package, msg)
+	}
+	return "deferfix: " + msg
+}
+
+type jsonFinding struct {
+	Rule    string `json:"rule"`
+	Posn    string `json:"posn"`
+	End     string `json:"end,omitempty"`
+	Message string `json:"message"`
+	Fix     string `json:"fix,omitempty"`
+	Unsafe  bool   `json:"unsafe,omitempty"`
+	Fixed   bool   `json:"fixed"`
+	NotFix  string `json:"not_fixed,omitempty"`
+}
+
+type jsonChange struct {
+	File  string `json:"file"`
+	Fixes int    `json:"fixes"`
+	Diff  string `json:"diff"`
+}
+
+type jsonReport struct {
+	Findings  []jsonFinding `json:"findings"`
+	Changes   []jsonChange  `json:"changes"`
+	Remaining int           `json:"remaining"`
+	Errors    []string      `json:"errors"`
+}
+
+func (p *printer) json(res *rewrite.Result, problems []rewrite.Problem) {
+	r := jsonReport{Findings: []jsonFinding{}, Changes: []jsonChange{}, Errors: []string{}, Remaining: len(res.Remaining)}
+	for _, f := range res.Findings {
+		jf := jsonFinding{
+			Rule:    f.Rule,
+			Posn:    p.pos(f.Pos.Filename, f.Pos.Line, f.Pos.Column),
+			Message: f.Message,
+			Fixed:   f.Fixed,
+			NotFix:  p.rel(f.NoFix),
+		}
+		if f.End.IsValid() {
+			jf.End = p.pos(f.End.Filename, f.End.Line, f.End.Column)
+		}
+		if f.Fix != nil {
+			jf.Fix, jf.Unsafe = f.Fix.Title, f.Fix.Unsafe
+		}
+		if f.Dropped != "" {
+			jf.NotFix = p.rel(f.Dropped)
+		}
+		r.Findings = append(r.Findings, jf)
+	}
+	for _, c := range res.Changes {
+		r.Changes = append(r.Changes, jsonChange{File: p.relPath(c.Path), Fixes: c.Fixes, Diff: c.Diff(p.dir)})
+	}
+	for _, pr := range problems {
+		r.Errors = append(r.Errors, p.problem(pr))
+	}
+	enc := json.NewEncoder(p.stdout)
+	enc.SetIndent("", "\t")
+	enc.Encode(r)
+}

@@ -1,0 +1,17 @@
+// Package rewrite is deferfix's engine: it loads packages, runs the rules on them, applies
+// their fixes, proves the result is still good Go, and writes it.
+//
+// The pipeline: load (go/packages, with syntax and types for the named packages only and
+// export data for their dependencies) → find (every rule, an analysis.Analyzer, runs on each
+// package; packages in parallel; a rule that fails or panics costs only that package) →
+// plan (per file, the first allowed fix of each finding; overlapping fixes wait for the next
+// round) → rewrite (rules make their fixes with dst on the files that have findings, and
+// hand them over as line edits, the form every analysis driver understands) → print (edits
+// merged, gofmt) → verify (each file parses and is gofmt-clean; the package type-checks
+// again with the new files and the original importer; the rules run again on the result,
+// which yields the next round's fixes until nothing fixable remains) → write (atomic, mode
+// kept, refused if the file changed on disk since it was loaded) or diff.
+//
+// Nothing reaches disk until Write, and a failure anywhere is reported with a position and
+// drops only the fixes it concerns.
+package rewrite

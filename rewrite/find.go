@@ -1,0 +1,248 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/packages"
+
+	"github.com/deferfix/deferfix/rules"
+)
+
+// A Finding is one thing a rule found, with what deferfix can do about it.
+type Finding struct {
+	Rule    string
+	Pos     token.Position
+	End     token.Position
+	Message string
+	// Fix is the fix deferfix would apply: the rule's first fix, if allowed (safe, or unsafe
+	// with Config.Unsafe). Nil when there is none; NoFix says why.
+	Fix   *Fix
+	NoFix string
+	// Fixed is set when the fix was applied to the rewritten file; Dropped says why a fix
+	// was not applied after all.
+	Fixed   bool
+	Dropped string
+
+	pkg *packages.Package
+}
+
+// A Fix is a rule's fix as edits to files.
+type Fix struct {
+	Title  string
+	Unsafe bool
+	Edits  []Edit
+}
+
+// An Edit replaces the bytes [Start, End) of File.
+type Edit struct {
+	File       string
+	Start, End int
+	New        []byte
+}
+
+// analyze runs the analyzers on pkg and returns their findings. readFile supplies file
+// contents (the rewritten ones in later rounds). A rule that fails or panics yields a
+// problem, and the other rules' findings are kept.
+func analyze(cfg *Config, pkg *packages.Package, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
+	var (
+		results  = make(map[*analysis.Analyzer]any)
+		failed   = make(map[*analysis.Analyzer]error)
+		findings []*Finding
+		problems []Problem
+		facts    = make(map[factKey]analysis.Fact)
+	)
+	var exec func(a *analysis.Analyzer) error
+	exec = func(a *analysis.Analyzer) error {
+		if err, ok := failed[a]; ok {
+			return err
+		}
+		if _, ok := results[a]; ok {
+			return nil
+		}
+		for _, req := range a.Requires {
+			if err := exec(req); err != nil {
+				failed[a] = err
+				return err
+			}
+		}
+		inputs := make(map[*analysis.Analyzer]any, len(a.Requires))
+		for _, req := range a.Requires {
+			inputs[req] = results[req]
+		}
+		var diags []analysis.Diagnostic
+		pass := &analysis.Pass{
+			Analyzer:     a,
+			Fset:         pkg.Fset,
+			Files:        pkg.Syntax,
+			OtherFiles:   pkg.OtherFiles,
+			IgnoredFiles: pkg.IgnoredFiles,
+			Pkg:          pkg.Types,
+			TypesInfo:    pkg.TypesInfo,
+			TypesSizes:   pkg.TypesSizes,
+			TypeErrors:   pkg.TypeErrors,
+			Module:       module(pkg),
+			ResultOf:     inputs,
+			Report:       func(d analysis.Diagnostic) { diags = append(diags, d) },
+			ReadFile:     readFile,
+			// Facts are kept within the package: deferfix loads dependencies from export
+			// data, so facts about other packages are never available.
+			ImportObjectFact: func(obj types.Object, f analysis.Fact) bool {
+				return copyFact(facts[factKey{obj, reflect.TypeOf(f)}], f)
+			},
+			ExportObjectFact:  func(obj types.Object, f analysis.Fact) { facts[factKey{obj, reflect.TypeOf(f)}] = f },
+			ImportPackageFact: func(*types.Package, analysis.Fact) bool { return false },
+			ExportPackageFact: func(analysis.Fact) {},
+			AllObjectFacts:    func() []analysis.ObjectFact { return nil },
+			AllPackageFacts:   func() []analysis.PackageFact { return nil },
+		}
+		res, err := runPass(pass)
+		if err != nil {
+			err = fmt.Errorf("rule %s on %s: %w", a.Name, pkg.PkgPath, err)
+			failed[a] = err
+			return err
+		}
+		results[a] = res
+		if slices.Contains(cfg.Analyzers, a) {
+			for _, d := range diags {
+				findings = append(findings, newFinding(cfg, pkg, a, d))
+			}
+		}
+		return nil
+	}
+	for _, a := range cfg.Analyzers {
+		if err := exec(a); err != nil && !isPrereqFailure(err, failed, a) {
+			problems = append(problems, Problem{Package: pkg.PkgPath, Err: err})
+		}
+	}
+	return findings, problems
+}
+
+func isPrereqFailure(err error, failed map[*analysis.Analyzer]error, a *analysis.Analyzer) bool {
+	for _, req := range a.Requires {
+		if failed[req] == err {
+			return true
+		}
+	}
+	return false
+}
+
+// runPass runs one analyzer, turning a panic into an error: one broken rule on one
+// package must not stop the run.
+func runPass(pass *analysis.Pass) (res any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return pass.Analyzer.Run(pass)
+}
+
+func module(pkg *packages.Package) *analysis.Module {
+	m := new(analysis.Module)
+	if pkg.Module != nil {
+		m.Path, m.Version, m.GoVersion = pkg.Module.Path, pkg.Module.Version, pkg.Module.GoVersion
+	}
+	return m
+}
+
+// newFinding converts a diagnostic into a finding and chooses its fix.
+func newFinding(cfg *Config, pkg *packages.Package, a *analysis.Analyzer, d analysis.Diagnostic) *Finding {
+	f := &Finding{
+		Rule:    a.Name,
+		Pos:     pkg.Fset.Position(d.Pos),
+		Message: d.Message,
+		pkg:     pkg,
+	}
+	if d.End.IsValid() {
+		f.End = pkg.Fset.Position(d.End)
+	}
+	if len(d.SuggestedFixes) == 0 {
+		f.NoFix = rules.Refusal(d)
+		if f.NoFix == "" {
+			f.NoFix = "the rule offers no fix"
+		}
+		return f
+	}
+	for _, sf := range d.SuggestedFixes {
+		unsafe := rules.IsUnsafe(sf)
+		if unsafe && !cfg.Unsafe {
+			f.NoFix = "the fix changes behaviour on panic; apply it with -unsafe"
+			continue
+		}
+		fix := &Fix{Title: sf.Message, Unsafe: unsafe}
+		for _, e := range sf.TextEdits {
+			tf := pkg.Fset.File(e.Pos)
+			end := e.End
+			if !end.IsValid() {
+				end = e.Pos
+			}
+			fix.Edits = append(fix.Edits, Edit{File: tf.Name(), Start: tf.Offset(e.Pos), End: tf.Offset(end), New: e.NewText})
+		}
+		f.Fix, f.NoFix = fix, ""
+		break
+	}
+	return f
+}
+
+// findAll analyzes the packages in parallel.
+func findAll(cfg *Config, pkgs []*packages.Package, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
+	var (
+		mu       sync.Mutex
+		findings []*Finding
+		problems []Problem
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, runtime.GOMAXPROCS(0))
+	)
+	for _, pkg := range pkgs {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fs, ps := analyze(cfg, pkg, readFile)
+			mu.Lock()
+			findings = append(findings, fs...)
+			problems = append(problems, ps...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return dedupe(findings), problems
+}
+
+// dedupe drops repeated findings (a file analyzed in two package variants) and sorts.
+func dedupe(fs []*Finding) []*Finding {
+	slices.SortStableFunc(fs, func(a, b *Finding) int {
+		if c := strings.Compare(a.Pos.Filename, b.Pos.Filename); c != 0 {
+			return c
+		}
+		if c := a.Pos.Offset - b.Pos.Offset; c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Rule, b.Rule); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Message, b.Message)
+	})
+	return slices.CompactFunc(fs, func(a, b *Finding) bool {
+		return a.Pos == b.Pos && a.Rule == b.Rule && a.Message == b.Message
+	})
+}
+
+// fileOf returns the syntax of the named file in pkg.
+func fileOf(pkg *packages.Package, name string) *ast.File {
+	for _, f := range pkg.Syntax {
+		if pkg.Fset.File(f.FileStart).Name() == name {
+			return f
+		}
+	}
+	return nil
+}

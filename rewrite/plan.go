@@ -1,0 +1,345 @@
+package rewrite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"go/format"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/aymanbagabas/go-udiff"
+	"golang.org/x/tools/go/packages"
+)
+
+// maxRounds bounds fix-and-reanalyze rounds. A round applies every fix that overlaps no
+// other; fixes that overlap (an outer and an inner loop both needing a scope) are made
+// again on the result in the next round.
+const maxRounds = 5
+
+// A plan applies fixes round by round to in-memory copies of files, verifying each round.
+type plan struct {
+	cfg      *Config
+	pkgs     []*packages.Package         // latest version of each package
+	files    map[string]*fileState       // files with applied fixes, by name
+	latest   map[string][]*Finding       // latest findings by file
+	rejected map[string]bool             // fixes that failed verification, by key
+	problems []Problem
+	original []*Finding
+}
+
+type fileState struct {
+	orig, cur []byte
+	fixes     int
+}
+
+func newPlan(cfg *Config, pkgs []*packages.Package, findings []*Finding) *plan {
+	p := &plan{
+		cfg:      cfg,
+		pkgs:     slices.Clone(pkgs),
+		files:    make(map[string]*fileState),
+		latest:   make(map[string][]*Finding),
+		rejected: make(map[string]bool),
+		original: findings,
+	}
+	for _, f := range findings {
+		p.latest[f.Pos.Filename] = append(p.latest[f.Pos.Filename], f)
+	}
+	return p
+}
+
+func (p *plan) content(name string) ([]byte, error) {
+	if fs, ok := p.files[name]; ok {
+		return fs.cur, nil
+	}
+	return os.ReadFile(name)
+}
+
+func fixKey(f *Finding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\x00%s\x00%s", f.Rule, f.Message, f.Fix.Title)
+	for _, e := range f.Fix.Edits {
+		fmt.Fprintf(&b, "\x00%s:%d:%d:%s", e.File, e.Start, e.End, e.New)
+	}
+	return b.String()
+}
+
+func (p *plan) run(ctx context.Context) {
+	for round := 1; ; round++ {
+		if ctx.Err() != nil {
+			p.problems = append(p.problems, Problem{Err: ctx.Err()})
+			return
+		}
+		pending := p.pending()
+		if len(pending) == 0 {
+			return
+		}
+		if round > maxRounds {
+			for _, f := range pending {
+				f.Dropped = "fixes did not converge; run deferfix again"
+				p.problems = append(p.problems, Problem{Pos: f.Pos, Kind: KindFix, Err: fmt.Errorf("%s: fix not applied: %s", f.Rule, f.Dropped)})
+			}
+			return
+		}
+		p.round(pending)
+	}
+}
+
+// pending returns the fixes to try now, in order of position.
+func (p *plan) pending() []*Finding {
+	var out []*Finding
+	for _, fs := range p.latest {
+		for _, f := range fs {
+			if f.Fix != nil && !f.Fixed && f.Dropped == "" && !p.rejected[fixKey(f)] {
+				out = append(out, f)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *Finding) int {
+		if c := strings.Compare(a.Pos.Filename, b.Pos.Filename); c != 0 {
+			return c
+		}
+		return a.Pos.Offset - b.Pos.Offset
+	})
+	return out
+}
+
+// round applies the non-overlapping fixes among pending, verifies the packages they
+// touch, and re-analyzes those packages for the next round.
+func (p *plan) round(pending []*Finding) {
+	type span struct{ start, end int }
+	taken := make(map[string][]span)
+	overlaps := func(e Edit) bool {
+		for _, s := range taken[e.File] {
+			// Edits touching at a boundary count as overlapping: both may be line edits
+			// of the same region.
+			if e.Start <= s.end && s.start <= e.End {
+				return true
+			}
+		}
+		return false
+	}
+	var accepted []*Finding
+	for _, f := range pending {
+		if slices.ContainsFunc(f.Fix.Edits, overlaps) {
+			p.cfg.logf("%s: fix postponed to the next round: it overlaps another fix", f.Pos)
+			continue
+		}
+		for _, e := range f.Fix.Edits {
+			taken[e.File] = append(taken[e.File], span{e.Start, e.End})
+		}
+		accepted = append(accepted, f)
+	}
+
+	// Apply, per file.
+	byFile := make(map[string][]*Finding)
+	for _, f := range accepted {
+		for _, e := range f.Fix.Edits {
+			if !slices.Contains(byFile[e.File], f) {
+				byFile[e.File] = append(byFile[e.File], f)
+			}
+		}
+	}
+	content := make(map[string][]byte)
+	for name, fs := range byFile {
+		out, err := p.apply(name, fs)
+		if err != nil {
+			p.drop(fs, fmt.Sprintf("the rewritten file is not valid Go: %v", err))
+			continue
+		}
+		content[name] = out
+	}
+
+	// Verify each package that holds a changed file; re-analyze it.
+	for i, pkg := range p.pkgs {
+		own := make(map[string][]byte)
+		for _, f := range pkg.Syntax {
+			name := pkg.Fset.File(f.FileStart).Name()
+			if c, ok := content[name]; ok {
+				own[name] = c
+			}
+		}
+		if len(own) == 0 {
+			continue
+		}
+		npkg := p.verify(pkg, own, byFile, content)
+		if npkg == nil {
+			continue
+		}
+		p.pkgs[i] = npkg
+	}
+
+	// Commit what survived and refresh findings of the changed files.
+	var changed []string
+	for name, c := range content {
+		fs := p.files[name]
+		if fs == nil {
+			orig, err := os.ReadFile(name)
+			if err != nil {
+				p.drop(byFile[name], err.Error())
+				continue
+			}
+			fs = &fileState{orig: orig}
+			p.files[name] = fs
+		}
+		fs.cur = c
+		for _, f := range byFile[name] {
+			if f.Dropped == "" && !f.Fixed {
+				f.Fixed = true
+				fs.fixes++
+			}
+		}
+		changed = append(changed, name)
+	}
+	p.reanalyze(changed)
+}
+
+// apply merges the fixes' edits to one file and formats the result.
+func (p *plan) apply(name string, fs []*Finding) ([]byte, error) {
+	src, err := p.content(name)
+	if err != nil {
+		return nil, err
+	}
+	var edits []udiff.Edit
+	for _, f := range fs {
+		for _, e := range f.Fix.Edits {
+			if e.File == name {
+				edits = append(edits, udiff.Edit{Start: e.Start, End: e.End, New: string(e.New)})
+			}
+		}
+	}
+	out, err := udiff.ApplyBytes(src, edits)
+	if err != nil {
+		return nil, err
+	}
+	formatted, err := format.Source(out)
+	if err != nil {
+		return nil, err
+	}
+	return formatted, nil
+}
+
+// verify type-checks pkg with the new content and returns the new package. Fixes in files
+// with new type errors are dropped and the rest checked again; nil if nothing survived.
+func (p *plan) verify(pkg *packages.Package, own map[string][]byte, byFile map[string][]*Finding, content map[string][]byte) *packages.Package {
+	for len(own) > 0 {
+		npkg, errs, err := recheck(pkg, own)
+		if err != nil {
+			for name := range own {
+				p.drop(byFile[name], fmt.Sprintf("the rewritten file does not parse: %v", err))
+				delete(own, name)
+				delete(content, name)
+			}
+			return nil
+		}
+		if len(errs) == 0 {
+			return npkg
+		}
+		culprits := make(map[string]string)
+		for _, e := range errs {
+			pos := e.Fset.Position(e.Pos)
+			if _, ok := own[pos.Filename]; ok && culprits[pos.Filename] == "" {
+				culprits[pos.Filename] = fmt.Sprintf("%s: %s", pos, e.Msg)
+			}
+		}
+		if len(culprits) == 0 { // the error is elsewhere: blame every changed file
+			for name := range own {
+				culprits[name] = errs[0].Error()
+			}
+		}
+		for name, why := range culprits {
+			p.drop(byFile[name], "the rewritten package does not type-check: "+why)
+			delete(own, name)
+			delete(content, name)
+		}
+	}
+	return nil
+}
+
+func (p *plan) drop(fs []*Finding, why string) {
+	for _, f := range fs {
+		if f.Dropped != "" {
+			continue
+		}
+		f.Dropped = why
+		p.rejected[fixKey(f)] = true
+		p.problems = append(p.problems, Problem{Pos: f.Pos, Kind: KindFix, Err: fmt.Errorf("%s: fix dropped: %s", f.Rule, why)})
+	}
+}
+
+// reanalyze runs the rules on the packages holding changed files and makes their findings
+// the latest for those files.
+func (p *plan) reanalyze(changed []string) {
+	if len(changed) == 0 {
+		return
+	}
+	var pkgs []*packages.Package
+	for _, pkg := range p.pkgs {
+		for _, f := range pkg.Syntax {
+			if slices.Contains(changed, pkg.Fset.File(f.FileStart).Name()) {
+				pkgs = append(pkgs, pkg)
+				break
+			}
+		}
+	}
+	findings, problems := findAll(p.cfg, pkgs, func(name string) ([]byte, error) { return p.content(name) })
+	p.problems = append(p.problems, problems...)
+	findings = classify(p.cfg, findings)
+	for _, name := range changed {
+		p.latest[name] = nil
+	}
+	for _, f := range findings {
+		if slices.Contains(changed, f.Pos.Filename) {
+			p.latest[f.Pos.Filename] = append(p.latest[f.Pos.Filename], f)
+		}
+	}
+}
+
+// changes returns the files whose content differs from what was loaded.
+func (p *plan) changes() []*FileChange {
+	var out []*FileChange
+	for name, fs := range p.files {
+		if !bytes.Equal(fs.orig, fs.cur) {
+			out = append(out, &FileChange{Path: name, Old: fs.orig, New: fs.cur, Fixes: fs.fixes})
+		}
+	}
+	slices.SortFunc(out, func(a, b *FileChange) int { return strings.Compare(a.Path, b.Path) })
+	p.markFixed()
+	return out
+}
+
+// remaining returns the findings on the rewritten code.
+func (p *plan) remaining() []*Finding {
+	var out []*Finding
+	for _, fs := range p.latest {
+		for _, f := range fs {
+			if !f.Fixed {
+				out = append(out, f)
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+// markFixed marks original findings whose fix was applied in a later round: those of
+// which fewer remain in their file than were found.
+func (p *plan) markFixed() {
+	type key struct{ file, rule, msg string }
+	left := make(map[key]int)
+	for _, f := range p.remaining() {
+		left[key{f.Pos.Filename, f.Rule, f.Message}]++
+	}
+	for _, f := range p.original {
+		k := key{f.Pos.Filename, f.Rule, f.Message}
+		if f.Fixed || f.Fix == nil || f.Dropped != "" {
+			continue
+		}
+		if left[k] > 0 {
+			left[k]--
+			continue
+		}
+		f.Fixed = true
+	}
+}
+

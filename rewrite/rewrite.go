@@ -1,0 +1,151 @@
+package rewrite
+
+import (
+	"context"
+	"go/ast"
+	"go/token"
+	"os"
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+)
+
+// Config says what to load, which rules to run and what to do with their fixes.
+type Config struct {
+	Dir       string   // where patterns are resolved; "" is the current directory
+	Tags      []string // build tags
+	Tests     bool     // include _test.go files
+	Analyzers []*analysis.Analyzer
+
+	Unsafe           bool // also apply fixes marked unsafe
+	IncludeGenerated bool // report and fix in generated files too
+	Fix              bool // plan, verify and produce file changes, not only findings
+
+	// Logf, if set, receives notes for -v: skipped files, postponed and dropped fixes.
+	Logf func(format string, args ...any)
+}
+
+func (c *Config) logf(format string, args ...any) {
+	if c.Logf != nil {
+		c.Logf(format, args...)
+	}
+}
+
+// A FileChange is the new content of a file with fixes applied and verified.
+type FileChange struct {
+	Path     string
+	Old, New []byte
+	Fixes    int // fixes applied to this file
+}
+
+// Result is what a run found and would change.
+type Result struct {
+	// Findings are the findings on the code as loaded, sorted by position.
+	Findings []*Finding
+	// Changes are the verified new contents of files, sorted by path (with Config.Fix).
+	Changes []*FileChange
+	// Remaining are the findings left once Changes are applied (with Config.Fix).
+	Remaining []*Finding
+	// Problems are packages that did not load, rules that failed and fixes dropped.
+	Problems []Problem
+}
+
+// Run loads the packages matching patterns and runs the pipeline up to, not including,
+// writing: call Write on the result to apply it.
+func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) {
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	pkgs, problems, err := load(ctx, cfg, patterns)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Problems: problems}
+	findings, problems := findAll(cfg, pkgs, os.ReadFile)
+	res.Problems = append(res.Problems, problems...)
+	res.Findings = classify(cfg, findings)
+	if !cfg.Fix {
+		res.Remaining = res.Findings
+		return res, nil
+	}
+	p := newPlan(cfg, pkgs, res.Findings)
+	p.run(ctx)
+	res.Changes = p.changes()
+	res.Remaining = p.remaining()
+	res.Problems = append(res.Problems, p.problems...)
+	return res, nil
+}
+
+// classify drops findings in generated files (unless asked for) and withholds fixes in
+// files deferfix must not rewrite.
+func classify(cfg *Config, findings []*Finding) []*Finding {
+	type fileInfo struct{ generated, cgo, mapped bool }
+	infos := make(map[string]fileInfo)
+	info := func(f *Finding) fileInfo {
+		if fi, ok := infos[f.Pos.Filename]; ok {
+			return fi
+		}
+		var fi fileInfo
+		if af := fileOf(f.pkg, f.Pos.Filename); af != nil {
+			fi.generated = ast.IsGenerated(af)
+			fi.cgo = importsC(af)
+		} else {
+			fi.mapped = true // the position maps out of the parsed file: cgo or //line
+		}
+		if fi.mapped && slices.Contains(f.pkg.GoFiles, f.Pos.Filename) && usesCgo(f.pkg.GoFiles, f.pkg.CompiledGoFiles) {
+			fi.cgo, fi.mapped = true, false
+		}
+		infos[f.Pos.Filename] = fi
+		return fi
+	}
+	var keep []*Finding
+	for _, f := range findings {
+		fi := info(f)
+		switch {
+		case fi.generated && !cfg.IncludeGenerated:
+			cfg.logf("%s: skipped: generated file (use -include-generated)", f.Pos)
+			continue
+		case fi.generated && f.Fix != nil:
+			f.Fix, f.NoFix = nil, "generated file: deferfix never rewrites generated files"
+		case fi.cgo && !fi.mapped && f.Fix != nil:
+			f.Fix, f.NoFix = nil, "cgo file: deferfix does not rewrite files that import \"C\""
+			cfg.logf("%s: not rewritten: cgo file", f.Pos)
+		case fi.mapped && f.Fix != nil:
+			f.Fix, f.NoFix = nil, "the position comes from a //line directive: deferfix rewrites only the file it reads"
+		}
+		keep = append(keep, f)
+	}
+	return keep
+}
+
+// usesCgo reports whether the go command compiled files other than the package's own:
+// cgo's processed copies.
+func usesCgo(goFiles, compiled []string) bool {
+	for _, c := range compiled {
+		if !slices.Contains(goFiles, c) {
+			return true
+		}
+	}
+	return false
+}
+
+func importsC(f *ast.File) bool {
+	for _, imp := range f.Imports {
+		if imp.Path.Value == `"C"` {
+			return true
+		}
+	}
+	return false
+}
+
+// Write applies the changes to disk; a file that cannot be written is reported and left
+// as it was, and the others are still written.
+func (r *Result) Write() []Problem {
+	var problems []Problem
+	for _, c := range r.Changes {
+		if err := writeFile(c.Path, c.Old, c.New); err != nil {
+			problems = append(problems, Problem{Pos: token.Position{Filename: c.Path}, Err: err})
+		}
+	}
+	return problems
+}
