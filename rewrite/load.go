@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"go/token"
 	"strings"
@@ -49,14 +50,7 @@ func load(ctx context.Context, cfg *Config, patterns []string) ([]*packages.Pack
 			continue
 		}
 		if len(p.Errors) > 0 {
-			for _, e := range p.Errors {
-				key := e.Pos + e.Msg
-				if seen[key] {
-					continue
-				}
-				seen[key] = true
-				problems = append(problems, Problem{Pos: parsePos(e.Pos), Package: p.PkgPath, Err: fmt.Errorf("%s", e.Msg)})
-			}
+			problems = append(problems, loadProblems(p, seen)...)
 			continue
 		}
 		keep = append(keep, p)
@@ -79,4 +73,50 @@ func parsePos(s string) token.Position {
 		fmt.Sscan(parts[2], &p.Column)
 	}
 	return p
+}
+
+// loadProblems turns a package's load errors into problems: the first error of each file
+// (parse errors cascade), and the package-level ones only when no error has a position,
+// since the go command's summary repeats what the positioned errors say.
+func loadProblems(p *packages.Package, seen map[string]bool) []Problem {
+	var out []Problem
+	more := make(map[string]int)
+	positioned := false
+	for _, e := range p.Errors {
+		positioned = positioned || parsePos(e.Pos).Filename != ""
+	}
+	for _, e := range p.Errors {
+		pos := parsePos(e.Pos)
+		if pos.Filename == "" && positioned {
+			continue
+		}
+		if pos.Filename != "" && more[pos.Filename] > 0 {
+			more[pos.Filename]++
+			continue
+		}
+		more[pos.Filename]++
+		key := e.Pos + "\x00" + e.Msg
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, Problem{Pos: pos, Package: p.PkgPath, Err: errors.New(importError(p, e.Msg))})
+	}
+	for i := range out {
+		if n := more[out[i].Pos.Filename] - 1; n > 0 && out[i].Pos.Filename != "" {
+			out[i].Err = fmt.Errorf("%w (and %d more errors in this file)", out[i].Err, n)
+		}
+	}
+	return out
+}
+
+// importError replaces the type checker's vague "could not import X (...)" with the reason
+// the go command gave for X.
+func importError(p *packages.Package, msg string) string {
+	for path, imp := range p.Imports {
+		if len(imp.Errors) > 0 && strings.HasPrefix(msg, "could not import "+path+" ") {
+			return "could not import " + path + ": " + imp.Errors[0].Msg
+		}
+	}
+	return msg
 }

@@ -21,10 +21,10 @@ const maxRounds = 5
 // A plan applies fixes round by round to in-memory copies of files, verifying each round.
 type plan struct {
 	cfg      *Config
-	pkgs     []*packages.Package         // latest version of each package
-	files    map[string]*fileState       // files with applied fixes, by name
-	latest   map[string][]*Finding       // latest findings by file
-	rejected map[string]bool             // fixes that failed verification, by key
+	pkgs     []*packages.Package   // latest version of each package
+	files    map[string]*fileState // files with applied fixes, by name
+	latest   map[string][]*Finding // latest findings by file
+	rejected map[string]bool       // fixes that failed verification, by key
 	problems []Problem
 	original []*Finding
 }
@@ -342,4 +342,3 @@ func (p *plan) markFixed() {
 		f.Fixed = true
 	}
 }
-

@@ -14,22 +14,22 @@ import (
 func writeFile(path string, old, new []byte) error {
 	info, err := os.Stat(path)
 	if err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	mode := info.Mode().Perm()
 	if mode&0o200 == 0 {
-		return fmt.Errorf("write %q: %w", path, ErrReadOnly)
+		return fmt.Errorf("write: %w", ErrReadOnly)
 	}
 	cur, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	if !bytes.Equal(cur, old) {
-		return fmt.Errorf("write %q: %w", path, ErrChanged)
+		return fmt.Errorf("write: %w", ErrChanged)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".deferfix-*")
 	if err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	done := false
 	defer func() {
@@ -39,17 +39,17 @@ func writeFile(path string, old, new []byte) error {
 	}()
 	if _, err := tmp.Write(new); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %q: %w", path, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	if err := tmp.Chmod(info.Mode()); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %q: %w", path, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %q: %w", path, err)
+		return fmt.Errorf("write: %w", err)
 	}
 	done = true
 	return nil

@@ -38,10 +38,6 @@ The same binary runs under go vet -vettool and go fix -fixtool.
 Flags:
 `
 
-// testHookBeforeWrite, when set by tests, runs between planning and writing, to
-// simulate a file edited meanwhile.
-var testHookBeforeWrite func()
-
 type options struct {
 	diff, list, write, jsonOut, verbose bool
 	format                              string
@@ -52,6 +48,11 @@ type options struct {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(args, stdin, stdout, stderr, nil)
+}
+
+// runWith is run with a hook that tests use to edit a file between planning and writing.
+func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWrite func()) int {
 	if vetMode(args) {
 		unitchecker.Main(rules.All...) // does not return
 	}
@@ -131,7 +132,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		cfg.Tags = strings.Split(o.tags, ",")
 	}
 	if o.verbose {
-		cfg.Logf = func(format string, args ...any) { fmt.Fprintf(stderr, "deferfix: "+p.rel(format), args...); fmt.Fprintln(stderr) }
+		cfg.Logf = func(format string, args ...any) {
+			fmt.Fprintf(stderr, "deferfix: %s\n", p.rel(fmt.Sprintf(format, args...)))
+		}
 	}
 	res, err := rewrite.Run(context.Background(), cfg, fs.Args()...)
 	if err != nil {
@@ -140,8 +143,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	problems := res.Problems
 	if o.write {
-		if testHookBeforeWrite != nil {
-			testHookBeforeWrite()
+		if beforeWrite != nil {
+			beforeWrite()
 		}
 		problems = append(problems, res.Write()...)
 	}

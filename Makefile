@@ -1,0 +1,31 @@
+# deferfix: make demo shows it working on testdata/demo; make test is what CI runs.
+GO ?= go
+BIN := bin/deferfix
+
+.PHONY: all build test demo bench lint fmt-check vet
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/deferfix
+
+demo: build
+	sh testdata/demo.sh
+
+# test = gofmt check + go vet + the race-enabled test suite.
+test: fmt-check vet
+	$(GO) test -race ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null | grep -v '/testdata/' || find . -name '*.go' -not -path '*/testdata/*')); \
+	if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# lint runs deferfix on itself: our own code must be clean.
+lint: build
+	./$(BIN) ./...
