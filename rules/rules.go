@@ -8,14 +8,16 @@ import (
 
 	"github.com/deferfix/deferfix/rules/deferargs"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
+	"github.com/deferfix/deferfix/rules/loopdefer"
 )
 
 // All is every rule, in the order their findings are listed.
 //
-// Not yet here, with the issue that brings them: loopdefer (#3); deferbeforecheck,
+// Not yet here, with the issue that brings them: deferbeforecheck,
 // closecheck, deferrecover, exitdefer, loopcapture (#4); hotdefer (#5).
 var All = []*analysis.Analyzer{
 	deferargs.Analyzer,
+	loopdefer.Analyzer,
 }
 
 // IsUnsafe reports whether a rule marked fix as one that may change behaviour on a panic.

@@ -1,0 +1,43 @@
+// Package loopdefer defines an Analyzer that reports defer statements in loop bodies and
+// gives each iteration its own scope.
+//
+// # Analyzer loopdefer
+//
+// loopdefer: report defers in loops, which run only when the function returns
+//
+// A deferred call runs when the surrounding function returns, not when the loop
+// iteration ends. In a loop, every iteration adds one: files and connections stay open
+// until the function returns (descriptors pile up), a deferred Unlock after a Lock
+// deadlocks on the second iteration, and each defer record is heap-allocated.
+//
+//	for _, name := range names {
+//		f, err := os.Open(name)
+//		if err != nil {
+//			return err
+//		}
+//		defer f.Close() // runs only when the function returns
+//		...
+//	}
+//
+// The fix wraps the loop body in a function literal called once per iteration, so the
+// iteration's deferred calls run at its end, and translates the body's control flow so
+// the program does what it did otherwise: continue becomes return from the literal;
+// break of the loop, break or continue of an outer label, and return from the function
+// are signalled by the literal's results and carried out after the call; returned values
+// are evaluated inside the literal, before the iteration's deferred calls run, as in the
+// original. When every return in the body returns a provably non-nil error, the idiom
+//
+//	if err := func() error { ...; return nil }(); err != nil {
+//		return err
+//	}
+//
+// is used instead.
+//
+// No fix is offered, and the reason is given, when the meaning would change: a deferred
+// call that recovers (a panic would no longer end the loop); a deferred call that reads or
+// writes a named result, or a deferred closure that reads a variable which changes after
+// the iteration; a released value kept beyond the iteration (assigned to a variable
+// declared outside the body, sent on a channel, or captured by another function literal);
+// a goto leaving the body; a return of a multi-value call; bare and valued returns mixed in
+// one body; a zero value deferfix cannot spell.
+package loopdefer

@@ -1,0 +1,121 @@
+package loopdefer
+
+import (
+	_ "embed"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+	"github.com/deferfix/deferfix/rules/internal/ruledoc"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports defer statements whose function returns only after the loop around
+// them has run many iterations.
+var Analyzer = &analysis.Analyzer{
+	Name:     "loopdefer",
+	Doc:      ruledoc.Extract(doc, "loopdefer"),
+	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/loopdefer",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      run,
+}
+
+// Fix title.
+const titleScope = "Wrap loop body in a closure so each iteration releases"
+
+// Diagnostics, by what the deferred call releases.
+const (
+	msgUnlock = "deferred %s in loop body runs only when the function returns, so the next iteration's lock deadlocks"
+	msgClose  = "deferred %s in loop body runs only when the function returns, so resources pile up until then"
+	msgOther  = "defer in loop body runs only when the function returns, so deferred calls pile up until then"
+)
+
+func run(pass *analysis.Pass) (any, error) {
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	// Group the defers by the loop whose body will be wrapped: one fix per body.
+	type group struct {
+		loop, fn inspector.Cursor
+		defers   []inspector.Cursor
+	}
+	var groups []*group
+	byLoop := make(map[ast.Node]*group)
+	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
+		fn, ok := deferutil.Func(cur)
+		if !ok {
+			continue
+		}
+		loops := deferutil.Loops(cur, fn)
+		if len(loops) == 0 {
+			continue
+		}
+		g := byLoop[loops[0].Node()]
+		if g == nil {
+			g = &group{loop: loops[0], fn: fn}
+			byLoop[loops[0].Node()] = g
+			groups = append(groups, g)
+		}
+		g.defers = append(g.defers, cur)
+	}
+	for _, g := range groups {
+		var defers []*ast.DeferStmt
+		for _, d := range g.defers {
+			defers = append(defers, d.Node().(*ast.DeferStmt))
+		}
+		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers}
+		fix, blocker, reason := s.fix()
+		for _, d := range defers {
+			msg := message(pass.TypesInfo, d)
+			rng := deferKeyword{d}
+			if reason != "" {
+				fixes.Refuse(pass, rng, blocker, msg, reason)
+				continue
+			}
+			pass.Report(analysis.Diagnostic{
+				Pos:            rng.Pos(),
+				End:            rng.End(),
+				Message:        msg,
+				SuggestedFixes: []analysis.SuggestedFix{fix},
+			})
+		}
+	}
+	return nil, nil
+}
+
+// deferKeyword is the range of a defer statement's keyword, which diagnostics highlight.
+type deferKeyword struct{ d *ast.DeferStmt }
+
+func (k deferKeyword) Pos() token.Pos { return k.d.Defer }
+func (k deferKeyword) End() token.Pos { return k.d.Defer + token.Pos(len("defer")) }
+
+// message states the consequence, by what the deferred call does.
+func message(info *types.Info, d *ast.DeferStmt) string {
+	obj := deferutil.Callee(info, d.Call)
+	switch {
+	case deferutil.IsMethod(obj, "sync", "Mutex", "Unlock"),
+		deferutil.IsMethod(obj, "sync", "RWMutex", "Unlock", "RUnlock"):
+		return sprintf(msgUnlock, obj.Name())
+	case isCloser(obj):
+		return sprintf(msgClose, obj.Name())
+	}
+	return msgOther
+}
+
+// isCloser reports whether obj is a method with the signature of io.Closer's Close, or
+// the Close/Stop/Release method of a resource by that shape.
+func isCloser(obj types.Object) bool {
+	fn, ok := obj.(*types.Func)
+	if !ok || fn.Signature().Recv() == nil || !slices.Contains([]string{"Close", "Release", "Stop"}, fn.Name()) {
+		return false
+	}
+	sig := fn.Signature()
+	return sig.Params().Len() == 0 && sig.Results().Len() <= 1
+}

@@ -1,0 +1,14 @@
+package loopdefer_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/deferfix/deferfix/rules/internal/ruletest"
+	"github.com/deferfix/deferfix/rules/loopdefer"
+)
+
+func Test(t *testing.T) {
+	ruletest.Run(t, analysistest.TestData(), loopdefer.Analyzer, "a")
+}

@@ -1,0 +1,632 @@
+package loopdefer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"go/version"
+	"slices"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+)
+
+var sprintf = fmt.Sprintf
+
+// A scope is the analysis of one loop body whose defers would get a per-iteration scope.
+type scope struct {
+	pass   *analysis.Pass
+	loop   inspector.Cursor // *ast.ForStmt or *ast.RangeStmt
+	fn     inspector.Cursor // *ast.FuncDecl or *ast.FuncLit
+	defers []*ast.DeferStmt
+
+	body  *ast.BlockStmt
+	label *types.Label // the loop's label, or nil
+	sig   *types.Signature
+	exits []exit
+}
+
+type exitKind int
+
+const (
+	exitContinue exitKind = iota // continue of the loop: return from the literal
+	exitBreak                    // break of the loop
+	exitOuter                    // break or continue of an enclosing labelled statement
+	exitReturn                   // return from the function
+)
+
+// An exit is a statement in the body that leaves the iteration other than by reaching its end.
+type exit struct {
+	stmt ast.Stmt // *ast.BranchStmt or *ast.ReturnStmt
+	kind exitKind
+}
+
+// refusal is why the body cannot be given its own scope, and what in it blocks that.
+type refusal struct {
+	at     token.Pos
+	reason string
+}
+
+func refuse(at ast.Node, format string, args ...any) *refusal {
+	return &refusal{at: at.Pos(), reason: sprintf(format, args...)}
+}
+
+// analyze fills in the scope and returns why it cannot be fixed, if it cannot.
+func (s *scope) analyze() *refusal {
+	info := s.pass.TypesInfo
+	switch l := s.loop.Node().(type) {
+	case *ast.ForStmt:
+		s.body = l.Body
+	case *ast.RangeStmt:
+		s.body = l.Body
+	}
+	if ls, ok := s.loop.Parent().Node().(*ast.LabeledStmt); ok {
+		s.label, _ = info.Defs[ls.Label].(*types.Label)
+	}
+	switch fn := s.fn.Node().(type) {
+	case *ast.FuncDecl:
+		s.sig = info.Defs[fn.Name].(*types.Func).Signature()
+	case *ast.FuncLit:
+		s.sig = info.TypeOf(fn).(*types.Signature)
+	}
+	for _, d := range s.defers {
+		if r := s.checkDefer(d); r != nil {
+			return r
+		}
+	}
+	if r := s.collectExits(); r != nil {
+		return r
+	}
+	return s.checkReturns()
+}
+
+// inBody reports whether pos lies in the loop body.
+func (s *scope) inBody(pos token.Pos) bool { return s.body.Pos() <= pos && pos < s.body.End() }
+
+// inFunc reports whether pos lies in the function.
+func (s *scope) inFunc(pos token.Pos) bool {
+	return s.fn.Node().Pos() <= pos && pos < s.fn.Node().End()
+}
+
+// checkDefer refuses a defer whose call would behave differently at the end of the
+// iteration than at the function's return.
+func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
+	info := s.pass.TypesInfo
+	if s.recovers(d.Call) {
+		return refuse(d, "the deferred call recovers panics; run per iteration, a panic would no longer end the loop")
+	}
+	if !s.releasesIteration(d) {
+		return refuse(d, "the deferred call releases nothing acquired in this iteration; running it at the function's return may be intended")
+	}
+	results := s.sig.Results()
+	var r *refusal
+	ast.Inspect(d, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if r != nil || !ok {
+			return r == nil
+		}
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok {
+			return true
+		}
+		for i := range results.Len() {
+			if results.At(i) == v {
+				r = refuse(id, "the deferred call uses the named result %s, which it would see before the function sets it", id.Name)
+				return false
+			}
+		}
+		return true
+	})
+	if r != nil {
+		return r
+	}
+	if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
+		if r := s.checkCaptures(lit); r != nil {
+			return r
+		}
+	}
+	return s.checkEscape(d)
+}
+
+// releasesIteration reports whether the deferred call releases something the iteration
+// acquired: it refers to a variable declared in the body (a file opened, a cancel func
+// made, a name created in this iteration), or unlocks a mutex the body locks. A call
+// that does neither — defer fmt.Println(i), defer step.Undo(), defer wg.Done() — may be
+// meant to run at the function's return, in reverse order; the rewrite would change that.
+func (s *scope) releasesIteration(d *ast.DeferStmt) bool {
+	info := s.pass.TypesInfo
+	assigned := make(map[types.Object]bool) // variables the body assigns before the defer
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok && as.Pos() < d.Pos() {
+			for _, l := range as.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok {
+					assigned[info.ObjectOf(id)] = true
+				}
+			}
+		}
+		return true
+	})
+	found := false
+	ast.Inspect(d.Call, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && (s.inBody(v.Pos()) || assigned[v]) {
+				found = true
+			}
+		}
+		return !found
+	})
+	if found {
+		return true
+	}
+	obj := deferutil.Callee(info, d.Call)
+	var lock []string
+	switch {
+	case deferutil.IsMethod(obj, "sync", "Mutex", "Unlock"), deferutil.IsMethod(obj, "sync", "RWMutex", "Unlock"):
+		lock = []string{"Lock"}
+	case deferutil.IsMethod(obj, "sync", "RWMutex", "RUnlock"):
+		lock = []string{"RLock"}
+	default:
+		return false
+	}
+	sel, ok := ast.Unparen(d.Call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found || call.Pos() > d.Pos() {
+			return !found
+		}
+		lsel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		callee := deferutil.Callee(info, call)
+		if ok && callee != nil && callee.Pkg() != nil && callee.Pkg().Path() == "sync" &&
+			slices.Contains(lock, callee.Name()) && sameOperand(info, lsel.X, sel.X) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// sameOperand reports whether a and b denote the same variable or field path (mu, s.mu).
+func sameOperand(info *types.Info, a, b ast.Expr) bool {
+	switch a := ast.Unparen(a).(type) {
+	case *ast.Ident:
+		b, ok := ast.Unparen(b).(*ast.Ident)
+		return ok && info.ObjectOf(a) != nil && info.ObjectOf(a) == info.ObjectOf(b)
+	case *ast.SelectorExpr:
+		b, ok := ast.Unparen(b).(*ast.SelectorExpr)
+		return ok && info.ObjectOf(a.Sel) == info.ObjectOf(b.Sel) && sameOperand(info, a.X, b.X)
+	case *ast.UnaryExpr:
+		b, ok := ast.Unparen(b).(*ast.UnaryExpr)
+		return ok && a.Op == b.Op && sameOperand(info, a.X, b.X)
+	}
+	return false
+}
+
+// recovers reports whether the deferred call stops panics: recover itself, a literal
+// that calls it, or a function of this package that calls it.
+func (s *scope) recovers(call *ast.CallExpr) bool {
+	info := s.pass.TypesInfo
+	if deferutil.IsBuiltin(info, call, "recover") {
+		return true
+	}
+	var body *ast.BlockStmt
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.FuncLit:
+		body = fun.Body
+	default:
+		fn, ok := deferutil.Callee(info, call).(*types.Func)
+		if !ok || fn.Pkg() != s.pass.Pkg {
+			return false
+		}
+		for _, f := range s.pass.Files {
+			for _, decl := range f.Decls {
+				if fd, ok := decl.(*ast.FuncDecl); ok && info.Defs[fd.Name] == fn {
+					body = fd.Body
+				}
+			}
+		}
+	}
+	return body != nil && callsRecover(info, body)
+}
+
+func callsRecover(info *types.Info, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			found = found || deferutil.IsBuiltin(info, n, "recover")
+		}
+		return !found
+	})
+	return found
+}
+
+// checkCaptures refuses a deferred literal that reads a variable of the function which
+// may change after the iteration: it would see an earlier value.
+func (s *scope) checkCaptures(lit *ast.FuncLit) *refusal {
+	info := s.pass.TypesInfo
+	perIteration := s.perIterationVars()
+	var r *refusal
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if r != nil || !ok {
+			return r == nil
+		}
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok || v.IsField() || s.inBody(v.Pos()) || !s.inFunc(v.Pos()) || perIteration[v] {
+			return true
+		}
+		if at := s.changedAfterIteration(v); at != nil {
+			r = refuse(at, "the deferred closure reads %s, which changes after the iteration; it would see an earlier value", id.Name)
+		}
+		return true
+	})
+	return r
+}
+
+// perIterationVars returns the loop's own variables when each iteration has its own copy
+// (Go 1.22 and later).
+func (s *scope) perIterationVars() map[*types.Var]bool {
+	vars := make(map[*types.Var]bool)
+	file := s.file()
+	if v := s.pass.TypesInfo.FileVersions[file]; v != "" && version.Compare(v, "go1.22") < 0 {
+		return vars
+	}
+	add := func(e ast.Expr) {
+		if id, ok := e.(*ast.Ident); ok {
+			if v, ok := s.pass.TypesInfo.Defs[id].(*types.Var); ok {
+				vars[v] = true
+			}
+		}
+	}
+	switch l := s.loop.Node().(type) {
+	case *ast.ForStmt:
+		if as, ok := l.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+			for _, e := range as.Lhs {
+				add(e)
+			}
+		}
+	case *ast.RangeStmt:
+		if l.Tok == token.DEFINE {
+			add(l.Key)
+			if l.Value != nil {
+				add(l.Value)
+			}
+		}
+	}
+	return vars
+}
+
+// changedAfterIteration returns an assignment to v in the loop (which runs again on the
+// next iteration) or after it, or a place that takes v's address; nil if there is none.
+func (s *scope) changedAfterIteration(v *types.Var) ast.Node {
+	info := s.pass.TypesInfo
+	loop := s.loop.Node()
+	var at ast.Node
+	is := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && info.ObjectOf(id) == v
+	}
+	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+		if at != nil || n == nil {
+			return false
+		}
+		later := n.Pos() >= loop.Pos()
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if later && is(l) {
+					at = n
+				}
+			}
+		case *ast.IncDecStmt:
+			if later && is(n.X) {
+				at = n
+			}
+		case *ast.RangeStmt:
+			if later && n.Tok == token.ASSIGN && (is(n.Key) || n.Value != nil && is(n.Value)) {
+				at = n
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && is(n.X) {
+				at = n
+			}
+		}
+		return true
+	})
+	return at
+}
+
+// checkEscape refuses a defer whose released value is kept beyond the iteration: the
+// code means it to stay open until the function returns.
+func (s *scope) checkEscape(d *ast.DeferStmt) *refusal {
+	info := s.pass.TypesInfo
+	// roots: the body's variables the deferred call refers to; outer: the function's
+	// variables outside the body that the call's operands (not a literal's body) read.
+	roots := make(map[*types.Var]bool)
+	outer := make(map[*types.Var]bool)
+	var visit func(n ast.Node, inLit bool)
+	visit = func(n ast.Node, inLit bool) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.FuncLit:
+				if !inLit {
+					visit(m.Body, true)
+				}
+				return false
+			case *ast.Ident:
+				v, ok := info.Uses[m].(*types.Var)
+				if !ok || v.IsField() || !s.inFunc(v.Pos()) {
+					return true
+				}
+				if s.inBody(v.Pos()) {
+					roots[v] = true
+				} else if !inLit {
+					outer[v] = true
+				}
+			}
+			return true
+		})
+	}
+	visit(d.Call, false)
+	var r *refusal
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		if r != nil || n == nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if v := rootVar(info, l); v != nil && outer[v] && s.usedAfterLoop(v) {
+					r = refuse(l, "the deferred call releases %s, which is used outside the loop body; it is meant to stay open until the function returns", v.Name())
+				}
+			}
+			for _, rhs := range n.Rhs {
+				if !flows(info, rhs, roots) {
+					continue
+				}
+				for _, l := range n.Lhs {
+					if v := rootVar(info, l); v == nil || !s.inBody(v.Pos()) {
+						r = refuse(n, "a released value is stored outside the loop body, so it is meant to stay open until the function returns")
+					}
+				}
+			}
+		case *ast.SendStmt:
+			if flows(info, n.Value, roots) {
+				r = refuse(n, "a released value is sent on a channel, so it is meant to stay open until the function returns")
+			}
+		case *ast.GoStmt:
+			if mentions(info, n, roots) {
+				r = refuse(n, "a released value is used by a goroutine, which may outlive the iteration")
+			}
+			return false
+		case *ast.DeferStmt:
+			return false // defers are checked on their own
+		case *ast.FuncLit:
+			if mentions(info, n, roots) && !s.calledNow(n) {
+				r = refuse(n, "a released value is captured by a function literal that may outlive the iteration")
+			}
+			return false
+		}
+		return true
+	})
+	return r
+}
+
+// usedAfterLoop reports whether v is referred to outside the loop body, in the function:
+// after the loop, or before it in an enclosing loop's next iteration.
+func (s *scope) usedAfterLoop(v *types.Var) bool {
+	used := false
+	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && !s.inBody(id.Pos()) && s.pass.TypesInfo.Uses[id] == v {
+			used = true
+		}
+		return !used
+	})
+	return used
+}
+
+// calledNow reports whether lit is called where it stands: func(){...}().
+func (s *scope) calledNow(lit *ast.FuncLit) bool {
+	cur, ok := s.loop.FindNode(lit)
+	if !ok {
+		return false
+	}
+	call, ok := cur.Parent().Node().(*ast.CallExpr)
+	return ok && ast.Unparen(call.Fun) == lit
+}
+
+// rootVar returns the variable at the root of an assignable expression (x in x.f[i]), or
+// nil for a blank, a package-level variable, or anything else.
+func rootVar(info *types.Info, e ast.Expr) *types.Var {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			v, _ := info.ObjectOf(x).(*types.Var)
+			if v != nil && v.Parent() == v.Pkg().Scope() {
+				return nil
+			}
+			return v
+		case *ast.SelectorExpr:
+			if sel := info.Selections[x]; sel == nil || sel.Kind() != types.FieldVal {
+				return nil
+			}
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		default:
+			return nil
+		}
+	}
+}
+
+// flows reports whether evaluating e may yield one of roots (or a struct holding it) as a
+// value: directly, through & or a field, a conversion, a composite literal or append.
+// Other calls are assumed not to return their arguments — a limitation, stated in doc.go.
+func flows(info *types.Info, e ast.Expr, roots map[*types.Var]bool) bool {
+	switch x := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		v, _ := info.Uses[x].(*types.Var)
+		return roots[v]
+	case *ast.UnaryExpr:
+		return x.Op == token.AND && flows(info, x.X, roots)
+	case *ast.SelectorExpr:
+		sel := info.Selections[x]
+		return sel != nil && sel.Kind() == types.FieldVal && flows(info, x.X, roots)
+	case *ast.CompositeLit:
+		for _, elt := range x.Elts {
+			if kv, ok := elt.(*ast.KeyValueExpr); ok {
+				elt = kv.Value
+			}
+			if flows(info, elt, roots) {
+				return true
+			}
+		}
+	case *ast.CallExpr:
+		if tv, ok := info.Types[x.Fun]; ok && tv.IsType() && len(x.Args) == 1 {
+			return flows(info, x.Args[0], roots)
+		}
+		if deferutil.IsBuiltin(info, x, "append") {
+			for _, a := range x.Args[1:] {
+				if flows(info, a, roots) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// mentions reports whether n refers to one of roots.
+func mentions(info *types.Info, n ast.Node, roots map[*types.Var]bool) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		if id, ok := m.(*ast.Ident); ok {
+			if v, ok := info.Uses[id].(*types.Var); ok && roots[v] {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// collectExits finds the statements that leave the iteration, and refuses a goto that
+// leaves the body.
+func (s *scope) collectExits() *refusal {
+	info := s.pass.TypesInfo
+	var r *refusal
+	var walk func(n ast.Node, nestedLoop, nestedBreakable bool)
+	walk = func(root ast.Node, nestedLoop, nestedBreakable bool) {
+		ast.Inspect(root, func(n ast.Node) bool {
+			if r != nil {
+				return false
+			}
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt, *ast.RangeStmt:
+				if n != root {
+					walk(n, true, true)
+					return false
+				}
+			case *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				if n != root {
+					walk(n, nestedLoop, true)
+					return false
+				}
+			case *ast.ReturnStmt:
+				s.exits = append(s.exits, exit{n, exitReturn})
+			case *ast.BranchStmt:
+				var target *types.Label
+				if n.Label != nil {
+					target, _ = info.Uses[n.Label].(*types.Label)
+				}
+				inner := target != nil && s.inBody(target.Pos())
+				switch {
+				case n.Tok == token.GOTO:
+					if !inner {
+						return refusalAt(&r, n, "goto %s leaves the loop body", n.Label.Name)
+					}
+				case n.Tok == token.FALLTHROUGH || inner:
+				case target == nil && n.Tok == token.BREAK && !nestedBreakable,
+					target != nil && target == s.label && n.Tok == token.BREAK:
+					s.exits = append(s.exits, exit{n, exitBreak})
+				case target == nil && n.Tok == token.CONTINUE && !nestedLoop,
+					target != nil && target == s.label && n.Tok == token.CONTINUE:
+					s.exits = append(s.exits, exit{n, exitContinue})
+				case target != nil:
+					s.exits = append(s.exits, exit{n, exitOuter})
+				}
+			}
+			return true
+		})
+	}
+	walk(s.body, false, false)
+	return r
+}
+
+func refusalAt(r **refusal, n ast.Node, format string, args ...any) bool {
+	*r = refuse(n, format, args...)
+	return false
+}
+
+// checkReturns refuses returns the literal cannot pass on faithfully.
+func (s *scope) checkReturns() *refusal {
+	named := s.sig.Results().Len() > 0 && s.sig.Results().At(0).Name() != ""
+	var bare, valued ast.Node
+	for _, e := range s.exits {
+		ret, ok := e.stmt.(*ast.ReturnStmt)
+		if !ok {
+			continue
+		}
+		if len(ret.Results) == 0 {
+			bare = ret
+		} else {
+			valued = ret
+		}
+		if len(ret.Results) == 1 && s.sig.Results().Len() > 1 {
+			return refuse(ret, "the body returns a multi-value call, which the closure cannot pass on")
+		}
+	}
+	if named && bare != nil && valued != nil {
+		return refuse(bare, "the body mixes bare returns and returns with values")
+	}
+	return nil
+}
+
+func (s *scope) file() *ast.File {
+	for c := range s.loop.Enclosing((*ast.File)(nil)) {
+		return c.Node().(*ast.File)
+	}
+	return nil
+}
+
+// has reports whether the body has an exit of kind k.
+func (s *scope) has(k exitKind) bool {
+	for _, e := range s.exits {
+		if e.kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// valuedReturns reports whether the body returns values (not only bare returns).
+func (s *scope) valuedReturns() bool {
+	for _, e := range s.exits {
+		if ret, ok := e.stmt.(*ast.ReturnStmt); ok && len(ret.Results) > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,89 @@
+package a
+
+import "fmt"
+
+// Refused: the deferred call recovers.
+func recovers(items []func()) {
+	for _, f := range items {
+		defer func() { // want `defer in loop body`
+			if r := recover(); r != nil {
+				fmt.Println("recovered", r)
+			}
+		}()
+		f()
+	}
+}
+
+// Refused: the deferred closure writes a named result.
+func namedResult(names []string) (err error) {
+	for _, n := range names {
+		r, _ := open(n)
+		defer func() { // want `defer in loop body`
+			if cerr := r.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
+	}
+	return nil
+}
+
+// Refused: the resources are kept beyond the iteration.
+func kept(names []string) []*res {
+	var all []*res
+	for _, n := range names {
+		r, _ := open(n)
+		defer r.Close() // want `deferred Close in loop body`
+		all = append(all, r)
+	}
+	return all
+}
+
+// Refused: goto leaves the body.
+func jumps(names []string) {
+	for _, n := range names {
+		r, _ := open(n)
+		defer r.Close() // want `deferred Close in loop body`
+		if r.Empty() {
+			goto done
+		}
+	}
+done:
+}
+
+// Refused: the deferred closure reads total, which changes after the iteration.
+func later(names []string) {
+	total := 0
+	for _, n := range names {
+		r, _ := open(n)
+		defer func() { // want `defer in loop body`
+			r.Close()
+			fmt.Println(total)
+		}()
+		total++
+	}
+}
+
+// Refused: the last resource is used after the loop.
+func last(names []string) string {
+	var r *res
+	for _, n := range names {
+		r, _ = open(n)
+		defer r.Close() // want `deferred Close in loop body`
+	}
+	return r.Line()
+}
+
+// Refused: nothing acquired in the iteration is released; printing in reverse order at
+// the function's return may be the point.
+func reverse(n int) {
+	for i := range n {
+		defer fmt.Println(i) // want `defer in loop body`
+	}
+}
+
+// Refused: undo steps in reverse when the function returns.
+func steps(undo []func()) {
+	for _, u := range undo {
+		defer u() // want `defer in loop body`
+	}
+}
