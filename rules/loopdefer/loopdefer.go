@@ -76,7 +76,13 @@ func run(pass *analysis.Pass) (any, error) {
 			msg := message(pass.TypesInfo, d)
 			rng := deferKeyword{d}
 			if reason != "" {
-				fixes.Refuse(pass, rng, blocker, msg, reason)
+				why := reason
+				if blocker.IsValid() && !(d.Pos() <= blocker && blocker < d.End()) {
+					if other := enclosingDefer(defers, blocker); other != nil {
+						why = sprintf("%s (the defer on line %d, in the same loop body)", reason, pass.Fset.Position(other.Pos()).Line)
+					}
+				}
+				fixes.Refuse(pass, rng, blocker, msg, why)
 				continue
 			}
 			pass.Report(analysis.Diagnostic{
@@ -118,4 +124,14 @@ func isCloser(obj types.Object) bool {
 	}
 	sig := fn.Signature()
 	return sig.Params().Len() == 0 && sig.Results().Len() <= 1
+}
+
+// enclosingDefer returns the defer among defers that contains pos.
+func enclosingDefer(defers []*ast.DeferStmt, pos token.Pos) *ast.DeferStmt {
+	for _, d := range defers {
+		if d.Pos() <= pos && pos < d.End() {
+			return d
+		}
+	}
+	return nil
 }

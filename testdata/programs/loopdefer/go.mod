@@ -1,0 +1,3 @@
+module example.com/loopdefer
+
+go 1.26

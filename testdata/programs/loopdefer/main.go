@@ -1,0 +1,230 @@
+// Program loopdefer exercises every control-flow shape the loopdefer fix handles. It
+// prints what it computes to stdout, which must not change when deferfix rewrites it, and
+// the most resources held at once to stderr, which the rewrite must bring down to 1.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+var held, maxHeld int
+
+type res struct{ name string }
+
+func open(name string) (*res, error) {
+	if name == "" || strings.HasPrefix(name, "!") {
+		return nil, fmt.Errorf("cannot open %q", name)
+	}
+	held++
+	maxHeld = max(maxHeld, held)
+	return &res{name}, nil
+}
+
+func (r *res) Close() error {
+	held--
+	return nil
+}
+
+func (r *res) Empty() bool       { return r.name == "-" }
+func (r *res) Has(s string) bool { return strings.Contains(r.name, s) }
+
+func count(names []string) int {
+	n := 0
+	for _, name := range names {
+		r, err := open(name)
+		if err != nil {
+			continue
+		}
+		defer r.Close()
+		n += len(r.name)
+	}
+	return n
+}
+
+func each(names []string) error {
+	for _, name := range names {
+		r, err := open(name)
+		if err != nil {
+			return fmt.Errorf("each: %w", err)
+		}
+		defer r.Close()
+		if r.Empty() {
+			return errors.New("each: empty")
+		}
+	}
+	return nil
+}
+
+func find(names []string, want string) (string, int, error) {
+	for i, n := range names {
+		r, err := open(n)
+		if err != nil {
+			return "", i, err
+		}
+		defer r.Close()
+		if r.Empty() {
+			break
+		}
+		if r.Has(want) {
+			return r.name, i, nil
+		}
+	}
+	return "", -1, nil
+}
+
+func first(names []string) (line string, err error) {
+	for _, n := range names {
+		var r *res
+		r, err = open(n)
+		if err != nil {
+			return
+		}
+		defer r.Close()
+		if r.Has("x") {
+			line = r.name
+			return
+		}
+	}
+	return
+}
+
+func grid(rows [][]string) (n int) {
+outer:
+	for _, row := range rows {
+		for _, name := range row {
+			r, err := open(name)
+			if err != nil {
+				continue outer
+			}
+			defer r.Close()
+			if r.Empty() {
+				break outer
+			}
+			n++
+		}
+	}
+	return n
+}
+
+func seq(names []string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, n := range names {
+			if !yield(n) {
+				return
+			}
+		}
+	}
+}
+
+func viaIterator(names []string) int {
+	n := 0
+	for name := range seq(names) {
+		r, err := open(name)
+		if err != nil {
+			return -1
+		}
+		defer r.Close()
+		if r.Empty() {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+func firstOf[T any](names []string, conv func(*res) T) (T, bool) {
+	for _, n := range names {
+		r, err := open(n)
+		if err != nil {
+			continue
+		}
+		defer r.Close()
+		return conv(r), true
+	}
+	var zero T
+	return zero, false
+}
+
+type file struct{ *os.File }
+
+func openFile(name string) (file, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return file{}, err
+	}
+	held++
+	maxHeld = max(maxHeld, held)
+	return file{f}, nil
+}
+
+func (f file) Close() error {
+	held--
+	return f.File.Close()
+}
+
+// sizes opens real files: the descriptors stay open until it returns.
+func sizes(dir string, names []string) (int64, error) {
+	var total int64
+	for _, n := range names {
+		f, err := openFile(filepath.Join(dir, n))
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close()
+		info, err := f.Stat()
+		if err != nil {
+			return 0, err
+		}
+		total += info.Size()
+	}
+	return total, nil
+}
+
+func report(what string, v ...any) {
+	fmt.Printf("%-12s %v\n", what, fmt.Sprint(v...))
+	if held != 0 {
+		fmt.Printf("%-12s leaked %d\n", what, held)
+	}
+}
+
+func main() {
+	names := []string{"alpha", "", "box", "-", "xenon", "!bad", "mix"}
+	report("count", count(names))
+	report("each", each([]string{"a", "b"}), " ", each([]string{"a", "!b"}), " ", each([]string{"a", "-"}))
+	for _, want := range []string{"box", "zzz", "xen"} {
+		s, i, err := find(slices.DeleteFunc(slices.Clone(names), func(s string) bool { return s == "" }), want)
+		report("find "+want, s, " ", i, " ", err)
+	}
+	for _, in := range [][]string{{"a", "box"}, {"a", "!b", "x"}, {"a", "b"}} {
+		line, err := first(in)
+		report("first", line, " ", err)
+	}
+	report("grid", grid([][]string{{"a", "b"}, {"c", "!d", "e"}, {"f", "-", "g"}, {"h"}}))
+	report("iterator", viaIterator([]string{"a", "b", "-", "c"}), " ", viaIterator([]string{"a", "!"}))
+	v, ok := firstOf([]string{"!x", "yy", "zzz"}, func(r *res) int { return len(r.name) })
+	report("firstOf", v, " ", ok)
+
+	dir, err := os.MkdirTemp("", "loopdefer")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	var files []string
+	for i := range 20 {
+		name := fmt.Sprintf("f%02d", i)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Repeat("x", i)), 0o644); err != nil {
+			panic(err)
+		}
+		files = append(files, name)
+	}
+	total, err := sizes(dir, files)
+	report("sizes", total, " ", err)
+
+	fmt.Fprintf(os.Stderr, "max held: %d\n", maxHeld)
+}
