@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/deferfix
 
-.PHONY: all build test demo bench lint fmt-check vet
+.PHONY: all build test demo bench lint fmt-check vet corpus
 
 all: build
 
@@ -29,3 +29,7 @@ bench:
 # lint runs deferfix on itself: our own code must be clean.
 lint: build
 	./$(BIN) ./...
+
+# corpus rewrites a copy of the standard library and vets (TESTS=1: tests) the result.
+corpus: build
+	sh testdata/corpus.sh

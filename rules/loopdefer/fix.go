@@ -83,7 +83,51 @@ func (s *scope) rewrite(f *fixes.File) error {
 	default:
 		*body, err = r.general()
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return r.dropUnusedLabel()
+}
+
+// dropUnusedLabel removes the loop's label when every use of it was a break or continue
+// in the body that the rewrite turned into a return: Go rejects an unused label. Comments
+// on the label move to the loop.
+func (r *rewriter) dropUnusedLabel() error {
+	if r.label == nil {
+		return nil
+	}
+	translated := make(map[*ast.Ident]bool)
+	for _, e := range r.exits {
+		if b, ok := e.stmt.(*ast.BranchStmt); ok && b.Label != nil && e.kind != exitOuter {
+			translated[b.Label] = true
+		}
+	}
+	for id, obj := range r.pass.TypesInfo.Uses {
+		if obj == r.label && !translated[id] {
+			return nil // still used, by a goto or a jump the rewrite kept
+		}
+	}
+	ls, ok := r.f.Node(r.loop.Parent().Node()).(*dst.LabeledStmt)
+	if !ok {
+		return fmt.Errorf("labelled loop not found in the decorated file")
+	}
+	loop := ls.Stmt
+	decs := loop.Decorations()
+	decs.Before = ls.Decs.Before
+	decs.Start = append(append(dst.Decorations{}, ls.Decs.Start...), decs.Start...)
+	replaced := false
+	dstutil.Apply(r.f.Dst, func(c *dstutil.Cursor) bool {
+		if c.Node() == ls {
+			c.Replace(loop)
+			replaced = true
+			return false
+		}
+		return !replaced
+	}, nil)
+	if !replaced {
+		return fmt.Errorf("labelled loop not found in the decorated file")
+	}
+	return nil
 }
 
 type rewriter struct {

@@ -376,6 +376,7 @@ func (s *scope) checkEscape(d *ast.DeferStmt) *refusal {
 		})
 	}
 	visit(d.Call, false)
+	s.addSiblings(roots)
 	var r *refusal
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		if r != nil || n == nil {
@@ -418,6 +419,49 @@ func (s *scope) checkEscape(d *ast.DeferStmt) *refusal {
 		return true
 	})
 	return r
+}
+
+// addSiblings adds to roots the other variables declared by the statements that declare
+// them: ctx in ctx, cancel := context.WithCancel(...) belongs to the cancel a defer
+// releases, and a goroutine given ctx outlives the iteration as surely as one given
+// cancel. Errors are left out: an error says nothing about what stays open.
+func (s *scope) addSiblings(roots map[*types.Var]bool) {
+	info := s.pass.TypesInfo
+	add := func(ids []*ast.Ident) {
+		var vars []*types.Var
+		hit := false
+		for _, id := range ids {
+			if v, ok := info.Defs[id].(*types.Var); ok {
+				vars = append(vars, v)
+				hit = hit || roots[v]
+			}
+		}
+		if !hit {
+			return
+		}
+		for _, v := range vars {
+			if !isError(v.Type()) {
+				roots[v] = true
+			}
+		}
+	}
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE {
+				var ids []*ast.Ident
+				for _, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						ids = append(ids, id)
+					}
+				}
+				add(ids)
+			}
+		case *ast.ValueSpec:
+			add(n.Names)
+		}
+		return true
+	})
 }
 
 // usedAfterLoop reports whether v is referred to outside the loop body, in the function:

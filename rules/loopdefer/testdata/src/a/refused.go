@@ -1,6 +1,9 @@
 package a
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // Refused: the deferred call recovers.
 func recovers(items []func()) {
@@ -85,5 +88,15 @@ func reverse(n int) {
 func steps(undo []func()) {
 	for _, u := range undo {
 		defer u() // want `defer in loop body`
+	}
+}
+
+// Refused: the context the deferred cancel belongs to is handed to a goroutine, which
+// must keep running until the function returns (net.dialParallel's fallback racer).
+func racer(ctx context.Context, tries int, start func(context.Context)) {
+	for range tries {
+		rctx, cancel := context.WithCancel(ctx)
+		defer cancel() // want `defer in loop body`
+		go start(rctx)
 	}
 }
