@@ -7,16 +7,17 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rules/deferargs"
+	"github.com/deferfix/deferfix/rules/deferbeforecheck"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/loopdefer"
 )
 
 // All is every rule, in the order their findings are listed.
 //
-// Not yet here, with the issue that brings them: deferbeforecheck,
-// closecheck, deferrecover, exitdefer, loopcapture (#4); hotdefer (#5).
+// Not yet here, with the issue that brings them: closecheck, deferrecover, exitdefer, loopcapture (#4); hotdefer (#5).
 var All = []*analysis.Analyzer{
 	deferargs.Analyzer,
+	deferbeforecheck.Analyzer,
 	loopdefer.Analyzer,
 }
 

@@ -5,11 +5,15 @@
 package ruletest
 
 import (
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/aymanbagabas/go-udiff"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/analysistest"
@@ -21,14 +25,23 @@ func Run(t *testing.T, dir string, a *analysis.Analyzer, pkgs ...string) {
 	results := analysistest.RunWithSuggestedFixes(t, dir, a, pkgs...)
 
 	fixed := make(map[string]bool) // files that received at least one fix
+	edits := make(map[string][]udiff.Edit)
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
 			for _, f := range d.SuggestedFixes {
 				for _, e := range f.TextEdits {
-					fixed[r.Pass.Fset.File(e.Pos).Name()] = true
+					tf := r.Pass.Fset.File(e.Pos)
+					fixed[tf.Name()] = true
+					ed := udiff.Edit{Start: tf.Offset(e.Pos), End: tf.Offset(e.End), New: string(e.NewText)}
+					if !slices.Contains(edits[tf.Name()], ed) {
+						edits[tf.Name()] = append(edits[tf.Name()], ed)
+					}
 				}
 			}
 		}
+	}
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		writeGoldens(t, edits)
 	}
 	for _, pkg := range pkgs {
 		src := filepath.Join(dir, "src", pkg)
@@ -39,6 +52,28 @@ func Run(t *testing.T, dir string, a *analysis.Analyzer, pkgs ...string) {
 			}
 		}
 		buildFixed(t, src)
+	}
+}
+
+// writeGoldens writes each fixed file's .golden from the fixes' edits, for
+// UPDATE_GOLDEN=1 go test: review the result with git diff before committing it.
+func writeGoldens(t *testing.T, edits map[string][]udiff.Edit) {
+	for name, es := range edits {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := udiff.Apply(string(src), es)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		formatted, err := format.Source([]byte(out))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := os.WriteFile(name+".golden", formatted, 0o666); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -1,0 +1,282 @@
+package deferbeforecheck
+
+import (
+	_ "embed"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+	"github.com/deferfix/deferfix/rules/internal/ruledoc"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports deferred cleanups registered before their value's error is checked.
+var Analyzer = &analysis.Analyzer{
+	Name:     "deferbeforecheck",
+	Doc:      ruledoc.Extract(doc, "deferbeforecheck"),
+	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/deferbeforecheck",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      run,
+}
+
+// Fix titles.
+const (
+	titleMove       = "Move the defer after the error check"
+	titleMoveUnsafe = titleMove + fixes.UnsafeSuffix
+)
+
+const message = "deferred %s is registered before %s is checked, so it also runs when the call failed, on an invalid value"
+
+func run(pass *analysis.Pass) (any, error) {
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	for cur := range ins.Root().Preorder((*ast.BlockStmt)(nil), (*ast.CaseClause)(nil), (*ast.CommClause)(nil)) {
+		var list []ast.Stmt
+		switch n := cur.Node().(type) {
+		case *ast.BlockStmt:
+			list = n.List
+		case *ast.CaseClause:
+			list = n.Body
+		case *ast.CommClause:
+			list = n.Body
+		}
+		for i, s := range list {
+			if m := match(pass, list, i, s); m != nil {
+				report(pass, cur, m)
+			}
+		}
+	}
+	return nil, nil
+}
+
+// A pair is a defer registered before the check of the error from its value's call.
+type pair struct {
+	list    []ast.Stmt
+	defer_  int // index of the defer in list
+	check   int // index of the if err != nil
+	errName string
+	call    string // the deferred method's name
+}
+
+// match reports the pair that starts with the assignment list[i], if any.
+func match(pass *analysis.Pass, list []ast.Stmt, i int, s ast.Stmt) *pair {
+	info := pass.TypesInfo
+	as, ok := s.(*ast.AssignStmt)
+	if !ok || len(as.Rhs) != 1 || len(as.Lhs) < 2 {
+		return nil
+	}
+	if _, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); !ok {
+		return nil
+	}
+	errVar := varOf(info, as.Lhs[len(as.Lhs)-1])
+	if errVar == nil || !types.Identical(errVar.Type(), types.Universe.Lookup("error").Type()) {
+		return nil
+	}
+	values := make(map[*types.Var]bool)
+	for _, l := range as.Lhs[:len(as.Lhs)-1] {
+		if v := varOf(info, l); v != nil {
+			values[v] = true
+		}
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	p := &pair{list: list, defer_: -1, errName: errVar.Name()}
+	for j := i + 1; j < len(list); j++ {
+		switch s := list[j].(type) {
+		case *ast.DeferStmt:
+			if p.defer_ < 0 {
+				if name, ok := methodOf(info, s.Call, values); ok {
+					p.defer_, p.call = j, name
+				}
+			}
+		case *ast.IfStmt:
+			if s.Init == nil && isNotNil(info, s.Cond, errVar) {
+				if p.defer_ < 0 || !leaves(info, s.Body) {
+					return nil
+				}
+				p.check = j
+				return p
+			}
+		}
+		if assigns(info, list[j], errVar) || anyAssigned(info, list[j], values) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// methodOf reports whether call is a method call on one of values (or a field of one),
+// and the method's name.
+func methodOf(info *types.Info, call *ast.CallExpr, values map[*types.Var]bool) (string, bool) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return "", false
+	}
+	if s := info.Selections[sel]; s == nil || s.Kind() != types.MethodVal {
+		return "", false
+	}
+	x := ast.Unparen(sel.X)
+	for {
+		if inner, ok := x.(*ast.SelectorExpr); ok {
+			if s := info.Selections[inner]; s != nil && s.Kind() == types.FieldVal {
+				x = ast.Unparen(inner.X)
+				continue
+			}
+		}
+		break
+	}
+	id, ok := x.(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	v, _ := info.Uses[id].(*types.Var)
+	return sel.Sel.Name, v != nil && values[v]
+}
+
+func varOf(info *types.Info, e ast.Expr) *types.Var {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return nil
+	}
+	v, _ := info.ObjectOf(id).(*types.Var)
+	return v
+}
+
+func isNotNil(info *types.Info, cond ast.Expr, v *types.Var) bool {
+	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok || b.Op != token.NEQ {
+		return false
+	}
+	x, y := ast.Unparen(b.X), ast.Unparen(b.Y)
+	if id, ok := y.(*ast.Ident); ok && info.Uses[id] == v {
+		x, y = y, x
+	}
+	id, ok := x.(*ast.Ident)
+	nilID, ok2 := y.(*ast.Ident)
+	if !ok || !ok2 {
+		return false
+	}
+	_, isNil := info.Uses[nilID].(*types.Nil)
+	return isNil && info.Uses[id] == v
+}
+
+// leaves reports whether the block ends by leaving it: return, panic, a branch, or a call
+// that does not return (os.Exit, log.Fatal...).
+func leaves(info *types.Info, b *ast.BlockStmt) bool {
+	if len(b.List) == 0 {
+		return false
+	}
+	switch s := b.List[len(b.List)-1].(type) {
+	case *ast.ReturnStmt, *ast.BranchStmt:
+		return true
+	case *ast.ExprStmt:
+		call, ok := ast.Unparen(s.X).(*ast.CallExpr)
+		if !ok {
+			return false
+		}
+		obj := deferutil.Callee(info, call)
+		return deferutil.IsBuiltin(info, call, "panic") ||
+			deferutil.IsFunc(obj, "os", "Exit") ||
+			deferutil.IsFunc(obj, "log", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln") ||
+			deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln") ||
+			deferutil.IsMethod(obj, "testing", "common", "Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow")
+	}
+	return false
+}
+
+func assigns(info *types.Info, s ast.Stmt, v *types.Var) bool {
+	return anyAssigned(info, s, map[*types.Var]bool{v: true})
+}
+
+// anyAssigned reports whether s assigns one of vars (outside function literals).
+func anyAssigned(info *types.Info, s ast.Stmt, vars map[*types.Var]bool) bool {
+	found := false
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if v := varOf(info, l); v != nil && vars[v] {
+					found = true
+				}
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				if v := varOf(info, n.X); v != nil && vars[v] {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// between classifies the statements strictly between the defer and the check: another
+// defer forbids the move; a call, a return or a branch makes it unsafe.
+func between(info *types.Info, p *pair) (blocked ast.Node, unsafe bool) {
+	for _, s := range p.list[p.defer_+1 : p.check] {
+		ast.Inspect(s, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.DeferStmt:
+				if blocked == nil {
+					blocked = n
+				}
+			case *ast.ReturnStmt, *ast.BranchStmt, *ast.GoStmt:
+				unsafe = true
+			case *ast.CallExpr:
+				if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
+					return true
+				}
+				if _, ok := deferutil.Callee(info, n).(*types.Builtin); ok && !deferutil.IsBuiltin(info, n, "panic") {
+					return true
+				}
+				unsafe = true
+			}
+			return true
+		})
+	}
+	return blocked, unsafe
+}
+
+func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
+	d := p.list[p.defer_].(*ast.DeferStmt)
+	msg := sprintf(message, p.call, p.errName)
+	rng := analysis.Range(deferKeyword{d})
+	blocked, unsafe := between(pass.TypesInfo, p)
+	if blocked != nil {
+		fixes.Refuse(pass, rng, blocked.Pos(), msg, "another defer stands between them; moving this one would change the order the deferred calls run in")
+		return
+	}
+	title := titleMove
+	if unsafe {
+		title = titleMoveUnsafe
+	}
+	var file *ast.File
+	for c := range cur.Enclosing((*ast.File)(nil)) {
+		file = c.Node().(*ast.File)
+	}
+	check := p.list[p.check]
+	fix, err := fixes.Fix(pass, file, title, func(f *fixes.File) error { return move(f, cur.Node(), d, check) })
+	if err != nil {
+		fixes.Refuse(pass, rng, token.NoPos, msg, err.Error())
+		return
+	}
+	pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
+}
+
+type deferKeyword struct{ d *ast.DeferStmt }
+
+func (k deferKeyword) Pos() token.Pos { return k.d.Defer }
+func (k deferKeyword) End() token.Pos { return k.d.Defer + token.Pos(len("defer")) }

@@ -1,0 +1,30 @@
+// Package deferbeforecheck defines an Analyzer that reports a deferred cleanup registered
+// before the error of the call that produced its value is checked.
+//
+// # Analyzer deferbeforecheck
+//
+// deferbeforecheck: report defers registered before the error check of their value
+//
+// When a call returns a value and an error, the value is usually invalid (often nil) if
+// the error is not nil. A cleanup deferred before the check runs in that case too:
+//
+//	resp, err := http.Get(url)
+//	defer resp.Body.Close() // panics when Get fails: resp is nil
+//	if err != nil {
+//		return err
+//	}
+//
+// Reported: a defer whose call is a method of the value (or of a field of it, as in
+// resp.Body.Close) when the value and the error come from the same call, the defer and
+// the check are in the same block with the defer first, and the check — if err != nil —
+// leaves the block (return, panic, break, continue, goto) or the program. Values and
+// errors are matched by the assignment that defines them, not by their names.
+//
+// The fix moves the defer to just after the check, where it runs only for a valid value.
+// It is safe when the statements between the defer and the check make no calls: then no
+// panic can happen before the check, and the deferred call runs exactly when it ran
+// before on every path where the value was valid. With calls in between, the fix is
+// offered as unsafe (a panic in them would no longer run the cleanup). No fix is offered
+// when another defer stands in between (their order would change) or the value is
+// assigned again before the check.
+package deferbeforecheck
