@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"go/format"
+	"go/scanner"
+	"go/token"
 	"os"
 	"slices"
 	"strings"
@@ -217,7 +219,36 @@ func (p *plan) apply(name string, fs []*Finding) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if lost := lostComment(src, formatted); lost != "" {
+		return nil, fmt.Errorf("the rewrite would lose the comment %q", lost)
+	}
 	return formatted, nil
+}
+
+// lostComment returns a comment of before that after no longer has (as many times), or "".
+func lostComment(before, after []byte) string {
+	count := func(src []byte) map[string]int {
+		m := make(map[string]int)
+		var s scanner.Scanner
+		fset := token.NewFileSet()
+		s.Init(fset.AddFile("", -1, len(src)), src, nil, scanner.ScanComments)
+		for {
+			_, tok, lit := s.Scan()
+			if tok == token.EOF {
+				return m
+			}
+			if tok == token.COMMENT {
+				m[strings.TrimSpace(lit)]++
+			}
+		}
+	}
+	a := count(after)
+	for c, n := range count(before) {
+		if a[c] < n {
+			return c
+		}
+	}
+	return ""
 }
 
 // verify type-checks pkg with the new content and returns the new package. Fixes in files

@@ -8,16 +8,18 @@ import (
 
 	"github.com/deferfix/deferfix/rules/deferargs"
 	"github.com/deferfix/deferfix/rules/deferbeforecheck"
+	"github.com/deferfix/deferfix/rules/deferrecover"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/loopdefer"
 )
 
 // All is every rule, in the order their findings are listed.
 //
-// Not yet here, with the issue that brings them: closecheck, deferrecover, exitdefer, loopcapture (#4); hotdefer (#5).
+// Not yet here, with the issue that brings them: closecheck, exitdefer, loopcapture (#4); hotdefer (#5).
 var All = []*analysis.Analyzer{
 	deferargs.Analyzer,
 	deferbeforecheck.Analyzer,
+	deferrecover.Analyzer,
 	loopdefer.Analyzer,
 }
 

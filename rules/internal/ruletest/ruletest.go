@@ -6,6 +6,8 @@ package ruletest
 
 import (
 	"go/format"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,11 +49,37 @@ func Run(t *testing.T, dir string, a *analysis.Analyzer, pkgs ...string) {
 		src := filepath.Join(dir, "src", pkg)
 		goldens, _ := filepath.Glob(filepath.Join(src, "*.golden"))
 		for _, g := range goldens {
-			if !fixed[strings.TrimSuffix(g, ".golden")] {
+			src := strings.TrimSuffix(g, ".golden")
+			if !fixed[src] {
 				t.Errorf("%s: no fix was produced for this golden file", g)
 			}
+			keepsComments(t, src, g)
 		}
 		buildFixed(t, src)
+	}
+}
+
+// keepsComments checks that every comment of the source is in its golden, as often.
+func keepsComments(t *testing.T, src, golden string) {
+	t.Helper()
+	comments := func(name string) map[string]int {
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := make(map[string]int)
+		for _, g := range f.Comments {
+			for _, c := range g.List {
+				m[c.Text]++
+			}
+		}
+		return m
+	}
+	after := comments(golden)
+	for c, n := range comments(src) {
+		if after[c] < n {
+			t.Errorf("%s loses the comment %s", golden, c)
+		}
 	}
 }
 
