@@ -6,6 +6,7 @@ package rules
 import (
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/deferfix/deferfix/rules/closecheck"
 	"github.com/deferfix/deferfix/rules/deferargs"
 	"github.com/deferfix/deferfix/rules/deferbeforecheck"
 	"github.com/deferfix/deferfix/rules/deferrecover"
@@ -15,8 +16,9 @@ import (
 
 // All is every rule, in the order their findings are listed.
 //
-// Not yet here, with the issue that brings them: closecheck, exitdefer, loopcapture (#4); hotdefer (#5).
+// Not yet here, with the issue that brings them: exitdefer, loopcapture (#4); hotdefer (#5).
 var All = []*analysis.Analyzer{
+	closecheck.Analyzer,
 	deferargs.Analyzer,
 	deferbeforecheck.Analyzer,
 	deferrecover.Analyzer,

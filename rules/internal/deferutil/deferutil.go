@@ -142,3 +142,6 @@ func (n *Names) taken(name string) bool {
 	}
 	return false
 }
+
+// Used reports whether the function uses the identifier name anywhere.
+func (n *Names) Used(name string) bool { return n.used[name] }

@@ -1,0 +1,14 @@
+package closecheck_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/deferfix/deferfix/rules/closecheck"
+	"github.com/deferfix/deferfix/rules/internal/ruletest"
+)
+
+func Test(t *testing.T) {
+	ruletest.Run(t, analysistest.TestData(), closecheck.Analyzer, "a")
+}

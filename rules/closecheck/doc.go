@@ -1,0 +1,38 @@
+// Package closecheck defines an Analyzer that reports a deferred Close, Flush or Sync
+// whose error is dropped although the resource was written to.
+//
+// # Analyzer closecheck
+//
+// closecheck: report dropped errors from deferred Close and Flush of written resources
+//
+// For a file or stream that was written, Close (or Flush) is where buffered data reaches
+// the disk or the underlying writer, and where a failure shows. A deferred call drops
+// that error:
+//
+//	f, err := os.Create(name)
+//	if err != nil {
+//		return err
+//	}
+//	defer f.Close() // a failed final write goes unnoticed: data loss
+//
+// Reported, on resources that are written: Close of an *os.File from os.Create,
+// os.CreateTemp, or os.OpenFile with a constant flag that opens for writing (O_WRONLY,
+// O_RDWR, O_APPEND, O_CREATE, O_TRUNC); Flush of a *bufio.Writer; Close of the gzip, zlib,
+// flate, lzw, zip and tar writers; Flush of a *csv.Writer whose Error is never consulted.
+// Silent on files opened for reading and where the function also calls the same method
+// and uses its result (return f.Close(), the usual belt-and-braces pattern).
+//
+// The fix keeps the first error: the function's error result is named (err, or a fresh
+// name; other results become _) and the defer becomes
+//
+//	defer func() {
+//		if cerr := f.Close(); cerr != nil && err == nil {
+//			err = cerr
+//		}
+//	}()
+//
+// so a Close failure is returned when nothing failed before it. The fix is not offered
+// when the function returns no error (there is nowhere to report the failure), when the
+// resource variable is assigned after the defer (the closure would close another value),
+// or when the error result's name is shadowed at the defer.
+package closecheck

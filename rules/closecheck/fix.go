@@ -1,0 +1,165 @@
+package closecheck
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"github.com/dave/dst"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+)
+
+var sprintf = fmt.Sprintf
+
+// The rewrite:
+//
+//	func save(...) (int, error) {           func save(...) (_ int, err error) {
+//		...                                     ...
+//		defer f.Close()                ⇒        defer func() {
+//		...                                         if cerr := f.Close(); cerr != nil && err == nil {
+//	}                                                   err = cerr
+//	                                                }
+//	                                            }()
+//
+// Safety: naming unnamed results changes nothing a caller sees, and no bare return exists
+// in a function whose results were unnamed. Every return assigns the results before the
+// deferred closure runs, so err holds the error being returned; the closure only replaces
+// a nil error, so an earlier failure wins. The closure reads f when it runs rather than at
+// the defer statement, so a function that assigns f after the defer is refused, as is one
+// where the error result's name is shadowed at the defer (the closure would set the wrong
+// variable) and one that returns no error.
+
+type site struct {
+	pass   *analysis.Pass
+	cur    inspector.Cursor
+	fn     inspector.Cursor
+	d      *ast.DeferStmt
+	v      *types.Var
+	method string
+	csv    bool // csv.Writer.Flush: the error comes from Error()
+}
+
+func (s *site) report(msg string) {
+	info := s.pass.TypesInfo
+	rng := deferKeyword{s.d}
+	var sig *types.Signature
+	switch fn := s.fn.Node().(type) {
+	case *ast.FuncDecl:
+		sig = info.Defs[fn.Name].(*types.Func).Signature()
+	case *ast.FuncLit:
+		sig = info.TypeOf(fn).(*types.Signature)
+	}
+	res := sig.Results()
+	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
+		fixes.Refuse(s.pass, rng, token.NoPos, msg, "the function returns no error to report the failure in; check it where it can be handled")
+		return
+	}
+	if at := s.assignedAfter(); at != nil {
+		fixes.Refuse(s.pass, rng, at.Pos(), msg, sprintf("%s is assigned after the defer, so a deferred closure would see another value", s.v.Name()))
+		return
+	}
+	errVar := res.At(res.Len() - 1)
+	errName := errVar.Name()
+	rename := errName == "" || errName == "_"
+	names := deferutil.NewNames(info, s.fn.Node(), nil, token.NoPos)
+	if rename {
+		errName = "err"
+		if names.Used("err") {
+			errName = names.Fresh("retErr")
+		}
+	} else if scope := s.pass.Pkg.Scope().Innermost(s.d.Pos()); scope != nil {
+		if _, obj := scope.LookupParent(errName, s.d.Pos()); obj != errVar {
+			fixes.Refuse(s.pass, rng, token.NoPos, msg, sprintf("the error result %s is shadowed at the defer", errName))
+			return
+		}
+	}
+	cerr := names.Fresh("cerr")
+	var file *ast.File
+	for c := range s.cur.Enclosing((*ast.File)(nil)) {
+		file = c.Node().(*ast.File)
+	}
+	fix, err := fixes.Fix(s.pass, file, titleCheck, func(f *fixes.File) error {
+		return s.rewrite(f, rename, errName, cerr)
+	})
+	if err != nil {
+		fixes.Refuse(s.pass, rng, token.NoPos, msg, err.Error())
+		return
+	}
+	s.pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
+}
+
+// assignedAfter returns an assignment to the resource variable after the defer, or nil.
+func (s *site) assignedAfter() ast.Node {
+	info := s.pass.TypesInfo
+	var at ast.Node
+	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+		if as, ok := n.(*ast.AssignStmt); ok && as.Pos() > s.d.End() {
+			for _, l := range as.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(id) == s.v {
+					at = as
+				}
+			}
+		}
+		return at == nil
+	})
+	return at
+}
+
+func (s *site) rewrite(f *fixes.File, rename bool, errName, cerr string) error {
+	ds, ok := f.Node(s.d).(*dst.DeferStmt)
+	if !ok {
+		return fmt.Errorf("defer statement not found in the decorated file")
+	}
+	if rename {
+		var ft *dst.FuncType
+		switch fn := f.Node(s.fn.Node()).(type) {
+		case *dst.FuncDecl:
+			ft = fn.Type
+		case *dst.FuncLit:
+			ft = fn.Type
+		}
+		if ft == nil || ft.Results == nil {
+			return fmt.Errorf("function signature not found in the decorated file")
+		}
+		fields := ft.Results.List
+		for i, field := range fields {
+			if len(field.Names) == 0 {
+				field.Names = []*dst.Ident{dst.NewIdent("_")}
+			}
+			if i == len(fields)-1 {
+				field.Names[len(field.Names)-1] = dst.NewIdent(errName)
+			}
+		}
+	}
+	call := ds.Call
+	check := func(get dst.Expr) dst.Stmt {
+		return &dst.IfStmt{
+			Init: &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(cerr)}, Tok: token.DEFINE, Rhs: []dst.Expr{get}},
+			Cond: &dst.BinaryExpr{
+				X:  &dst.BinaryExpr{X: dst.NewIdent(cerr), Op: token.NEQ, Y: dst.NewIdent("nil")},
+				Op: token.LAND,
+				Y:  &dst.BinaryExpr{X: dst.NewIdent(errName), Op: token.EQL, Y: dst.NewIdent("nil")},
+			},
+			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.AssignStmt{
+				Lhs: []dst.Expr{dst.NewIdent(errName)}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent(cerr)},
+			}}},
+		}
+	}
+	var body []dst.Stmt
+	if s.csv {
+		recv := dst.Clone(call.Fun.(*dst.SelectorExpr).X).(dst.Expr)
+		body = []dst.Stmt{&dst.ExprStmt{X: call}, check(&dst.CallExpr{Fun: &dst.SelectorExpr{X: recv, Sel: dst.NewIdent("Error")}})}
+	} else {
+		body = []dst.Stmt{check(call)}
+	}
+	ds.Call = &dst.CallExpr{Fun: &dst.FuncLit{
+		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},
+		Body: &dst.BlockStmt{List: body},
+	}}
+	return nil
+}
