@@ -72,6 +72,9 @@ func (s *scope) analyze() *refusal {
 	case *ast.FuncLit:
 		s.sig = info.TypeOf(fn).(*types.Signature)
 	}
+	if s.scopedOnPurpose() {
+		return refuse(s.loop.Node(), "the loop is all a function literal called in place does: its defers are scoped to that literal on purpose, to be held together until the loop ends")
+	}
 	for _, d := range s.defers {
 		if r := s.checkDefer(d); r != nil {
 			return r
@@ -81,6 +84,26 @@ func (s *scope) analyze() *refusal {
 		return r
 	}
 	return s.checkReturns()
+}
+
+// scopedOnPurpose reports whether the function is a literal called where it stands whose
+// body is the loop alone — func() { for ... { defer ... } }() — the idiom for holding
+// every iteration's resource until the loop ends (database/sql's tests open N
+// connections at once this way).
+func (s *scope) scopedOnPurpose() bool {
+	lit, ok := s.fn.Node().(*ast.FuncLit)
+	if !ok || len(lit.Body.List) != 1 {
+		return false
+	}
+	stmt := lit.Body.List[0]
+	if ls, ok := stmt.(*ast.LabeledStmt); ok {
+		stmt = ls.Stmt
+	}
+	if stmt != s.loop.Node() {
+		return false
+	}
+	call, ok := s.fn.Parent().Node().(*ast.CallExpr)
+	return ok && ast.Unparen(call.Fun) == lit
 }
 
 // inBody reports whether pos lies in the loop body.

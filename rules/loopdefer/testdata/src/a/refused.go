@@ -100,3 +100,16 @@ func racer(ctx context.Context, tries int, start func(context.Context)) {
 		go start(rctx)
 	}
 }
+
+// Refused: the literal exists to hold every iteration's resource until the loop ends.
+func holdAll(names []string) int {
+	n := 0
+	func() {
+		for _, name := range names {
+			r, _ := open(name)
+			defer r.Close() // want `deferred Close in loop body`
+			n++
+		}
+	}()
+	return n
+}
