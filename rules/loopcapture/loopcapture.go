@@ -1,0 +1,225 @@
+package loopcapture
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"go/version"
+
+	"github.com/dave/dst"
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+	"github.com/deferfix/deferfix/rules/internal/ruledoc"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports deferred closures capturing shared loop variables.
+var Analyzer = &analysis.Analyzer{
+	Name:     "loopcapture",
+	Doc:      ruledoc.Extract(doc, "loopcapture"),
+	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/loopcapture",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      run,
+}
+
+const titlePass = "Pass the loop variable to the deferred closure as an argument"
+
+const message = "deferred closure captures loop variable %s, shared by all iterations before Go 1.22, so every deferred call sees its last value"
+
+func run(pass *analysis.Pass) (any, error) {
+	info := pass.TypesInfo
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	for fileCur := range ins.Root().Preorder((*ast.File)(nil)) {
+		file := fileCur.Node().(*ast.File)
+		if v := info.FileVersions[file]; v == "" || version.Compare(v, "go1.22") >= 0 {
+			continue
+		}
+		for cur := range fileCur.Preorder((*ast.DeferStmt)(nil)) {
+			d := cur.Node().(*ast.DeferStmt)
+			lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit)
+			if !ok {
+				continue
+			}
+			fn, ok := deferutil.Func(cur)
+			if !ok {
+				continue
+			}
+			loopVars := make(map[*types.Var]bool)
+			for _, l := range deferutil.Loops(cur, fn) {
+				for _, v := range declared(info, l.Node()) {
+					loopVars[v] = true
+				}
+			}
+			var captured []*types.Var
+			var firstUse *ast.Ident
+			ast.Inspect(lit.Body, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok {
+					if v, ok := info.Uses[id].(*types.Var); ok && loopVars[v] && !contains(captured, v) {
+						captured = append(captured, v)
+						if firstUse == nil {
+							firstUse = id
+						}
+					}
+				}
+				return true
+			})
+			if len(captured) == 0 {
+				continue
+			}
+			report(pass, file, d, lit, captured, firstUse)
+		}
+	}
+	return nil, nil
+}
+
+func contains(vs []*types.Var, v *types.Var) bool {
+	for _, x := range vs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// declared returns the variables a loop statement declares for its iterations.
+func declared(info *types.Info, loop ast.Node) []*types.Var {
+	var out []*types.Var
+	add := func(e ast.Expr) {
+		if id, ok := e.(*ast.Ident); ok {
+			if v, ok := info.Defs[id].(*types.Var); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	switch l := loop.(type) {
+	case *ast.ForStmt:
+		if as, ok := l.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+			for _, e := range as.Lhs {
+				add(e)
+			}
+		}
+	case *ast.RangeStmt:
+		if l.Tok == token.DEFINE {
+			add(l.Key)
+			if l.Value != nil {
+				add(l.Value)
+			}
+		}
+	}
+	return out
+}
+
+func report(pass *analysis.Pass, file *ast.File, d *ast.DeferStmt, lit *ast.FuncLit, captured []*types.Var, at *ast.Ident) {
+	info := pass.TypesInfo
+	msg := fmt.Sprintf(message, captured[0].Name())
+	// A closure that assigns the variable meant the shared one.
+	var assigned *ast.Ident
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok && contains(captured, asVar(info.Uses[id])) {
+					assigned = id
+				}
+			}
+		case *ast.IncDecStmt:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && contains(captured, asVar(info.Uses[id])) {
+				assigned = id
+			}
+		case *ast.UnaryExpr:
+			if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && contains(captured, asVar(info.Uses[id])) {
+				assigned = id
+			}
+		}
+		return assigned == nil
+	})
+	if assigned != nil {
+		fixes.Refuse(pass, at, assigned.Pos(), msg, fmt.Sprintf("the closure changes %s, which it means to share with the loop", assigned.Name))
+		return
+	}
+	qual := qualifier(pass.Pkg, file)
+	var typeNames []string
+	for _, v := range captured {
+		name, ok := spell(v.Type(), qual)
+		if !ok {
+			fixes.Refuse(pass, at, token.NoPos, msg, fmt.Sprintf("the type of %s cannot be spelled in this file", v.Name()))
+			return
+		}
+		typeNames = append(typeNames, name)
+	}
+	fix, err := fixes.Fix(pass, file, titlePass, func(f *fixes.File) error {
+		dl, ok := f.Node(lit).(*dst.FuncLit)
+		dd, ok2 := f.Node(d).(*dst.DeferStmt)
+		if !ok || !ok2 {
+			return fmt.Errorf("defer statement not found in the decorated file")
+		}
+		for i, v := range captured {
+			// The type is parsed as an expression from its spelling; dst prints it as is.
+			dl.Type.Params.List = append(dl.Type.Params.List, &dst.Field{
+				Names: []*dst.Ident{dst.NewIdent(v.Name())},
+				Type:  dst.NewIdent(typeNames[i]),
+			})
+			dd.Call.Args = append(dd.Call.Args, dst.NewIdent(v.Name()))
+		}
+		return nil
+	})
+	if err != nil {
+		fixes.Refuse(pass, at, token.NoPos, msg, err.Error())
+		return
+	}
+	pass.Report(analysis.Diagnostic{Pos: at.Pos(), End: at.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
+}
+
+func asVar(obj types.Object) *types.Var {
+	v, _ := obj.(*types.Var)
+	return v
+}
+
+// qualifier names packages as the file imports them; ok is false for a package the file
+// does not import.
+func qualifier(pkg *types.Package, file *ast.File) func(*types.Package) (string, bool) {
+	names := make(map[string]string)
+	for _, imp := range file.Imports {
+		path := imp.Path.Value[1 : len(imp.Path.Value)-1]
+		name := ""
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		names[path] = name
+	}
+	return func(p *types.Package) (string, bool) {
+		if p == pkg {
+			return "", true
+		}
+		name, ok := names[p.Path()]
+		if !ok || name == "_" {
+			return "", false
+		}
+		if name == "" {
+			name = p.Name()
+		}
+		if name == "." {
+			return "", true
+		}
+		return name, true
+	}
+}
+
+// spell writes t as the file would; false if a package in it is not imported there.
+func spell(t types.Type, qual func(*types.Package) (string, bool)) (string, bool) {
+	ok := true
+	s := types.TypeString(t, func(p *types.Package) string {
+		name, found := qual(p)
+		ok = ok && found
+		return name
+	})
+	return s, ok
+}
