@@ -1,10 +1,11 @@
 package rewrite
 
 import (
-	"fmt"
 	"go/ast"
+	goimporter "go/importer"
 	"go/parser"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -51,12 +52,21 @@ func recheck(pkg *packages.Package, content map[string][]byte) (*packages.Packag
 	return &np, errs, nil
 }
 
-// importer resolves imports to the packages the original load type-checked against.
+// importer resolves imports to the packages the original load type-checked against. A
+// fix may add an import (exitdefer adds "os"): it is looked up among the dependencies'
+// own imports, which share the load's type objects, and only then in export data.
 func importer(pkg *packages.Package) types.Importer {
 	byPath := make(map[string]*types.Package)
-	for _, t := range pkg.Types.Imports() {
-		byPath[t.Path()] = t
+	queue := slices.Clone(pkg.Types.Imports())
+	for len(queue) > 0 {
+		t := queue[0]
+		queue = queue[1:]
+		if byPath[t.Path()] == nil {
+			byPath[t.Path()] = t
+			queue = append(queue, t.Imports()...)
+		}
 	}
+	fallback := goimporter.ForCompiler(pkg.Fset, "gc", nil)
 	return importerFunc(func(path string) (*types.Package, error) {
 		if path == "unsafe" {
 			return types.Unsafe, nil
@@ -72,7 +82,7 @@ func importer(pkg *packages.Package) types.Importer {
 		if t := byPath[path]; t != nil {
 			return t, nil
 		}
-		return nil, fmt.Errorf("import %q: not among the packages loaded for %s (a rewrite may not add imports of new packages)", path, pkg.PkgPath)
+		return fallback.Import(path)
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/deferfix/deferfix/rules/deferargs"
 	"github.com/deferfix/deferfix/rules/deferbeforecheck"
 	"github.com/deferfix/deferfix/rules/deferrecover"
+	"github.com/deferfix/deferfix/rules/exitdefer"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/loopcapture"
 	"github.com/deferfix/deferfix/rules/loopdefer"
@@ -17,12 +18,13 @@ import (
 
 // All is every rule, in the order their findings are listed.
 //
-// Not yet here, with the issue that brings them: exitdefer (#4); hotdefer (#5).
+// Not yet here, with the issue that brings it: hotdefer (#5).
 var All = []*analysis.Analyzer{
 	closecheck.Analyzer,
 	deferargs.Analyzer,
 	deferbeforecheck.Analyzer,
 	deferrecover.Analyzer,
+	exitdefer.Analyzer,
 	loopcapture.Analyzer,
 	loopdefer.Analyzer,
 }

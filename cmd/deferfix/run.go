@@ -113,6 +113,10 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		fmt.Fprintf(stderr, "deferfix: %v\n", err)
 		return exitError
 	}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		fmt.Fprintf(stderr, "deferfix: -C %s: not a directory\n", o.dir)
+		return exitError
+	}
 	for _, a := range analyzers {
 		if f := a.Flags.Lookup("unsafe"); f != nil && o.unsafe {
 			f.Value.Set("true")

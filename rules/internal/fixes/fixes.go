@@ -112,6 +112,10 @@ func duplicateImports(f *ast.File) bool {
 	return false
 }
 
+// ManagesImports reports whether references to other packages may be written as
+// dst.Ident with Path set (the restorer then adds the import).
+func (f *File) ManagesImports() bool { return f.imports }
+
 // Node returns the dst node decorated from n, or nil.
 func (f *File) Node(n ast.Node) dst.Node { return f.dec.Dst.Nodes[n] }
 

@@ -1,0 +1,30 @@
+// Package exitdefer defines an Analyzer that reports calls that end the program while
+// deferred calls are pending: those deferred calls never run.
+//
+// # Analyzer exitdefer
+//
+// exitdefer: report os.Exit and log.Fatal reached with defers pending
+//
+// os.Exit ends the program at once; deferred calls do not run. log.Fatal, Fatalf and
+// Fatalln (and the *log.Logger methods) call os.Exit. So
+//
+//	func main() {
+//		f, err := os.Create("out")
+//		...
+//		defer f.Close()
+//		if err := write(f); err != nil {
+//			log.Fatal(err) // f is never closed: buffered data is lost
+//		}
+//	}
+//
+// Reported: a call to os.Exit, a log Fatal function or method, or a function of the same
+// package that always ends in one, at a point the control-flow graph reaches after a
+// defer statement of the same function. log.Panic is not reported: a panic runs deferred
+// calls.
+//
+// The fix, for func main only, moves main's body into func run() int, turns each os.Exit(c)
+// into return c and each log.Fatal(...) into log.Print(...) followed by return 1, and makes
+// main call os.Exit(run()): the deferred calls now run before the program exits with the
+// same status. Exits inside function literals in main stay as they are. Elsewhere the
+// finding is reported without a fix: return an error and exit in main.
+package exitdefer

@@ -1,0 +1,224 @@
+package exitdefer
+
+import (
+	_ "embed"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
+	"golang.org/x/tools/go/cfg"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+	"github.com/deferfix/deferfix/rules/internal/ruledoc"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports program exits that skip pending deferred calls.
+var Analyzer = &analysis.Analyzer{
+	Name:     "exitdefer",
+	Doc:      ruledoc.Extract(doc, "exitdefer"),
+	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/exitdefer",
+	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Run:      run,
+}
+
+const titleRun = "Move main's body into run so deferred calls run before the exit"
+
+const message = "%s ends the program without running the deferred calls pending here (the defer on line %d)"
+
+// exitKind says how a call ends the program.
+type exitKind int
+
+const (
+	notExit   exitKind = iota
+	osExit             // os.Exit(code)
+	logFatal           // log.Fatal*(...) or (*log.Logger).Fatal*(...)
+	noReturns          // a function of this package that always ends in one of those
+)
+
+func run(pass *analysis.Pass) (any, error) {
+	if !deferutil.Imports(pass.Pkg, "os") && !deferutil.Imports(pass.Pkg, "log") {
+		return nil, nil
+	}
+	info := pass.TypesInfo
+	noret := noReturnFuncs(pass)
+	kindOf := func(call *ast.CallExpr) exitKind {
+		obj := deferutil.Callee(info, call)
+		switch {
+		case deferutil.IsFunc(obj, "os", "Exit"):
+			return osExit
+		case deferutil.IsFunc(obj, "log", "Fatal", "Fatalf", "Fatalln"),
+			deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln"):
+			return logFatal
+		}
+		if fn, ok := obj.(*types.Func); ok && noret[fn] {
+			return noReturns
+		}
+		return notExit
+	}
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		_, body := deferutil.FuncParts(cur.Node())
+		if body == nil {
+			continue
+		}
+		var defers []*ast.DeferStmt
+		var exits []*ast.ExprStmt
+		ast.Inspect(body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.DeferStmt:
+				defers = append(defers, n)
+			case *ast.ExprStmt:
+				if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && kindOf(call) != notExit {
+					exits = append(exits, n)
+				}
+			}
+			return true
+		})
+		if len(defers) == 0 || len(exits) == 0 {
+			continue
+		}
+		g := cfg.New(body, func(call *ast.CallExpr) bool { return kindOf(call) == notExit })
+		var pending []pendingExit
+		for _, e := range exits {
+			if d := pendingAt(g, defers, e); d != nil {
+				pending = append(pending, pendingExit{e, d})
+			}
+		}
+		if len(pending) > 0 {
+			report(pass, cur, pending, kindOf)
+		}
+	}
+	return nil, nil
+}
+
+type pendingExit struct {
+	exit *ast.ExprStmt
+	d    *ast.DeferStmt // a defer that is pending there
+}
+
+// pendingAt returns a defer from which the control-flow graph reaches the exit, or nil.
+func pendingAt(g *cfg.CFG, defers []*ast.DeferStmt, exit ast.Stmt) *ast.DeferStmt {
+	where := func(n ast.Node) (*cfg.Block, int) {
+		for _, b := range g.Blocks {
+			for i, m := range b.Nodes {
+				if m == n {
+					return b, i
+				}
+			}
+		}
+		return nil, -1
+	}
+	eb, ei := where(exit)
+	if eb == nil {
+		return nil
+	}
+	for _, d := range defers {
+		db, di := where(d)
+		if db == nil {
+			continue
+		}
+		if db == eb && di < ei {
+			return d
+		}
+		seen := map[*cfg.Block]bool{}
+		queue := append([]*cfg.Block(nil), db.Succs...)
+		for len(queue) > 0 {
+			b := queue[0]
+			queue = queue[1:]
+			if seen[b] {
+				continue
+			}
+			seen[b] = true
+			if b == eb {
+				return d
+			}
+			queue = append(queue, b.Succs...)
+		}
+	}
+	return nil
+}
+
+// noReturnFuncs returns the package's functions whose body always ends the program: its
+// last statement is a call to os.Exit, a log Fatal, or another such function.
+func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
+	info := pass.TypesInfo
+	out := make(map[*types.Func]bool)
+	for changed := true; changed; {
+		changed = false
+		for _, f := range pass.Files {
+			for _, decl := range f.Decls {
+				fd, ok := decl.(*ast.FuncDecl)
+				if !ok || fd.Body == nil || len(fd.Body.List) == 0 {
+					continue
+				}
+				fn, _ := info.Defs[fd.Name].(*types.Func)
+				if fn == nil || out[fn] {
+					continue
+				}
+				es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
+				if !ok {
+					continue
+				}
+				call, ok := ast.Unparen(es.X).(*ast.CallExpr)
+				if !ok {
+					continue
+				}
+				obj := deferutil.Callee(info, call)
+				callee, _ := obj.(*types.Func)
+				if deferutil.IsFunc(obj, "os", "Exit") ||
+					deferutil.IsFunc(obj, "log", "Fatal", "Fatalf", "Fatalln") ||
+					deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln") ||
+					callee != nil && out[callee] {
+					out[fn] = true
+					changed = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+func report(pass *analysis.Pass, cur inspector.Cursor, pending []pendingExit, kindOf func(*ast.CallExpr) exitKind) {
+	fd, isMain := cur.Node().(*ast.FuncDecl)
+	isMain = isMain && fd.Name.Name == "main" && fd.Recv == nil && pass.Pkg.Name() == "main"
+	var fix *analysis.SuggestedFix
+	var noFix string
+	if !isMain {
+		noFix = "outside func main the exit cannot become a return; return an error and exit in main"
+	} else if f, err := mainFix(pass, cur, fd, kindOf); err != nil {
+		noFix = err.Error()
+	} else {
+		fix = &f
+	}
+	for _, p := range pending {
+		call := ast.Unparen(p.exit.X).(*ast.CallExpr)
+		msg := sprintf(message, calleeName(call), pass.Fset.Position(p.d.Pos()).Line)
+		if fix == nil {
+			fixes.Refuse(pass, call, token.NoPos, msg, noFix)
+			continue
+		}
+		pass.Report(analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{*fix}})
+	}
+}
+
+func calleeName(call *ast.CallExpr) string {
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if id, ok := f.X.(*ast.Ident); ok {
+			return id.Name + "." + f.Sel.Name
+		}
+		return f.Sel.Name
+	case *ast.Ident:
+		return f.Name
+	}
+	return "the call"
+}

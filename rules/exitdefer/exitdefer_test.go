@@ -1,0 +1,14 @@
+package exitdefer_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/deferfix/deferfix/rules/exitdefer"
+	"github.com/deferfix/deferfix/rules/internal/ruletest"
+)
+
+func Test(t *testing.T) {
+	ruletest.Run(t, analysistest.TestData(), exitdefer.Analyzer, "a", "b")
+}
