@@ -2,6 +2,7 @@ package deferargs
 
 import (
 	_ "embed"
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -14,6 +15,8 @@ import (
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 )
+
+var sprintf = fmt.Sprintf
 
 //go:embed doc.go
 var doc string
@@ -48,6 +51,7 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, arg := range d.Call.Args {
 			found = append(found, earlyArgs(pass.TypesInfo, arg)...)
 		}
+		found = append(found, reassignedArgs(pass, cur, d)...)
 		if len(found) == 0 {
 			continue
 		}
@@ -81,6 +85,67 @@ func earlyArgs(info *types.Info, arg ast.Expr) []early {
 		return true
 	})
 	return found
+}
+
+// reassignedArgs returns the arguments that are a local variable or result of the
+// function assigned after the defer statement: the deferred call sees the value from the
+// defer statement, not the one the variable has when the call runs. Defers in loops are
+// left alone (capturing each iteration's value is usually the point), and so are
+// variables whose address is taken (the call may read them through the pointer).
+func reassignedArgs(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt) []early {
+	info := pass.TypesInfo
+	fn, ok := deferutil.Func(cur)
+	if !ok || len(deferutil.Loops(cur, fn)) > 0 {
+		return nil
+	}
+	_, body := deferutil.FuncParts(fn.Node())
+	var found []early
+	for _, arg := range d.Call.Args {
+		id, ok := ast.Unparen(arg).(*ast.Ident)
+		if !ok {
+			continue
+		}
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok || v.Pos() < fn.Node().Pos() || v.Pos() >= fn.Node().End() {
+			continue // not the function's own variable
+		}
+		if at := assignmentAfter(info, body, v, d.End()); at != nil {
+			found = append(found, early{id, sprintf("%s is evaluated at the defer statement, but it is assigned again on line %d, so the deferred call sees its old value", id.Name, pass.Fset.Position(at.Pos()).Line), false})
+		}
+	}
+	return found
+}
+
+// assignmentAfter returns the first assignment to v after pos in body, or nil; nil also
+// when v's address is taken anywhere.
+func assignmentAfter(info *types.Info, body *ast.BlockStmt, v *types.Var, pos token.Pos) ast.Node {
+	var at ast.Node
+	addressed := false
+	is := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && info.ObjectOf(id) == v
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.UnaryExpr:
+			addressed = addressed || n.Op == token.AND && is(n.X)
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if n.Pos() > pos && is(l) && at == nil {
+					at = n
+				}
+			}
+		case *ast.IncDecStmt:
+			if n.Pos() > pos && is(n.X) && at == nil {
+				at = n
+			}
+		}
+		return true
+	})
+	if addressed {
+		return nil
+	}
+	return at
 }
 
 // isTimeNow reports whether fun is the selector time.Now().Sub.

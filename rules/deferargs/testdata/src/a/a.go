@@ -78,3 +78,19 @@ func startTime(report func(time.Time)) {
 }
 
 func work() {}
+
+func run() error { return nil }
+
+// The deferred call logs err as it was at the defer statement: always nil.
+func logged() (err error) {
+	defer log.Printf("done: %v", err) // want `err is evaluated at the defer statement, but it is assigned again on line \d+`
+	err = run()
+	return err
+}
+
+// Fine: the value at the defer statement is meant.
+func restore(level int, set func(int)) {
+	old := level
+	defer set(old)
+	set(level + 1)
+}
