@@ -19,10 +19,11 @@
 //
 // Reported: time.Since(t) and time.Now().Sub(t) among the arguments (including inside
 // composite expressions, but not inside function literals); recover() among the
-// arguments; an argument that is a variable of the function assigned again after the
-// defer statement (defer log.Printf("%v", err) before err = run()) — not for defers in
-// loops, where each iteration's value is usually the point, nor for variables whose
-// address is taken.
+// arguments; an argument that is an error variable or a named result of the function,
+// assigned again after the defer statement (defer log.Printf("%v", err) before
+// err = run()) — not other variables, which are usually passed to restore a saved value,
+// nor defers in loops, where each iteration's value is usually the point, nor variables
+// whose address is taken.
 // The function expression is not inspected, so the idiom defer trace("name")() — which
 // evaluates trace at the defer statement on purpose — is not reported.
 //

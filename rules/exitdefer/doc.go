@@ -19,8 +19,8 @@
 //
 // Reported: a call to os.Exit, a log Fatal function or method, or a function of the same
 // package that always ends in one, at a point the control-flow graph reaches after a
-// defer statement of the same function. log.Panic is not reported: a panic runs deferred
-// calls.
+// defer statement of the same function, once per function (at the first such exit).
+// log.Panic is not reported: a panic runs deferred calls.
 //
 // The fix, for func main only, moves main's body into func run() int, turns each os.Exit(c)
 // into return c and each log.Fatal(...) into log.Print(...) followed by return 1, and makes

@@ -199,15 +199,22 @@ func report(pass *analysis.Pass, cur inspector.Cursor, pending []pendingExit, ki
 	} else {
 		fix = &f
 	}
-	for _, p := range pending {
-		call := ast.Unparen(p.exit.X).(*ast.CallExpr)
-		msg := sprintf(message, calleeName(call), pass.Fset.Position(p.d.Pos()).Line)
-		if fix == nil {
-			fixes.Refuse(pass, call, token.NoPos, msg, noFix)
-			continue
-		}
-		pass.Report(analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{*fix}})
+	// One finding per function, at its first pending exit: examples and tests often
+	// log.Fatal at every step, and the fix (or the advice) is the same for all of them.
+	p := pending[0]
+	call := ast.Unparen(p.exit.X).(*ast.CallExpr)
+	msg := sprintf(message, calleeName(call), pass.Fset.Position(p.d.Pos()).Line)
+	switch n := len(pending) - 1; {
+	case n == 1:
+		msg += "; 1 more exit in this function does the same"
+	case n > 1:
+		msg += sprintf("; %d more exits in this function do the same", n)
 	}
+	if fix == nil {
+		fixes.Refuse(pass, call, token.NoPos, msg, noFix)
+		return
+	}
+	pass.Report(analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{*fix}})
 }
 
 func calleeName(call *ast.CallExpr) string {

@@ -94,3 +94,10 @@ func restore(level int, set func(int)) {
 	defer set(old)
 	set(level + 1)
 }
+
+// Fine: saving a value to restore it is the point.
+func saveRestore(ctx string, set func(string)) {
+	defer set(ctx)
+	ctx = ctx + "/inner"
+	set(ctx)
+}

@@ -16,10 +16,10 @@ func main() {
 	defer f.Close()
 	if len(os.Args) > 2 {
 		fmt.Fprintln(os.Stderr, "too many arguments")
-		os.Exit(2) // want `os.Exit ends the program without running the deferred calls pending here`
+		os.Exit(2) // want `os.Exit ends the program without running the deferred calls pending here \(the defer on line 16\); 1 more exit in this function does the same`
 	}
 	if _, err := f.WriteString("hello\n"); err != nil {
-		log.Fatalf("write: %v", err) // want `log.Fatalf ends the program without running the deferred calls`
+		log.Fatalf("write: %v", err) // one finding per function: the first exit carries it
 	}
 	if len(os.Args) > 1 {
 		return
