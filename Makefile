@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/deferfix
 
-.PHONY: all build test demo bench lint fmt-check vet corpus
+.PHONY: all build test demo bench lint fmt-check vet corpus modcache
 
 all: build
 
@@ -33,3 +33,7 @@ lint: build
 # corpus rewrites a copy of the standard library and vets (TESTS=1: tests) the result.
 corpus: build
 	sh testdata/corpus.sh
+
+# modcache rewrites copies of our dependencies from the module cache and builds them.
+modcache: build
+	sh testdata/modcache.sh
