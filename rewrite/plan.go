@@ -23,6 +23,8 @@ const maxRounds = 5
 // A plan applies fixes round by round to in-memory copies of files, verifying each round.
 type plan struct {
 	cfg      *Config
+	rounds   int                   // at most this many rounds
+	allow    func(*Finding) bool   // if set, only these first-round fixes are tried
 	pkgs     []*packages.Package   // latest version of each package
 	files    map[string]*fileState // files with applied fixes, by name
 	latest   map[string][]*Finding // latest findings by file
@@ -39,6 +41,7 @@ type fileState struct {
 func newPlan(cfg *Config, pkgs []*packages.Package, findings []*Finding) *plan {
 	p := &plan{
 		cfg:      cfg,
+		rounds:   maxRounds,
 		pkgs:     slices.Clone(pkgs),
 		files:    make(map[string]*fileState),
 		latest:   make(map[string][]*Finding),
@@ -77,7 +80,7 @@ func (p *plan) run(ctx context.Context) {
 		if len(pending) == 0 {
 			return
 		}
-		if round > maxRounds {
+		if round > p.rounds {
 			for _, f := range pending {
 				f.Dropped = "fixes did not converge; run deferfix again"
 				p.problems = append(p.problems, Problem{Pos: f.Pos, Kind: KindFix, Err: fmt.Errorf("%s: fix not applied: %s", f.Rule, f.Dropped)})
@@ -93,7 +96,7 @@ func (p *plan) pending() []*Finding {
 	var out []*Finding
 	for _, fs := range p.latest {
 		for _, f := range fs {
-			if f.Fix != nil && !f.Fixed && f.Dropped == "" && !p.rejected[fixKey(f)] {
+			if f.Fix != nil && !f.Fixed && f.Dropped == "" && !p.rejected[fixKey(f)] && (p.allow == nil || p.allow(f)) {
 				out = append(out, f)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/packages"
 )
 
 // Config says what to load, which rules to run and what to do with their fixes.
@@ -48,6 +49,9 @@ type Result struct {
 	Remaining []*Finding
 	// Problems are packages that did not load, rules that failed and fixes dropped.
 	Problems []Problem
+
+	cfg  *Config
+	pkgs []*packages.Package
 }
 
 // Run loads the packages matching patterns and runs the pipeline up to, not including,
@@ -60,7 +64,7 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Problems: problems}
+	res := &Result{Problems: problems, cfg: cfg, pkgs: pkgs}
 	findings, problems := findAll(cfg, pkgs, os.ReadFile)
 	res.Problems = append(res.Problems, problems...)
 	res.Findings = classify(cfg, findings)
@@ -105,12 +109,12 @@ func classify(cfg *Config, findings []*Finding) []*Finding {
 		case fi.generated && !cfg.IncludeGenerated:
 			cfg.logf("%s: skipped: generated file (use -include-generated)", f.Pos)
 			continue
-		case fi.generated && f.Fix != nil:
+		case fi.generated:
 			f.Fix, f.NoFix = nil, "generated file: deferfix never rewrites generated files"
-		case fi.cgo && !fi.mapped && f.Fix != nil:
+		case fi.cgo && !fi.mapped:
 			f.Fix, f.NoFix = nil, "cgo file: deferfix does not rewrite files that import \"C\""
 			cfg.logf("%s: not rewritten: cgo file", f.Pos)
-		case fi.mapped && f.Fix != nil:
+		case fi.mapped:
 			f.Fix, f.NoFix = nil, "the position comes from a //line directive: deferfix rewrites only the file it reads"
 		}
 		keep = append(keep, f)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/analysis/unitchecker"
@@ -38,7 +39,30 @@ The same binary runs under go vet -vettool and go fix -fixtool.
 Flags:
 `
 
+// verifyFlag is -verify, -verify=deps or -verify=strict.
+type verifyFlag string
+
+func (v *verifyFlag) String() string   { return string(*v) }
+func (v *verifyFlag) IsBoolFlag() bool { return true }
+func (v *verifyFlag) Set(s string) error {
+	switch s {
+	case "true", "tests":
+		*v = "tests"
+	case "false", "":
+		*v = ""
+	case "deps", "strict":
+		*v = verifyFlag(s)
+	default:
+		return fmt.Errorf("want -verify, -verify=deps or -verify=strict")
+	}
+	return nil
+}
+
 type options struct {
+	verify    verifyFlag
+	verifyRun string
+	timeout   time.Duration
+
 	diff, list, write, jsonOut, verbose bool
 	format                              string
 	enable, disable                     string
@@ -80,6 +104,9 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	fs.BoolVar(&o.unsafe, "unsafe", false, "also apply fixes that change behaviour on panic")
 	fs.BoolVar(&o.verbose, "v", false, "say why findings have no fix, and what was skipped")
 	fs.StringVar(&o.dir, "C", "", "change to `dir` before doing anything")
+	fs.Var(&o.verify, "verify", "run the rewritten packages' tests before and after (go test -overlay) and keep only fixes that change no verdict; =deps also tests their importers, =strict drops fixes of packages without tests")
+	fs.StringVar(&o.verifyRun, "verify-run", "", "with -verify: go test -run `pattern`")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "with -verify: go test -timeout for each run")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitClean
@@ -130,7 +157,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		Analyzers:        analyzers,
 		Unsafe:           o.unsafe,
 		IncludeGenerated: o.includeGenerated,
-		Fix:              o.diff || o.list || o.write || o.format == "json",
+		Fix:              o.diff || o.list || o.write || o.format == "json" || o.verify != "",
 	}
 	if o.tags != "" {
 		cfg.Tags = strings.Split(o.tags, ",")
@@ -146,6 +173,26 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		return exitError
 	}
 	problems := res.Problems
+	var report *rewrite.VerifyReport
+	if o.verify != "" {
+		opt := rewrite.VerifyOptions{Deps: o.verify == "deps", Strict: o.verify == "strict", Run: o.verifyRun, Timeout: o.timeout}
+		if isTerminal(stderr) {
+			opt.Progress = func(phase string, done, total int, pkg string) {
+				fmt.Fprintf(stderr, "\rdeferfix: verify (%s): %d/%d %s\x1b[K", phase, done, total, pkg)
+				if done == total {
+					fmt.Fprint(stderr, "\r\x1b[K")
+				}
+			}
+		}
+		report, err = res.Verify(context.Background(), opt)
+		if err != nil {
+			fmt.Fprintf(stderr, "deferfix: %v\n", err)
+			return exitError
+		}
+		if o.format != "json" {
+			p.verifyReport(report)
+		}
+	}
 	if o.write {
 		if beforeWrite != nil {
 			beforeWrite()
@@ -156,7 +203,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	code := exitClean
 	switch {
 	case o.format == "json":
-		p.json(res, problems)
+		p.json(res, problems, report)
 		if len(res.Remaining) > 0 {
 			code = exitFindings
 		}
@@ -184,6 +231,13 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 				}
 			}
 		}
+		for _, f := range res.Remaining {
+			p.finding(f)
+		}
+		if len(res.Remaining) > 0 {
+			code = exitFindings
+		}
+	case o.verify != "":
 		for _, f := range res.Remaining {
 			p.finding(f)
 		}
@@ -334,14 +388,15 @@ type jsonChange struct {
 }
 
 type jsonReport struct {
-	Findings  []jsonFinding `json:"findings"`
-	Changes   []jsonChange  `json:"changes"`
-	Remaining int           `json:"remaining"`
-	Errors    []string      `json:"errors"`
+	Findings  []jsonFinding         `json:"findings"`
+	Changes   []jsonChange          `json:"changes"`
+	Remaining int                   `json:"remaining"`
+	Verify    *rewrite.VerifyReport `json:"verify,omitempty"`
+	Errors    []string              `json:"errors"`
 }
 
-func (p *printer) json(res *rewrite.Result, problems []rewrite.Problem) {
-	r := jsonReport{Findings: []jsonFinding{}, Changes: []jsonChange{}, Errors: []string{}, Remaining: len(res.Remaining)}
+func (p *printer) json(res *rewrite.Result, problems []rewrite.Problem, verify *rewrite.VerifyReport) {
+	r := jsonReport{Findings: []jsonFinding{}, Changes: []jsonChange{}, Errors: []string{}, Remaining: len(res.Remaining), Verify: verify}
 	for _, f := range res.Findings {
 		jf := jsonFinding{
 			Rule:    f.Rule,
@@ -370,4 +425,23 @@ func (p *printer) json(res *rewrite.Result, problems []rewrite.Problem) {
 	enc := json.NewEncoder(p.stdout)
 	enc.SetIndent("", "\t")
 	enc.Encode(r)
+}
+
+// verifyReport prints what -verify proved, on stderr.
+func (p *printer) verifyReport(r *rewrite.VerifyReport) {
+	fmt.Fprintf(p.stderr, "deferfix: verify: %d packages verified, %d rejected, %d unverified (no tests), %d failing before; %d fixes kept, %d dropped\n",
+		len(r.Verified), len(r.Rejected), len(r.Unverified), len(r.Failing), r.Kept, r.Dropped)
+	for _, why := range r.Reasons {
+		fmt.Fprintf(p.stderr, "deferfix: verify: %s\n", p.rel(why))
+	}
+}
+
+// isTerminal reports whether w is a terminal, for progress lines.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

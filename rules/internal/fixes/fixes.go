@@ -87,6 +87,11 @@ func Decorate(pass *analysis.Pass, f *ast.File) (*File, error) {
 	if len(src) != tok.Size() {
 		return nil, fmt.Errorf("decorate %q: file changed since it was parsed", tok.Name())
 	}
+	// The printer formats the whole file; on a file that is not gofmt-clean the fix would
+	// carry unrelated reformatting. Refuse rather than touch lines the fix is not about.
+	if formatted, err := format.Source(src); err != nil || !bytes.Equal(formatted, src) {
+		return nil, fmt.Errorf("the file is not gofmt-formatted; run gofmt first, then deferfix can fix it without touching other lines")
+	}
 	// dst merges imports of one path under two names (net/http's request.go imports
 	// "net/url" twice); such files are decorated without import management, so they come
 	// back unchanged, and a rule cannot add imports to them.
