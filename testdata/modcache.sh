@@ -1,7 +1,8 @@
 #!/bin/sh
-# make modcache [RULES=...]: run deferfix -w on private copies of this module's direct
-# dependencies from the module cache (real code nobody here wrote), then build and vet
-# every rewritten module. Prints findings per rule and refusals by reason.
+# make modcache [RULES=...] [VERIFY=1]: run deferfix -w (with VERIFY=1: -verify -w) on
+# private copies of this module's direct dependencies from the module cache (real code
+# nobody here wrote), then build and vet every rewritten module against its vet output
+# before the rewrite. Prints findings per rule, refusals by reason, and the -verify report.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/bin/deferfix
@@ -22,9 +23,11 @@ for m in golang.org/x/tools github.com/dave/dst github.com/aymanbagabas/go-udiff
 	grep -v '^	' findings.txt | sed 's/.*(\([a-z]*\))$/\1/' | sort | uniq -c || true
 	grep '	not fixed: ' findings.txt | sort | uniq -c | sort -rn || true
 	grep -v '^	' findings.err | head -5 || true
-	"$bin" -w $sel ./... > /dev/null 2> write.err || true
-	grep -v 'postponed' write.err | head -5 || true
-	if go build ./... && go vet ./... > vet.txt 2>&1; then echo "build + vet: ok"; else echo "build or vet failed:"; head -20 vet.txt; fi
+	go vet ./... > vet-before.txt 2>&1 || true
+	"$bin" -w ${VERIFY:+-verify} $sel ./... > remaining.txt 2> write.err || true
+	grep -v 'postponed' write.err | head -20 || true
+	go vet ./... > vet.txt 2>&1 || true
+	if go build ./... && diff -q vet-before.txt vet.txt >/dev/null; then echo "build: ok; go vet: same as before the rewrite"; else echo "build or vet changed:"; diff vet-before.txt vet.txt | head -20; fi
 	cd "$root"
 done
 echo "copies are in $work"
