@@ -12,7 +12,7 @@ import (
 
 const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedSyntax |
-	packages.NeedTypesInfo | packages.NeedModule
+	packages.NeedTypesInfo | packages.NeedModule | packages.NeedForTest
 
 // load loads the packages matching patterns and returns the ones to analyze: each package
 // once (its test variant when tests are included, since that has every file of the
