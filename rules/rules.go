@@ -11,20 +11,20 @@ import (
 	"github.com/deferfix/deferfix/rules/deferbeforecheck"
 	"github.com/deferfix/deferfix/rules/deferrecover"
 	"github.com/deferfix/deferfix/rules/exitdefer"
+	"github.com/deferfix/deferfix/rules/hotdefer"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/loopcapture"
 	"github.com/deferfix/deferfix/rules/loopdefer"
 )
 
 // All is every rule, in the order their findings are listed.
-//
-// Not yet here, with the issue that brings it: hotdefer (#5).
 var All = []*analysis.Analyzer{
 	closecheck.Analyzer,
 	deferargs.Analyzer,
 	deferbeforecheck.Analyzer,
 	deferrecover.Analyzer,
 	exitdefer.Analyzer,
+	hotdefer.Analyzer,
 	loopcapture.Analyzer,
 	loopdefer.Analyzer,
 }

@@ -11,10 +11,10 @@ import (
 
 // TestPrograms checks the promise that a rewrite keeps what a program computes. Each
 // module in ../../testdata/programs prints its results to stdout (recorded in
-// stdout.golden) and "max held: N" — the most resources open at once — to stderr. The
-// test runs it, rewrites a copy with deferfix -w, and requires: the copy vets clean, prints
-// the same stdout, holds at most one resource at a time, has no heap-allocated defer left
-// (go build -gcflags=-d=defer), and a second -w changes nothing.
+// stdout.golden) and may print "max held: N" — the most resources open at once — to
+// stderr. The test runs it, rewrites a copy with deferfix -w, and requires: the copy vets
+// clean, prints the same stdout, holds at most one resource at a time (if it says), has
+// every defer open-coded (go build -gcflags=-d=defer), and a second -w changes nothing.
 func TestPrograms(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs programs")
@@ -30,7 +30,7 @@ func TestPrograms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			before, _ := goRun(t, dir)
+			before, beforeErr := goRun(t, dir)
 			if *update {
 				os.WriteFile(filepath.Join(dir, "stdout.golden"), []byte(before), 0o666)
 				return
@@ -55,11 +55,11 @@ func TestPrograms(t *testing.T) {
 			if after != before {
 				t.Errorf("rewritten program prints\n%s\nwant\n%s", after, before)
 			}
-			if !strings.Contains(stderr, "max held: 1\n") {
+			if strings.Contains(beforeErr, "max held:") && !strings.Contains(stderr, "max held: 1\n") {
 				t.Errorf("rewritten program holds more than one resource at once: %s", stderr)
 			}
-			if d := goCmd(t, work, "build", "-o", os.DevNull, "-gcflags=-d=defer", "."); strings.Contains(d, "heap-allocated") {
-				t.Errorf("heap-allocated defers remain after the rewrite:\n%s", d)
+			if d := goCmd(t, work, "build", "-o", os.DevNull, "-gcflags=-d=defer", "."); strings.Contains(d, "heap-allocated") || strings.Contains(d, "stack-allocated") {
+				t.Errorf("defers that are not open-coded remain after the rewrite:\n%s", d)
 			}
 		})
 	}

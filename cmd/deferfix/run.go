@@ -62,6 +62,8 @@ type options struct {
 	verify    verifyFlag
 	verifyRun string
 	timeout   time.Duration
+	profile   string
+	hot       float64
 
 	diff, list, write, jsonOut, verbose bool
 	format                              string
@@ -107,6 +109,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	fs.Var(&o.verify, "verify", "run the rewritten packages' tests before and after (go test -overlay) and keep only fixes that change no verdict; =deps also tests their importers, =strict drops fixes of packages without tests")
 	fs.StringVar(&o.verifyRun, "verify-run", "", "with -verify: go test -run `pattern`")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "with -verify: go test -timeout for each run")
+	fs.StringVar(&o.profile, "profile", "", "CPU profile (pprof) marking hot `file`; a main package's default.pgo is used when unset (hotdefer)")
+	fs.Float64Var(&o.hot, "hot", 1, "with a profile: a function is hot at this `percent` of samples (hotdefer)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitClean
@@ -147,6 +151,16 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	for _, a := range analyzers {
 		if f := a.Flags.Lookup("unsafe"); f != nil && o.unsafe {
 			f.Value.Set("true")
+		}
+		if f := a.Flags.Lookup("profile"); f != nil && o.profile != "" {
+			abs, _ := filepath.Abs(filepath.Join(dir, o.profile))
+			if filepath.IsAbs(o.profile) {
+				abs = o.profile
+			}
+			f.Value.Set(abs)
+		}
+		if f := a.Flags.Lookup("hot"); f != nil {
+			f.Value.Set(fmt.Sprint(o.hot))
 		}
 	}
 

@@ -121,6 +121,9 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if s.recovers(d.Call) {
 		return refuse(d, "the deferred call recovers panics; run per iteration, a panic would no longer end the loop")
 	}
+	if r := s.checkUndo(d); r != nil {
+		return r
+	}
 	if !s.releasesIteration(d) {
 		return refuse(d, "the deferred call releases nothing acquired in this iteration; running it at the function's return may be intended")
 	}
@@ -152,6 +155,54 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 		}
 	}
 	return s.checkEscape(d)
+}
+
+// checkUndo refuses a defer that undoes a change the iteration makes after it — the
+// deferred call calls a function that the body also calls after the defer statement:
+//
+//	defer os.Setenv(k, old) // or func(prev string) { os.Setenv(k, prev) }(os.Getenv(k))
+//	os.Setenv(k, v)
+//
+// The change is meant to last until the function returns (x/tools' importgraph test sets
+// environment variables this way; -verify caught the rewrite breaking it).
+func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
+	info := s.pass.TypesInfo
+	deferred := make(map[types.Object]bool)
+	var collect func(n ast.Node)
+	collect = func(n ast.Node) {
+		ast.Inspect(n, func(m ast.Node) bool {
+			switch m := m.(type) {
+			case *ast.CallExpr:
+				if lit, ok := ast.Unparen(m.Fun).(*ast.FuncLit); ok {
+					collect(lit.Body)
+				} else if obj := deferutil.Callee(info, m); obj != nil {
+					deferred[obj] = true
+				}
+			case *ast.FuncLit:
+				return false
+			}
+			return true
+		})
+	}
+	collect(d.Call)
+	var r *refusal
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		if r != nil || n == nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			return false
+		case *ast.CallExpr:
+			if obj := deferutil.Callee(info, n); obj != nil && n.Pos() > d.End() && deferred[obj] {
+				r = refuse(n, "the deferred call undoes a change (%s) the iteration makes after it, which is meant to last until the function returns", obj.Name())
+			}
+		}
+		return true
+	})
+	return r
 }
 
 // releasesIteration reports whether the deferred call releases something the iteration

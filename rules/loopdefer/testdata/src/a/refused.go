@@ -3,6 +3,7 @@ package a
 import (
 	"context"
 	"fmt"
+	"os"
 )
 
 // Refused: the deferred call recovers.
@@ -112,4 +113,15 @@ func holdAll(names []string) int {
 		}
 	}()
 	return n
+}
+
+// Refused: the deferred call restores what the iteration sets after it; the settings are
+// meant to last until the function returns.
+func withEnv(env map[string]string, run func()) {
+	for k, v := range env {
+		old := os.Getenv(k)
+		defer os.Setenv(k, old) // want `defer in loop body`
+		os.Setenv(k, v)
+	}
+	run()
 }

@@ -1,0 +1,43 @@
+// Package hotdefer defines an Analyzer that reports defers the compiler cannot open-code,
+// and defers in functions a CPU profile marks hot.
+//
+// # Analyzer hotdefer
+//
+// hotdefer: report defers that cost: not open-coded, or in hot functions
+//
+// Since Go 1.14 most defers are open-coded: the deferred call is inlined at each exit and
+// costs about half a nanosecond. A function loses open-coding for all its defers when it
+// has more than 8 defer statements, when returns × defers exceeds 15, when a result
+// parameter escapes to the heap, or when one of its defers is in a loop; then each defer
+// is stack-allocated (a runtime call, about 3× the cost) or, in a loop, heap-allocated.
+// The prediction follows cmd/compile exactly for the default build; deferfix -compiler
+// asks the compiler instead.
+//
+// Reported: functions whose defers are stack-allocated for a reason other than a loop
+// (loops are loopdefer's), at their first defer, with the reason and the expected cost;
+// with -profile=cpu.pprof (or a main package's default.pgo), functions holding defers
+// that take at least -hot percent of the profile's samples.
+//
+// The fix, for returns × defers > 15: split the function so the deferring part has one
+// exit. The statements after the last defer move into a function literal with the same
+// results, called in the return statement:
+//
+//	func f(x int) (int, error) {          func f(x int) (int, error) {
+//		mu.Lock()                              mu.Lock()
+//		defer mu.Unlock()                      defer mu.Unlock()
+//		if ... { return 0, errA }      ⇒       return func() (int, error) {
+//		...                                        if ... { return 0, errA }
+//		return n, nil                              ...
+//	}                                              return n, nil
+//	                                           }()
+//	                                       }
+//
+// Returns inside the literal return the same values to f, which returns them and then
+// runs its deferred calls, as before; bare returns of named results become explicit
+// returns of those results. A panic in the literal unwinds through f and runs the same
+// deferred calls. The split is offered only when every defer is a top-level statement of
+// the function, no return precedes the last defer in a way that keeps the product above
+// 15, and no label or goto crosses the split. For hot functions whose defers are already
+// open-coded no fix is offered: turning them into explicit calls saves about half a
+// nanosecond and loses panic safety.
+package hotdefer

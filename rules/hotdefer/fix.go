@@ -1,0 +1,192 @@
+package hotdefer
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"slices"
+
+	"github.com/dave/dst"
+	"github.com/dave/dst/dstutil"
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/deferfix/deferfix/rules/internal/defercost"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+)
+
+// split plans the closure split of one function (see doc.go for the shape and its
+// safety argument).
+type split struct {
+	pass *analysis.Pass
+	fn   *defercost.Func
+}
+
+func (s *split) fix() (analysis.SuggestedFix, token.Pos, string) {
+	var ft *ast.FuncType
+	var body *ast.BlockStmt
+	switch fn := s.fn.Node.(type) {
+	case *ast.FuncDecl:
+		ft, body = fn.Type, fn.Body
+	case *ast.FuncLit:
+		ft, body = fn.Type, fn.Body
+	}
+	last := -1
+	for d := range s.fn.Defers {
+		i := slices.IndexFunc(body.List, func(st ast.Stmt) bool { return st == d })
+		if i < 0 {
+			return analysis.SuggestedFix{}, d.Pos(), "a defer is not a top-level statement of the function, so no single split point leaves all defers before it"
+		}
+		last = max(last, i)
+	}
+	head, rest := body.List[:last+1], body.List[last+1:]
+	if len(rest) == 0 {
+		return analysis.SuggestedFix{}, token.NoPos, "nothing follows the last defer"
+	}
+	before := 0
+	for _, st := range head {
+		before += countReturns(st)
+	}
+	if (before+1)*s.fn.Count > 15 {
+		return analysis.SuggestedFix{}, token.NoPos, fmt.Sprintf("%d returns come before the last defer; the split would still leave %d × %d > 15", before, before+1, s.fn.Count)
+	}
+	if at := crossingJump(head, rest); at != nil {
+		return analysis.SuggestedFix{}, at.Pos(), "a label or goto crosses the split point"
+	}
+	var names []string
+	if ft.Results != nil {
+		for _, f := range ft.Results.List {
+			for _, id := range f.Names {
+				names = append(names, id.Name)
+			}
+		}
+	}
+	bare := hasBareReturn(rest)
+	if bare && slices.Contains(names, "_") {
+		return analysis.SuggestedFix{}, token.NoPos, "a bare return of a result named _ cannot be written out"
+	}
+	var file *ast.File
+	for _, f := range s.pass.Files {
+		if f.FileStart <= s.fn.Node.Pos() && s.fn.Node.Pos() < f.FileEnd {
+			file = f
+		}
+	}
+	fix, err := fixes.Fix(s.pass, file, titleSplit, func(f *fixes.File) error {
+		return s.rewrite(f, ft, body, rest, names)
+	})
+	if err != nil {
+		return analysis.SuggestedFix{}, token.NoPos, err.Error()
+	}
+	return fix, token.NoPos, ""
+}
+
+func (s *split) rewrite(f *fixes.File, ft *ast.FuncType, body *ast.BlockStmt, rest []ast.Stmt, names []string) error {
+	dbody, ok := f.Node(body).(*dst.BlockStmt)
+	dft, ok2 := f.Node(ft).(*dst.FuncType)
+	if !ok || !ok2 {
+		return fmt.Errorf("function not found in the decorated file")
+	}
+	n := len(dbody.List) - len(rest)
+	moved := slices.Clone(dbody.List[n:])
+	lit := &dst.BlockStmt{List: moved}
+	// Bare returns of named results become explicit: the literal's results are unnamed.
+	if len(names) > 0 {
+		dstutil.Apply(lit, func(c *dstutil.Cursor) bool {
+			switch n := c.Node().(type) {
+			case *dst.FuncLit:
+				return false
+			case *dst.ReturnStmt:
+				if len(n.Results) == 0 {
+					for _, name := range names {
+						n.Results = append(n.Results, dst.NewIdent(name))
+					}
+				}
+			}
+			return true
+		}, nil)
+	}
+	var results *dst.FieldList
+	if dft.Results != nil && len(dft.Results.List) > 0 {
+		results = &dst.FieldList{}
+		for _, field := range dft.Results.List {
+			for range max(1, len(field.Names)) {
+				results.List = append(results.List, &dst.Field{Type: dst.Clone(field.Type).(dst.Expr)})
+			}
+		}
+	}
+	call := &dst.CallExpr{Fun: &dst.FuncLit{Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}, Results: results}, Body: lit}}
+	var tail dst.Stmt = &dst.ExprStmt{X: call}
+	if results != nil {
+		tail = &dst.ReturnStmt{Results: []dst.Expr{call}}
+	}
+	tail.Decorations().Before = moved[0].Decorations().Before
+	moved[0].Decorations().Before = dst.NewLine
+	dbody.List = append(dbody.List[:n:n], tail)
+	return nil
+}
+
+// countReturns counts the return statements of st outside function literals.
+func countReturns(st ast.Stmt) int {
+	n := 0
+	ast.Inspect(st, func(x ast.Node) bool {
+		switch x.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			n++
+		}
+		return true
+	})
+	return n
+}
+
+func hasBareReturn(stmts []ast.Stmt) bool {
+	found := false
+	for _, st := range stmts {
+		ast.Inspect(st, func(x ast.Node) bool {
+			switch x := x.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ReturnStmt:
+				found = found || len(x.Results) == 0
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// crossingJump returns a goto in one part whose label is in the other, or nil.
+func crossingJump(head, rest []ast.Stmt) ast.Node {
+	labels := func(stmts []ast.Stmt) map[string]bool {
+		m := make(map[string]bool)
+		for _, st := range stmts {
+			ast.Inspect(st, func(x ast.Node) bool {
+				if _, ok := x.(*ast.FuncLit); ok {
+					return false
+				}
+				if l, ok := x.(*ast.LabeledStmt); ok {
+					m[l.Label.Name] = true
+				}
+				return true
+			})
+		}
+		return m
+	}
+	var at ast.Node
+	jumps := func(stmts []ast.Stmt, other map[string]bool) {
+		for _, st := range stmts {
+			ast.Inspect(st, func(x ast.Node) bool {
+				if _, ok := x.(*ast.FuncLit); ok {
+					return false
+				}
+				if b, ok := x.(*ast.BranchStmt); ok && b.Label != nil && other[b.Label.Name] && at == nil {
+					at = b
+				}
+				return true
+			})
+		}
+	}
+	jumps(head, labels(rest))
+	jumps(rest, labels(head))
+	return at
+}

@@ -1,0 +1,215 @@
+package hotdefer
+
+import (
+	_ "embed"
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sync"
+
+	"github.com/google/pprof/profile"
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/deferfix/deferfix/rules/internal/defercost"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
+	"github.com/deferfix/deferfix/rules/internal/ruledoc"
+)
+
+//go:embed doc.go
+var doc string
+
+// Analyzer reports defers that are not open-coded, and defers in hot functions.
+var Analyzer = &analysis.Analyzer{
+	Name: "hotdefer",
+	Doc:  ruledoc.Extract(doc, "hotdefer"),
+	URL:  "https://pkg.go.dev/github.com/deferfix/deferfix/rules/hotdefer",
+	Run:  run,
+}
+
+var (
+	profilePath string
+	hotPercent  = 1.0
+)
+
+func init() {
+	Analyzer.Flags.StringVar(&profilePath, "profile", "", "CPU profile (pprof) marking hot functions; a main package's default.pgo is used when unset")
+	Analyzer.Flags.Float64Var(&hotPercent, "hot", hotPercent, "a function is hot when its stacks hold at least this percent of the profile's samples")
+}
+
+const titleSplit = "Move the code after the defers into a literal so the function has one exit"
+
+const (
+	msgStack = "defers in %s are stack-allocated, not open-coded, because of %s; each costs about 3× an open-coded one"
+	msgHot   = "%s is hot (%.1f%% of CPU samples) and defers %d calls"
+)
+
+func run(pass *analysis.Pass) (any, error) {
+	preds := defercost.Predict(pass.TypesInfo, pass.Files)
+	var fns []*defercost.Func
+	for _, p := range preds {
+		fns = append(fns, p)
+	}
+	slices.SortFunc(fns, func(a, b *defercost.Func) int { return int(a.Node.Pos() - b.Node.Pos()) })
+	hot, err := hotFuncs(pass)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range fns {
+		first := firstDefer(p)
+		if first == nil {
+			continue
+		}
+		name := funcName(pass, p.Node)
+		switch p.Reason {
+		case defercost.TooManyDefers, defercost.HeapResult, defercost.ReturnsTimes:
+			reason := p.Reason.String()
+			if p.Reason == defercost.ReturnsTimes {
+				reason = fmt.Sprintf("%d returns × %d defers > 15", p.Returns, p.Count)
+			}
+			msg := fmt.Sprintf(msgStack, name, reason)
+			rng := deferKeyword{first}
+			if p.Reason != defercost.ReturnsTimes {
+				fixes.Refuse(pass, rng, token.NoPos, msg, "only returns × defers > 15 has a fix; restructure the function by hand")
+				continue
+			}
+			s := &split{pass: pass, fn: p}
+			fix, at, why := s.fix()
+			if why != "" {
+				fixes.Refuse(pass, rng, at, msg, why)
+				continue
+			}
+			pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
+		case defercost.None:
+			if pct, ok := hot[profileName(pass, p.Node)]; ok && pct >= hotPercent {
+				fixes.Refuse(pass, deferKeyword{first}, token.NoPos, fmt.Sprintf(msgHot, name, pct, p.Count),
+					"its defers are open-coded already (about 0.5 ns each); explicit calls would save little and lose panic safety")
+			}
+		}
+	}
+	return nil, nil
+}
+
+// firstDefer returns the function's first defer that is not in a loop (loops are
+// loopdefer's), or nil.
+func firstDefer(p *defercost.Func) *ast.DeferStmt {
+	var first *ast.DeferStmt
+	for d, s := range p.Defers {
+		if s != defercost.HeapAllocated && (first == nil || d.Pos() < first.Pos()) {
+			first = d
+		}
+	}
+	return first
+}
+
+func funcName(pass *analysis.Pass, n ast.Node) string {
+	if fd, ok := n.(*ast.FuncDecl); ok {
+		return fd.Name.Name
+	}
+	return "this function literal"
+}
+
+// profileName spells a function as pprof does: path.Func, path.(*T).Method, path.T.Method.
+func profileName(pass *analysis.Pass, n ast.Node) string {
+	fd, ok := n.(*ast.FuncDecl)
+	if !ok {
+		return ""
+	}
+	fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
+	if !ok {
+		return ""
+	}
+	prefix := pass.Pkg.Path() + "."
+	if pass.Pkg.Name() == "main" {
+		prefix = "main."
+	}
+	recv := fn.Signature().Recv()
+	if recv == nil {
+		return prefix + fn.Name()
+	}
+	t := recv.Type()
+	ptr := false
+	if p, ok := t.(*types.Pointer); ok {
+		t, ptr = p.Elem(), true
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return ""
+	}
+	if ptr {
+		return prefix + "(*" + named.Obj().Name() + ")." + fn.Name()
+	}
+	return prefix + named.Obj().Name() + "." + fn.Name()
+}
+
+var (
+	profiles   sync.Map // path → map[string]float64
+	typeParams = regexp.MustCompile(`\[[^\]]*\]`)
+)
+
+// hotFuncs reads the profile (the -profile flag, or default.pgo beside a main package) and
+// returns the share of samples, in percent, whose stacks hold each function.
+func hotFuncs(pass *analysis.Pass) (map[string]float64, error) {
+	path := profilePath
+	if path == "" && pass.Pkg.Name() == "main" && len(pass.Files) > 0 {
+		pgo := filepath.Join(filepath.Dir(pass.Fset.File(pass.Files[0].FileStart).Name()), "default.pgo")
+		if _, err := os.Stat(pgo); err == nil {
+			path = pgo
+		}
+	}
+	if path == "" {
+		return nil, nil
+	}
+	if m, ok := profiles.Load(path); ok {
+		return m.(map[string]float64), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("hotdefer: profile: %w", err)
+	}
+	defer f.Close()
+	prof, err := profile.Parse(f)
+	if err != nil {
+		return nil, fmt.Errorf("hotdefer: profile %s: %w", path, err)
+	}
+	idx := len(prof.SampleType) - 1
+	var total int64
+	cum := make(map[string]int64)
+	for _, s := range prof.Sample {
+		if idx < 0 || idx >= len(s.Value) {
+			continue
+		}
+		v := s.Value[idx]
+		total += v
+		seen := make(map[string]bool)
+		for _, loc := range s.Location {
+			for _, line := range loc.Line {
+				if line.Function == nil {
+					continue
+				}
+				name := typeParams.ReplaceAllString(line.Function.Name, "")
+				if !seen[name] {
+					seen[name] = true
+					cum[name] += v
+				}
+			}
+		}
+	}
+	m := make(map[string]float64)
+	for name, v := range cum {
+		if total > 0 {
+			m[name] = 100 * float64(v) / float64(total)
+		}
+	}
+	profiles.Store(path, m)
+	return m, nil
+}
+
+type deferKeyword struct{ d *ast.DeferStmt }
+
+func (k deferKeyword) Pos() token.Pos { return k.d.Defer }
+func (k deferKeyword) End() token.Pos { return k.d.Defer + token.Pos(len("defer")) }

@@ -1,0 +1,125 @@
+package a
+
+import (
+	"errors"
+	"sync"
+)
+
+var mu sync.Mutex
+
+type db struct{ mu, wmu sync.Mutex }
+
+// Two defers × eight returns: no open-coding.
+func (d *db) lookup(key int) (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock() // want `defers in lookup are stack-allocated, not open-coded, because of 8 returns × 2 defers > 15`
+	d.wmu.Lock()
+	defer d.wmu.Unlock()
+	// Dispatch on the key.
+	switch key {
+	case 1:
+		return "one", nil
+	case 2:
+		return "two", nil
+	case 3:
+		return "three", nil
+	case 4:
+		return "four", nil
+	case 5:
+		return "five", nil
+	case 6:
+		return "six", nil
+	}
+	if key < 0 {
+		return "", errors.New("negative")
+	}
+	return "", nil
+}
+
+// Named results and bare returns.
+func classify(x int) (kind string, ok bool) {
+	mu.Lock()
+	defer mu.Unlock() // want `defers in classify are stack-allocated`
+	if x < 0 {
+		kind = "negative"
+		return
+	}
+	switch {
+	case x == 0:
+		return "zero", true
+	case x < 10:
+		return "small", true
+	case x < 100:
+		return "medium", true
+	case x < 1000:
+		return "large", true
+	case x < 10000:
+		return "huge", true
+	case x < 100000:
+		return "vast", true
+	case x < 1000000:
+		return "immense", true
+	case x < 10000000:
+		return "enormous", true
+	case x < 100000000:
+		return "colossal", true
+	case x < 1000000000:
+		return "gigantic", true
+	case x < 10000000000:
+		return "titanic", true
+	case x < 100000000000:
+		return "galactic", true
+	case x < 1000000000000:
+		return "cosmic", true
+	case x < 10000000000000:
+		return "universal", true
+	}
+	return
+}
+
+func f() {}
+
+// Reported without a fix: nine defers.
+func nine() {
+	defer f() // want `defers in nine are stack-allocated, not open-coded, because of more than 8 defer statements`
+	defer f()
+	defer f()
+	defer f()
+	defer f()
+	defer f()
+	defer f()
+	defer f()
+	defer f()
+}
+
+// Reported without a fix: a defer inside an if cannot stay before a single split point.
+func nested(x int) int {
+	defer f() // want `defers in nested are stack-allocated`
+	if x > 0 {
+		defer f()
+	}
+	switch x {
+	case 1:
+		return 1
+	case 2:
+		return 2
+	case 3:
+		return 3
+	case 4:
+		return 4
+	case 5:
+		return 5
+	case 6:
+		return 6
+	case 7:
+		return 7
+	}
+	return 0
+}
+
+// Fine: open-coded.
+func small() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return 1
+}

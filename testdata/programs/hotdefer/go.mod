@@ -1,0 +1,3 @@
+module example.com/hotdefer
+
+go 1.26
