@@ -148,19 +148,20 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		fmt.Fprintf(stderr, "deferfix: -C %s: not a directory\n", o.dir)
 		return exitError
 	}
+	// Rules read these options from their analysis flags (the same flags go vet passes).
+	// A flag is set only when its value changes, so runs in one process do not race.
+	profile := ""
+	if o.profile != "" {
+		profile = o.profile
+		if !filepath.IsAbs(profile) {
+			profile = filepath.Join(dir, profile)
+		}
+	}
 	for _, a := range analyzers {
-		if f := a.Flags.Lookup("unsafe"); f != nil && o.unsafe {
-			f.Value.Set("true")
-		}
-		if f := a.Flags.Lookup("profile"); f != nil && o.profile != "" {
-			abs, _ := filepath.Abs(filepath.Join(dir, o.profile))
-			if filepath.IsAbs(o.profile) {
-				abs = o.profile
+		for name, value := range map[string]string{"unsafe": fmt.Sprint(o.unsafe), "profile": profile, "hot": fmt.Sprint(o.hot)} {
+			if f := a.Flags.Lookup(name); f != nil && f.Value.String() != value {
+				f.Value.Set(value)
 			}
-			f.Value.Set(abs)
-		}
-		if f := a.Flags.Lookup("hot"); f != nil {
-			f.Value.Set(fmt.Sprint(o.hot))
 		}
 	}
 

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/pprof/profile"
+)
+
+// TestProfileHot writes a CPU profile in which example.com/m.Hot takes 60% of the
+// samples and checks that deferfix -profile reports Hot's open-coded defer (and not Cold's),
+// and that a main package's default.pgo is picked up without the flag.
+func TestProfileHot(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/m\n\ngo 1.26\n")
+	write("m.go", `package main
+
+import "sync"
+
+var mu sync.Mutex
+
+func Hot() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return 1
+}
+
+func Cold() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return 2
+}
+
+func main() { Hot(); Cold() }
+`)
+	hot := &profile.Function{ID: 1, Name: "main.Hot"}
+	cold := &profile.Function{ID: 2, Name: "main.Cold"}
+	hotLoc := &profile.Location{ID: 1, Line: []profile.Line{{Function: hot}}}
+	coldLoc := &profile.Location{ID: 2, Line: []profile.Line{{Function: cold}}}
+	p := &profile.Profile{
+		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
+		Sample: []*profile.Sample{
+			{Location: []*profile.Location{hotLoc}, Value: []int64{6, 600}},
+			{Location: []*profile.Location{coldLoc}, Value: []int64{4, 4}},
+		},
+		Location: []*profile.Location{hotLoc, coldLoc},
+		Function: []*profile.Function{hot, cold},
+	}
+	var buf bytes.Buffer
+	if err := p.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	write("cpu.pprof", buf.String())
+
+	var out, errb bytes.Buffer
+	code := run([]string{"-C", dir, "-rules=hotdefer", "-profile=cpu.pprof", "./..."}, nil, &out, &errb)
+	if code != exitFindings || !strings.Contains(out.String(), "m.go:9:2: Hot is hot (99.3% of CPU samples) and defers 1 calls (hotdefer)") || strings.Contains(out.String(), "Cold") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
+
+	// default.pgo beside the main package.
+	if err := os.Rename(filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "default.pgo")); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	code = run([]string{"-C", dir, "-rules=hotdefer", "./..."}, nil, &out, &errb)
+	if code != exitFindings || !strings.Contains(out.String(), "Hot is hot") {
+		t.Fatalf("default.pgo not used: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}
