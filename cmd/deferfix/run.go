@@ -64,6 +64,7 @@ type options struct {
 	timeout   time.Duration
 	profile   string
 	hot       float64
+	compiler  bool
 
 	diff, list, write, jsonOut, verbose bool
 	format                              string
@@ -110,6 +111,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	fs.StringVar(&o.verifyRun, "verify-run", "", "with -verify: go test -run `pattern`")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "with -verify: go test -timeout for each run")
 	fs.StringVar(&o.profile, "profile", "", "CPU profile (pprof) marking hot `file`; a main package's default.pgo is used when unset (hotdefer)")
+	fs.BoolVar(&o.compiler, "compiler", false, "ask the compiler (go build -gcflags=-d=defer) which defers are open-coded instead of predicting it (hotdefer)")
 	fs.Float64Var(&o.hot, "hot", 1, "with a profile: a function is hot at this `percent` of samples (hotdefer)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -158,7 +160,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		}
 	}
 	for _, a := range analyzers {
-		for name, value := range map[string]string{"unsafe": fmt.Sprint(o.unsafe), "profile": profile, "hot": fmt.Sprint(o.hot)} {
+		for name, value := range map[string]string{"unsafe": fmt.Sprint(o.unsafe), "profile": profile, "hot": fmt.Sprint(o.hot), "compiler": fmt.Sprint(o.compiler)} {
 			if f := a.Flags.Lookup(name); f != nil && f.Value.String() != value {
 				f.Value.Set(value)
 			}

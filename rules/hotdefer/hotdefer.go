@@ -7,9 +7,11 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/google/pprof/profile"
@@ -34,9 +36,11 @@ var Analyzer = &analysis.Analyzer{
 var (
 	profilePath string
 	hotPercent  = 1.0
+	compiler    bool
 )
 
 func init() {
+	Analyzer.Flags.BoolVar(&compiler, "compiler", false, "ask the compiler (go build -gcflags=-d=defer) which defers are open-coded instead of predicting it")
 	Analyzer.Flags.StringVar(&profilePath, "profile", "", "CPU profile (pprof) marking hot functions; a main package's default.pgo is used when unset")
 	Analyzer.Flags.Float64Var(&hotPercent, "hot", hotPercent, "a function is hot when its stacks hold at least this percent of the profile's samples")
 }
@@ -50,6 +54,11 @@ const (
 
 func run(pass *analysis.Pass) (any, error) {
 	preds := defercost.Predict(pass.TypesInfo, pass.Files)
+	if compiler {
+		if err := askCompiler(pass, preds); err != nil {
+			return nil, err
+		}
+	}
 	var fns []*defercost.Func
 	for _, p := range preds {
 		fns = append(fns, p)
@@ -66,7 +75,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		name := funcName(pass, p.Node)
 		switch p.Reason {
-		case defercost.TooManyDefers, defercost.HeapResult, defercost.ReturnsTimes:
+		case defercost.TooManyDefers, defercost.HeapResult, defercost.ReturnsTimes, defercost.CompilerSays:
 			reason := p.Reason.String()
 			if p.Reason == defercost.ReturnsTimes {
 				reason = fmt.Sprintf("%d returns × %d defers > 15", p.Returns, p.Count)
@@ -93,6 +102,47 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	return nil, nil
 }
+
+// askCompiler replaces the predictions with what go build -gcflags=-d=defer prints for
+// the package's non-test files. A function the compiler does not open-code although the
+// prediction said it would keeps the reason "the compiler says so".
+func askCompiler(pass *analysis.Pass, preds map[ast.Node]*defercost.Func) error {
+	if len(pass.Files) == 0 {
+		return nil
+	}
+	dir := filepath.Dir(pass.Fset.File(pass.Files[0].FileStart).Name())
+	cmd := exec.Command("go", "build", "-o", os.DevNull, "-gcflags=-d=defer", ".")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("hotdefer: -compiler: go build in %s: %v\n%s", dir, err, out)
+	}
+	said := make(map[string]defercost.Strategy)
+	for _, line := range strings.Split(string(out), "\n") {
+		m := compilerLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		s := map[string]defercost.Strategy{"open-coded": defercost.OpenCoded, "stack-allocated": defercost.StackAllocated, "heap-allocated": defercost.HeapAllocated}[m[4]]
+		said[filepath.Base(m[1])+":"+m[2]+":"+m[3]] = s
+	}
+	for _, p := range preds {
+		for d := range p.Defers {
+			pos := pass.Fset.Position(d.Pos())
+			s, ok := said[fmt.Sprintf("%s:%d:%d", filepath.Base(pos.Filename), pos.Line, pos.Column)]
+			if !ok {
+				continue // a test file, or code the compiler dropped
+			}
+			p.Defers[d] = s
+			if s == defercost.StackAllocated && p.Reason == defercost.None {
+				p.Reason = defercost.CompilerSays
+			}
+		}
+	}
+	return nil
+}
+
+var compilerLine = regexp.MustCompile(`^(.*\.go):(\d+):(\d+): (open-coded|stack-allocated|heap-allocated) defer$`)
 
 // firstDefer returns the function's first defer that is not in a loop (loops are
 // loopdefer's), or nil.

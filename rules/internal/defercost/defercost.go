@@ -52,11 +52,12 @@ const (
 	RangeFunc            // a defer in a range-over-func body, or a range-over-func loop holding one
 	ReturnsTimes         // returns × defers > 15
 	HeapResult           // a result parameter escapes to the heap
+	CompilerSays         // not predicted: the compiler reported it (hotdefer -compiler)
 )
 
 func (r Reason) String() string {
 	return [...]string{"", "more than 8 defer statements", "a defer in a loop", "a defer in a range-over-func loop",
-		"returns × defers > 15", "a result parameter escapes to the heap"}[r]
+		"returns × defers > 15", "a result parameter escapes to the heap", "the compiler's choice"}[r]
 }
 
 // Func is the prediction for one function (FuncDecl or FuncLit).
