@@ -12,13 +12,15 @@ import (
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
 )
 
-// maxRounds bounds fix-and-reanalyze rounds. A round applies every fix that overlaps no
-// other; fixes that overlap (an outer and an inner loop both needing a scope) are made
-// again on the result in the next round.
-const maxRounds = 5
+// maxRounds bounds fix-and-reanalyze rounds. A round applies, rule by rule, every fix
+// that overlaps none applied before it; once a fix in a file has to wait, the later rules'
+// fixes in that file wait too, so they are made on the result of the earlier one (an outer
+// and an inner loop both needing a scope; a Close checked inside the scope it moved to).
+const maxRounds = 10
 
 // A plan applies fixes round by round to in-memory copies of files, verifying each round.
 type plan struct {
@@ -101,7 +103,15 @@ func (p *plan) pending() []*Finding {
 			}
 		}
 	}
+	// Fixes are tried rule by rule in the order of Config.Analyzers, so that where two
+	// overlap the earlier rule's goes first; then by position.
+	rank := func(f *Finding) int {
+		return slices.IndexFunc(p.cfg.Analyzers, func(a *analysis.Analyzer) bool { return a.Name == f.Rule })
+	}
 	slices.SortFunc(out, func(a, b *Finding) int {
+		if c := rank(a) - rank(b); c != 0 {
+			return c
+		}
 		if c := strings.Compare(a.Pos.Filename, b.Pos.Filename); c != 0 {
 			return c
 		}
@@ -126,9 +136,16 @@ func (p *plan) round(pending []*Finding) {
 		return false
 	}
 	var accepted []*Finding
+	blocked := make(map[string]bool) // files where a fix waits: later rules wait too
 	for _, f := range pending {
+		if slices.ContainsFunc(f.Fix.Edits, func(e Edit) bool { return blocked[e.File] }) {
+			continue
+		}
 		if slices.ContainsFunc(f.Fix.Edits, overlaps) {
 			p.cfg.logf("%s: fix postponed to the next round: it overlaps another fix", f.Pos)
+			for _, e := range f.Fix.Edits {
+				blocked[e.File] = true
+			}
 			continue
 		}
 		for _, e := range f.Fix.Edits {

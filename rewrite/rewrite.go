@@ -119,7 +119,7 @@ func classify(cfg *Config, findings []*Finding) []*Finding {
 		}
 		keep = append(keep, f)
 	}
-	return keep
+	return suppress(cfg, keep)
 }
 
 // usesCgo reports whether the go command compiled files other than the package's own:

@@ -17,16 +17,19 @@ import (
 	"github.com/deferfix/deferfix/rules/loopdefer"
 )
 
-// All is every rule, in the order their findings are listed.
+// All is every rule. When fixes of two rules overlap, the earlier rule's is applied first
+// and the other is made again on the result: a defer moves after its error check, then a
+// loop body gets its scope, then the Close error is checked inside it (in the literal's
+// own results), and the body of main moves into run last.
 var All = []*analysis.Analyzer{
-	closecheck.Analyzer,
-	deferargs.Analyzer,
 	deferbeforecheck.Analyzer,
+	deferargs.Analyzer,
 	deferrecover.Analyzer,
-	exitdefer.Analyzer,
-	hotdefer.Analyzer,
 	loopcapture.Analyzer,
 	loopdefer.Analyzer,
+	closecheck.Analyzer,
+	hotdefer.Analyzer,
+	exitdefer.Analyzer,
 }
 
 // IsUnsafe reports whether a rule marked fix as one that may change behaviour on a panic.
