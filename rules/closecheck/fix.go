@@ -83,7 +83,7 @@ func (s *site) report(msg string) {
 	for c := range s.cur.Enclosing((*ast.File)(nil)) {
 		file = c.Node().(*ast.File)
 	}
-	fix, err := fixes.Fix(s.pass, file, titleCheck, func(f *fixes.File) error {
+	fix, err := fixes.FixAt(s.pass, file, s.d, titleCheck, func(f *fixes.File) error {
 		return s.rewrite(f, rename, errName, cerr)
 	})
 	if err != nil {

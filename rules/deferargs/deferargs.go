@@ -195,7 +195,7 @@ func report(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt, found [
 	if unsafe {
 		title = titleWrapRecover
 	}
-	fix, err := fixes.Fix(pass, fileOf(cur), title, func(f *fixes.File) error { return wrap(f, d) })
+	fix, err := fixes.FixAt(pass, fileOf(cur), d, title, func(f *fixes.File) error { return wrap(f, d) })
 	if err != nil {
 		fixes.Refuse(pass, first.expr, token.NoPos, first.message, err.Error())
 		return

@@ -268,7 +268,7 @@ func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
 		file = c.Node().(*ast.File)
 	}
 	check := p.list[p.check]
-	fix, err := fixes.Fix(pass, file, title, func(f *fixes.File) error { return move(f, cur.Node(), d, check) })
+	fix, err := fixes.FixAt(pass, file, d, title, func(f *fixes.File) error { return move(f, cur.Node(), d, check) })
 	if err != nil {
 		fixes.Refuse(pass, rng, token.NoPos, msg, err.Error())
 		return

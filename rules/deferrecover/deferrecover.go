@@ -110,7 +110,7 @@ func recoverers(pass *analysis.Pass) map[*types.Func]bool {
 }
 
 func report(pass *analysis.Pass, file *ast.File, at ast.Node, msg, title string, rewrite func(*fixes.File) error) {
-	fix, err := fixes.Fix(pass, file, title, rewrite)
+	fix, err := fixes.FixAt(pass, file, at, title, rewrite)
 	if err != nil {
 		fixes.Refuse(pass, at, token.NoPos, msg, err.Error())
 		return

@@ -70,7 +70,7 @@ func (s *split) fix() (analysis.SuggestedFix, token.Pos, string) {
 			file = f
 		}
 	}
-	fix, err := fixes.Fix(s.pass, file, titleSplit, func(f *fixes.File) error {
+	fix, err := fixes.FixAt(s.pass, file, s.fn.Node, titleSplit, func(f *fixes.File) error {
 		return s.rewrite(f, ft, body, rest, names)
 	})
 	if err != nil {

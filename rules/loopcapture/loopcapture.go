@@ -155,7 +155,7 @@ func report(pass *analysis.Pass, file *ast.File, d *ast.DeferStmt, lit *ast.Func
 		}
 		typeNames = append(typeNames, name)
 	}
-	fix, err := fixes.Fix(pass, file, titlePass, func(f *fixes.File) error {
+	fix, err := fixes.FixAt(pass, file, d, titlePass, func(f *fixes.File) error {
 		dl, ok := f.Node(lit).(*dst.FuncLit)
 		dd, ok2 := f.Node(d).(*dst.DeferStmt)
 		if !ok || !ok2 {

@@ -56,7 +56,7 @@ func (s *scope) fix() (analysis.SuggestedFix, token.Pos, string) {
 	if r := s.analyze(); r != nil {
 		return analysis.SuggestedFix{}, r.at, r.reason
 	}
-	fix, err := fixes.Fix(s.pass, s.file(), titleScope, s.rewrite)
+	fix, err := fixes.FixAt(s.pass, s.file(), s.loop.Node(), titleScope, s.rewrite)
 	if err != nil {
 		return analysis.SuggestedFix{}, token.NoPos, err.Error()
 	}

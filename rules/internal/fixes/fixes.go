@@ -15,6 +15,7 @@ import (
 	"go/format"
 	"go/token"
 	"strings"
+	"sync"
 
 	"github.com/aymanbagabas/go-udiff"
 	"github.com/dave/dst"
@@ -70,6 +71,11 @@ type File struct {
 	tok  *token.File
 
 	imports bool // decorated with import management
+
+	// For a File made by FixAt: Dst holds only this top-level declaration (with its
+	// comments), which spans src[start:end] in whole lines.
+	decl       ast.Decl
+	start, end int
 }
 
 // Decorate converts f to dst. Qualified identifiers are resolved with the pass's type
@@ -87,9 +93,9 @@ func Decorate(pass *analysis.Pass, f *ast.File) (*File, error) {
 	if len(src) != tok.Size() {
 		return nil, fmt.Errorf("decorate %q: file changed since it was parsed", tok.Name())
 	}
-	// The printer formats the whole file; on a file that is not gofmt-clean the fix would
+	// The printer formats what it prints; on a file that is not gofmt-clean the fix would
 	// carry unrelated reformatting. Refuse rather than touch lines the fix is not about.
-	if formatted, err := format.Source(src); err != nil || !bytes.Equal(formatted, src) {
+	if !gofmtClean(tok, src) {
 		return nil, fmt.Errorf("the file is not gofmt-formatted; run gofmt first, then deferfix can fix it without touching other lines")
 	}
 	// dst merges imports of one path under two names (net/http's request.go imports
@@ -104,6 +110,20 @@ func Decorate(pass *analysis.Pass, f *ast.File) (*File, error) {
 		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
 	}
 	return &File{Pass: pass, AST: f, Dst: df, dec: dec, src: src, tok: tok, imports: !duplicateImports(f)}, nil
+}
+
+// gofmtCache remembers, per parsed file, whether it is gofmt-clean: several fixes in one
+// file ask, and formatting a large file costs as much as decorating it.
+var gofmtCache sync.Map // *token.File → bool
+
+func gofmtClean(tok *token.File, src []byte) bool {
+	if v, ok := gofmtCache.Load(tok); ok {
+		return v.(bool)
+	}
+	formatted, err := format.Source(src)
+	clean := err == nil && bytes.Equal(formatted, src)
+	gofmtCache.Store(tok, clean)
+	return clean
 }
 
 func duplicateImports(f *ast.File) bool {
@@ -127,8 +147,12 @@ func (f *File) Node(n ast.Node) dst.Node { return f.dec.Dst.Nodes[n] }
 // Name returns the file's name as the file set knows it.
 func (f *File) Name() string { return f.tok.Name() }
 
-// Restore prints the (rewritten) dst file, gofmt-formatted.
+// Restore prints the (rewritten) dst file, gofmt-formatted. For a File made by FixAt it
+// prints the declaration alone.
 func (f *File) Restore() ([]byte, error) {
+	if f.decl != nil {
+		return f.restoreDecl()
+	}
 	r := decorator.NewRestorer()
 	if f.imports {
 		names := make(map[string]string)
@@ -154,7 +178,111 @@ func (f *File) Edits() ([]analysis.TextEdit, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f.decl != nil {
+		edits := LineEdits(f.tok, f.src[f.start:f.end], out)
+		for i := range edits {
+			edits[i].Pos += token.Pos(f.start)
+			edits[i].End += token.Pos(f.start)
+		}
+		return edits, nil
+	}
 	return LineEdits(f.tok, f.src, out), nil
+}
+
+// DecorateDecl converts only the top-level declaration of f that contains at, with the
+// comments inside it, to dst: fixes confined to one declaration (most are) then cost in
+// proportion to the declaration, not the file. Qualified identifiers are left as they are
+// written, so a rule cannot add imports this way (use Decorate).
+func DecorateDecl(pass *analysis.Pass, f *ast.File, at ast.Node) (*File, error) {
+	tok := pass.Fset.File(f.FileStart)
+	if tok == nil {
+		return nil, fmt.Errorf("decorate: no position information for file")
+	}
+	var decl ast.Decl
+	for _, d := range f.Decls {
+		if d.Pos() <= at.Pos() && at.End() <= d.End() {
+			decl = d
+		}
+	}
+	if decl == nil {
+		return nil, fmt.Errorf("decorate: no declaration holds the node")
+	}
+	src, err := pass.ReadFile(tok.Name())
+	if err != nil {
+		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
+	}
+	if len(src) != tok.Size() {
+		return nil, fmt.Errorf("decorate %q: file changed since it was parsed", tok.Name())
+	}
+	if !gofmtClean(tok, src) {
+		return nil, fmt.Errorf("the file is not gofmt-formatted; run gofmt first, then deferfix can fix it without touching other lines")
+	}
+	// The declaration's lines, from its doc comment to the end of its last line (a
+	// trailing comment included).
+	startPos := decl.Pos()
+	switch d := decl.(type) {
+	case *ast.FuncDecl:
+		if d.Doc != nil {
+			startPos = d.Doc.Pos()
+		}
+	case *ast.GenDecl:
+		if d.Doc != nil {
+			startPos = d.Doc.Pos()
+		}
+	}
+	start := tok.Offset(tok.LineStart(tok.Line(startPos)))
+	endLine := tok.Line(decl.End())
+	end := tok.Size()
+	if endLine < tok.LineCount() {
+		end = tok.Offset(tok.LineStart(endLine + 1))
+	}
+	if start != tok.Offset(startPos) {
+		return nil, fmt.Errorf("decorate: the declaration does not start a line")
+	}
+	var comments []*ast.CommentGroup
+	for _, g := range f.Comments {
+		if off := tok.Offset(g.Pos()); off >= start && off < end {
+			comments = append(comments, g)
+		}
+	}
+	mini := &ast.File{Package: f.Package, Name: f.Name, Decls: []ast.Decl{decl}, Comments: comments, FileStart: f.FileStart, FileEnd: f.FileEnd}
+	dec := decorator.NewDecorator(pass.Fset)
+	df, err := dec.DecorateFile(mini)
+	if err != nil {
+		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
+	}
+	return &File{Pass: pass, AST: f, Dst: df, dec: dec, src: src, tok: tok, decl: decl, start: start, end: end}, nil
+}
+
+// restoreDecl prints the declaration of a File made by DecorateDecl.
+func (f *File) restoreDecl() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := decorator.NewRestorer().Fprint(&buf, f.Dst); err != nil {
+		return nil, fmt.Errorf("print %q: %w", f.Name(), err)
+	}
+	out := buf.Bytes()
+	// Drop the package clause (and the blank lines after it) that the printer adds.
+	_, rest, ok := bytes.Cut(out, []byte("\n"))
+	if !ok {
+		return nil, fmt.Errorf("print %q: no declaration printed", f.Name())
+	}
+	return bytes.TrimLeft(rest, "\n"), nil
+}
+
+// FixAt is Fix confined to the top-level declaration holding at: cheaper on large files,
+// and the edits cannot leave that declaration. A declaration on a single line is fixed
+// through the whole file, since gofmt aligns such lines with their neighbours.
+func FixAt(pass *analysis.Pass, file *ast.File, at ast.Node, title string, rewrite func(*File) error) (analysis.SuggestedFix, error) {
+	for _, d := range file.Decls {
+		if d.Pos() <= at.Pos() && at.End() <= d.End() && pass.Fset.Position(d.Pos()).Line == pass.Fset.Position(d.End()).Line {
+			return Fix(pass, file, title, rewrite)
+		}
+	}
+	f, err := DecorateDecl(pass, file, at)
+	if err != nil {
+		return analysis.SuggestedFix{}, err
+	}
+	return finish(f, title, rewrite)
 }
 
 // LineEdits returns the line-granular edits from before to after, positioned in tok.
@@ -177,6 +305,10 @@ func Fix(pass *analysis.Pass, file *ast.File, title string, rewrite func(*File) 
 	if err != nil {
 		return analysis.SuggestedFix{}, err
 	}
+	return finish(f, title, rewrite)
+}
+
+func finish(f *File, title string, rewrite func(*File) error) (analysis.SuggestedFix, error) {
 	if err := rewrite(f); err != nil {
 		return analysis.SuggestedFix{}, err
 	}

@@ -3,6 +3,7 @@ package fixes
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
 	"go/format"
 	"go/parser"
 	"go/token"
@@ -53,7 +54,7 @@ func TestRoundTripStd(t *testing.T) {
 		pass := &analysis.Pass{Fset: p.Fset, Pkg: p.Types, TypesInfo: p.TypesInfo, ReadFile: os.ReadFile}
 		for _, f := range p.Syntax {
 			name := p.Fset.File(f.FileStart).Name()
-			if typed[name] || !strings.HasSuffix(name, ".go") || !gofmtClean(t, name) {
+			if typed[name] || !strings.HasSuffix(name, ".go") || !isGofmtClean(t, name) {
 				continue
 			}
 			typed[name] = true
@@ -69,6 +70,25 @@ func TestRoundTripStd(t *testing.T) {
 			}
 			if !bytes.Equal(out, df.src) {
 				t.Errorf("%s: decorate + restore changed the file:\n%s", name, firstDiff(df.src, out))
+			}
+			// Each top-level declaration that holds a defer, alone as FixAt decorates it,
+			// must print as its own lines of the file.
+			for _, decl := range f.Decls {
+				if !holdsDefer(decl) || p.Fset.Position(decl.Pos()).Line == p.Fset.Position(decl.End()).Line {
+					continue
+				}
+				dd, err := DecorateDecl(pass, f, decl)
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					continue
+				}
+				edits, err := dd.Edits()
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+				} else if len(edits) > 0 {
+					pos := p.Fset.Position(decl.Pos())
+					t.Errorf("%s: declaration at line %d changes when printed alone: %q", name, pos.Line, edits[0].NewText)
+				}
 			}
 		}
 	}
@@ -86,7 +106,7 @@ func TestRoundTripStd(t *testing.T) {
 			if e.IsDir() && e.Name() == "testdata" {
 				return filepath.SkipDir
 			}
-			if e.IsDir() || !strings.HasSuffix(path, ".go") || typed[path] || !gofmtClean(t, path) {
+			if e.IsDir() || !strings.HasSuffix(path, ".go") || typed[path] || !isGofmtClean(t, path) {
 				return nil
 			}
 			untyped++
@@ -115,9 +135,9 @@ func TestRoundTripStd(t *testing.T) {
 	t.Logf("%d files round-tripped with types, %d without", len(typed), untyped)
 }
 
-// gofmtClean reports whether the file at path is already gofmt-formatted; only such
+// isGofmtClean reports whether the file at path is already gofmt-formatted; only such
 // files can round-trip, since the restorer prints gofmt style.
-func gofmtClean(t *testing.T, path string) bool {
+func isGofmtClean(t *testing.T, path string) bool {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -134,4 +154,14 @@ func firstDiff(a, b []byte) string {
 		}
 	}
 	return "length differs"
+}
+
+func holdsDefer(n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		_, isDefer := m.(*ast.DeferStmt)
+		found = found || isDefer
+		return !found
+	})
+	return found
 }
