@@ -67,7 +67,7 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 	res := &Result{Problems: problems, cfg: cfg, pkgs: pkgs}
 	findings, problems := findAll(cfg, pkgs, os.ReadFile)
 	res.Problems = append(res.Problems, problems...)
-	res.Findings = classify(cfg, findings)
+	res.Findings = classify(cfg, findings, true)
 	if !cfg.Fix {
 		res.Remaining = res.Findings
 		return res, nil
@@ -82,7 +82,13 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 
 // classify drops findings in generated files (unless asked for) and withholds fixes in
 // files deferfix must not rewrite.
-func classify(cfg *Config, findings []*Finding) []*Finding {
+// Notes for -v are logged only when first is set, not again when later rounds re-analyze.
+func classify(cfg *Config, findings []*Finding, first bool) []*Finding {
+	logf := func(format string, args ...any) {
+		if first {
+			cfg.logf(format, args...)
+		}
+	}
 	type fileInfo struct{ generated, cgo, mapped bool }
 	infos := make(map[string]fileInfo)
 	info := func(f *Finding) fileInfo {
@@ -107,13 +113,13 @@ func classify(cfg *Config, findings []*Finding) []*Finding {
 		fi := info(f)
 		switch {
 		case fi.generated && !cfg.IncludeGenerated:
-			cfg.logf("%s: skipped: generated file (use -include-generated)", f.Pos)
+			logf("%s: skipped: generated file (use -include-generated)", f.Pos)
 			continue
 		case fi.generated:
 			f.Fix, f.NoFix = nil, "generated file: deferfix never rewrites generated files"
 		case fi.cgo && !fi.mapped:
 			f.Fix, f.NoFix = nil, "cgo file: deferfix does not rewrite files that import \"C\""
-			cfg.logf("%s: not rewritten: cgo file", f.Pos)
+			logf("%s: not rewritten: cgo file", f.Pos)
 		case fi.mapped:
 			f.Fix, f.NoFix = nil, "the position comes from a //line directive: deferfix rewrites only the file it reads"
 		}

@@ -158,7 +158,8 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 }
 
 // checkUndo refuses a defer that undoes a change the iteration makes after it — the
-// deferred call calls a function that the body also calls after the defer statement:
+// deferred call calls a setter (a function taking arguments) that the body also calls
+// after the defer statement:
 //
 //	defer os.Setenv(k, old) // or func(prev string) { os.Setenv(k, prev) }(os.Getenv(k))
 //	os.Setenv(k, v)
@@ -175,8 +176,8 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 			case *ast.CallExpr:
 				if lit, ok := ast.Unparen(m.Fun).(*ast.FuncLit); ok {
 					collect(lit.Body)
-				} else if obj := deferutil.Callee(info, m); obj != nil {
-					deferred[obj] = true
+				} else if obj := deferutil.Callee(info, m); obj != nil && len(m.Args) > 0 {
+					deferred[obj] = true // f.Close() twice is a backstop, not an undo
 				}
 			case *ast.FuncLit:
 				return false
@@ -196,7 +197,7 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 		case *ast.DeferStmt:
 			return false
 		case *ast.CallExpr:
-			if obj := deferutil.Callee(info, n); obj != nil && n.Pos() > d.End() && deferred[obj] {
+			if obj := deferutil.Callee(info, n); obj != nil && n.Pos() > d.End() && deferred[obj] && len(n.Args) > 0 {
 				r = refuse(n, "the deferred call undoes a change (%s) the iteration makes after it, which is meant to last until the function returns", obj.Name())
 			}
 		}
