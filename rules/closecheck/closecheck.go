@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"go/ast"
 	"go/constant"
-	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -192,8 +191,3 @@ func isMethodCall(info *types.Info, call *ast.CallExpr, v *types.Var, method str
 	id, ok := ast.Unparen(sel.X).(*ast.Ident)
 	return ok && info.Uses[id] == v
 }
-
-type deferKeyword struct{ d *ast.DeferStmt }
-
-func (k deferKeyword) Pos() token.Pos { return k.d.Defer }
-func (k deferKeyword) End() token.Pos { return k.d.Defer + token.Pos(len("defer")) }

@@ -46,7 +46,7 @@ type site struct {
 
 func (s *site) report(msg string) {
 	info := s.pass.TypesInfo
-	rng := deferKeyword{s.d}
+	rng := deferutil.Keyword{Defer: s.d}
 	var sig *types.Signature
 	switch fn := s.fn.Node().(type) {
 	case *ast.FuncDecl:

@@ -111,7 +111,7 @@ func reassignedArgs(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt)
 		if !ok || v.Pos() < fn.Node().Pos() || v.Pos() >= fn.Node().End() {
 			continue // not the function's own variable
 		}
-		if !isError(v.Type()) && !isResult(info, fn.Node(), v) {
+		if !deferutil.IsError(v.Type()) && !isResult(info, fn.Node(), v) {
 			continue
 		}
 		if at := assignmentAfter(info, body, v, d.End()); at != nil {
@@ -120,8 +120,6 @@ func reassignedArgs(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt)
 	}
 	return found
 }
-
-func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
 
 // isResult reports whether v is a named result of fn.
 func isResult(info *types.Info, fn ast.Node, v *types.Var) bool {
@@ -195,7 +193,7 @@ func report(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt, found [
 	if unsafe {
 		title = titleWrapRecover
 	}
-	fix, err := fixes.FixAt(pass, fileOf(cur), d, title, func(f *fixes.File) error { return wrap(f, d) })
+	fix, err := fixes.FixAt(pass, deferutil.File(cur), d, title, func(f *fixes.File) error { return wrap(f, d) })
 	if err != nil {
 		fixes.Refuse(pass, first.expr, token.NoPos, first.message, err.Error())
 		return
@@ -206,11 +204,4 @@ func report(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt, found [
 		Message:        first.message,
 		SuggestedFixes: []analysis.SuggestedFix{fix},
 	})
-}
-
-func fileOf(cur inspector.Cursor) *ast.File {
-	for c := range cur.Enclosing((*ast.File)(nil)) {
-		return c.Node().(*ast.File)
-	}
-	panic("deferargs: cursor outside a file")
 }

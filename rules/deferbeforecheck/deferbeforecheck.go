@@ -253,7 +253,7 @@ func between(info *types.Info, p *pair) (blocked ast.Node, unsafe bool) {
 func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
 	d := p.list[p.defer_].(*ast.DeferStmt)
 	msg := sprintf(message, p.call, p.errName)
-	rng := analysis.Range(deferKeyword{d})
+	rng := analysis.Range(deferutil.Keyword{Defer: d})
 	blocked, unsafe := between(pass.TypesInfo, p)
 	if blocked != nil {
 		fixes.Refuse(pass, rng, blocked.Pos(), msg, "another defer stands between them; moving this one would change the order the deferred calls run in")
@@ -275,8 +275,3 @@ func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
 	}
 	pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
 }
-
-type deferKeyword struct{ d *ast.DeferStmt }
-
-func (k deferKeyword) Pos() token.Pos { return k.d.Defer }
-func (k deferKeyword) End() token.Pos { return k.d.Defer + token.Pos(len("defer")) }

@@ -46,7 +46,7 @@ func run(pass *analysis.Pass) (any, error) {
 	helpers := recoverers(pass)
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
 		d := cur.Node().(*ast.DeferStmt)
-		file := fileOf(cur)
+		file := deferutil.File(cur)
 		if deferutil.IsBuiltin(info, d.Call, "recover") {
 			report(pass, file, d.Call, msgDirect, titleWrap, func(f *fixes.File) error { return wrap(f, d) })
 			continue
@@ -116,13 +116,6 @@ func report(pass *analysis.Pass, file *ast.File, at ast.Node, msg, title string,
 		return
 	}
 	pass.Report(analysis.Diagnostic{Pos: at.Pos(), End: at.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
-}
-
-func fileOf(cur inspector.Cursor) *ast.File {
-	for c := range cur.Enclosing((*ast.File)(nil)) {
-		return c.Node().(*ast.File)
-	}
-	return nil
 }
 
 // wrap: defer recover()  ⇒  defer func() { _ = recover() }()

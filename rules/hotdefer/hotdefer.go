@@ -18,6 +18,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rules/internal/defercost"
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 )
@@ -81,7 +82,7 @@ func run(pass *analysis.Pass) (any, error) {
 				reason = fmt.Sprintf("%d returns × %d defers > 15", p.Returns, p.Count)
 			}
 			msg := fmt.Sprintf(msgStack, name, reason)
-			rng := deferKeyword{first}
+			rng := deferutil.Keyword{Defer: first}
 			if p.Reason != defercost.ReturnsTimes {
 				fixes.Refuse(pass, rng, token.NoPos, msg, "only returns × defers > 15 has a fix; restructure the function by hand")
 				continue
@@ -95,7 +96,7 @@ func run(pass *analysis.Pass) (any, error) {
 			pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
 		case defercost.None:
 			if pct, ok := hot[profileName(pass, p.Node)]; ok && pct >= hotPercent {
-				fixes.Refuse(pass, deferKeyword{first}, token.NoPos, fmt.Sprintf(msgHot, name, pct, p.Count),
+				fixes.Refuse(pass, deferutil.Keyword{Defer: first}, token.NoPos, fmt.Sprintf(msgHot, name, pct, p.Count),
 					"its defers are open-coded already (about 0.5 ns each); explicit calls would save little and lose panic safety")
 			}
 		}
@@ -258,8 +259,3 @@ func hotFuncs(pass *analysis.Pass) (map[string]float64, error) {
 	profiles.Store(path, m)
 	return m, nil
 }
-
-type deferKeyword struct{ d *ast.DeferStmt }
-
-func (k deferKeyword) Pos() token.Pos { return k.d.Defer }
-func (k deferKeyword) End() token.Pos { return k.d.Defer + token.Pos(len("defer")) }

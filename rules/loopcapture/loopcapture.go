@@ -54,7 +54,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			loopVars := make(map[*types.Var]bool)
 			for _, l := range deferutil.Loops(cur, fn) {
-				for _, v := range declared(info, l.Node()) {
+				for _, v := range deferutil.LoopVars(info, l.Node()) {
 					loopVars[v] = true
 				}
 			}
@@ -87,34 +87,6 @@ func contains(vs []*types.Var, v *types.Var) bool {
 		}
 	}
 	return false
-}
-
-// declared returns the variables a loop statement declares for its iterations.
-func declared(info *types.Info, loop ast.Node) []*types.Var {
-	var out []*types.Var
-	add := func(e ast.Expr) {
-		if id, ok := e.(*ast.Ident); ok {
-			if v, ok := info.Defs[id].(*types.Var); ok {
-				out = append(out, v)
-			}
-		}
-	}
-	switch l := loop.(type) {
-	case *ast.ForStmt:
-		if as, ok := l.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
-			for _, e := range as.Lhs {
-				add(e)
-			}
-		}
-	case *ast.RangeStmt:
-		if l.Tok == token.DEFINE {
-			add(l.Key)
-			if l.Value != nil {
-				add(l.Value)
-			}
-		}
-	}
-	return out
 }
 
 func report(pass *analysis.Pass, file *ast.File, d *ast.DeferStmt, lit *ast.FuncLit, captured []*types.Var, at *ast.Ident) {

@@ -183,7 +183,7 @@ func (r *rewriter) simple() (*dst.BlockStmt, error) {
 // errorIdiom reports whether shape 2 applies.
 func (r *rewriter) errorIdiom() bool {
 	res := r.sig.Results()
-	if r.has(exitBreak) || r.has(exitOuter) || res.Len() == 0 || !isError(res.At(res.Len()-1).Type()) {
+	if r.has(exitBreak) || r.has(exitOuter) || res.Len() == 0 || !deferutil.IsError(res.At(res.Len()-1).Type()) {
 		return false
 	}
 	for _, e := range r.exits {
@@ -205,8 +205,6 @@ func (r *rewriter) errorIdiom() bool {
 	}
 	return true
 }
-
-func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
 
 func isZeroLiteral(info *types.Info, e ast.Expr) bool {
 	switch x := ast.Unparen(e).(type) {
@@ -445,7 +443,7 @@ func (r *rewriter) general() (*dst.BlockStmt, error) {
 		switch {
 		case v.Name() != "" && v.Name() != "_":
 			name = v.Name()
-		case isError(v.Type()):
+		case deferutil.IsError(v.Type()):
 			name = "err"
 		default:
 			name = names.Fresh(fmt.Sprintf("r%d", i))

@@ -74,7 +74,7 @@ func run(pass *analysis.Pass) (any, error) {
 		fix, blocker, reason := s.fix()
 		for _, d := range defers {
 			msg := message(pass.TypesInfo, d)
-			rng := deferKeyword{d}
+			rng := deferutil.Keyword{Defer: d}
 			if reason != "" {
 				why := reason
 				if blocker.IsValid() && !(d.Pos() <= blocker && blocker < d.End()) {
@@ -95,12 +95,6 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	return nil, nil
 }
-
-// deferKeyword is the range of a defer statement's keyword, which diagnostics highlight.
-type deferKeyword struct{ d *ast.DeferStmt }
-
-func (k deferKeyword) Pos() token.Pos { return k.d.Defer }
-func (k deferKeyword) End() token.Pos { return k.d.Defer + token.Pos(len("defer")) }
 
 // message states the consequence, by what the deferred call does.
 func message(info *types.Info, d *ast.DeferStmt) string {

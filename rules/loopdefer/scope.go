@@ -354,27 +354,8 @@ func (s *scope) perIterationVars() map[*types.Var]bool {
 	if v := s.pass.TypesInfo.FileVersions[file]; v != "" && version.Compare(v, "go1.22") < 0 {
 		return vars
 	}
-	add := func(e ast.Expr) {
-		if id, ok := e.(*ast.Ident); ok {
-			if v, ok := s.pass.TypesInfo.Defs[id].(*types.Var); ok {
-				vars[v] = true
-			}
-		}
-	}
-	switch l := s.loop.Node().(type) {
-	case *ast.ForStmt:
-		if as, ok := l.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
-			for _, e := range as.Lhs {
-				add(e)
-			}
-		}
-	case *ast.RangeStmt:
-		if l.Tok == token.DEFINE {
-			add(l.Key)
-			if l.Value != nil {
-				add(l.Value)
-			}
-		}
+	for _, v := range deferutil.LoopVars(s.pass.TypesInfo, s.loop.Node()) {
+		vars[v] = true
 	}
 	return vars
 }
@@ -515,7 +496,7 @@ func (s *scope) addSiblings(roots map[*types.Var]bool) {
 			return
 		}
 		for _, v := range vars {
-			if !isError(v.Type()) {
+			if !deferutil.IsError(v.Type()) {
 				roots[v] = true
 			}
 		}
@@ -726,12 +707,7 @@ func (s *scope) checkReturns() *refusal {
 	return nil
 }
 
-func (s *scope) file() *ast.File {
-	for c := range s.loop.Enclosing((*ast.File)(nil)) {
-		return c.Node().(*ast.File)
-	}
-	return nil
-}
+func (s *scope) file() *ast.File { return deferutil.File(s.loop) }
 
 // has reports whether the body has an exit of kind k.
 func (s *scope) has(k exitKind) bool {

@@ -145,3 +145,51 @@ func (n *Names) taken(name string) bool {
 
 // Used reports whether the function uses the identifier name anywhere.
 func (n *Names) Used(name string) bool { return n.used[name] }
+
+// Keyword is the range of a defer statement's keyword, which diagnostics highlight.
+type Keyword struct{ Defer *ast.DeferStmt }
+
+func (k Keyword) Pos() token.Pos { return k.Defer.Defer }
+func (k Keyword) End() token.Pos { return k.Defer.Defer + token.Pos(len("defer")) }
+
+// File returns the file that holds cur.
+func File(cur inspector.Cursor) *ast.File {
+	for c := range cur.Enclosing((*ast.File)(nil)) {
+		return c.Node().(*ast.File)
+	}
+	return nil
+}
+
+// IsError reports whether t is the predeclared error type.
+func IsError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
+
+// LoopVars returns the variables a for or range statement declares with :=, which each
+// iteration has its own copy of from Go 1.22 on.
+func LoopVars(info *types.Info, loop ast.Node) []*types.Var {
+	var out []*types.Var
+	add := func(e ast.Expr) {
+		if id, ok := e.(*ast.Ident); ok {
+			if v, ok := info.Defs[id].(*types.Var); ok {
+				out = append(out, v)
+			}
+		}
+	}
+	switch l := loop.(type) {
+	case *ast.ForStmt:
+		if as, ok := l.Init.(*ast.AssignStmt); ok && as.Tok == token.DEFINE {
+			for _, e := range as.Lhs {
+				add(e)
+			}
+		}
+	case *ast.RangeStmt:
+		if l.Tok == token.DEFINE {
+			if l.Key != nil {
+				add(l.Key)
+			}
+			if l.Value != nil {
+				add(l.Value)
+			}
+		}
+	}
+	return out
+}
