@@ -83,7 +83,7 @@ func (r *Result) Verify(ctx context.Context, opt VerifyOptions) (*VerifyReport, 
 			rep.drop(r, byPkg[p], p, "go test did not report on the package before the rewrite")
 			rep.Failing = append(rep.Failing, p)
 		case b.verdict == "fail":
-			rep.drop(r, byPkg[p], p, "its tests fail before any rewrite: "+strings.Join(b.failures, ", "))
+			rep.drop(r, byPkg[p], p, "its tests fail before any rewrite: "+list(b.failures))
 			rep.Failing = append(rep.Failing, p)
 		case b.noTests && opt.Strict:
 			rep.drop(r, byPkg[p], p, "it has no tests to verify the fixes with (-verify=strict)")
@@ -165,7 +165,7 @@ func (r *Result) bisect(ctx context.Context, opt VerifyOptions, p string, change
 			return nil, err
 		}
 		if b := brokenTests(before, after, p, false, nil); len(b) > 0 {
-			f.Fixed, f.Dropped = false, "rejected by -verify: "+strings.Join(b, ", ")+" fails after this fix"
+			f.Fixed, f.Dropped = false, "rejected by -verify: "+list(b)+" fails after this fix"
 			rep.Dropped++
 			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: %s fix dropped: %s", f.Pos, f.Rule, f.Dropped))
 			continue
@@ -182,7 +182,7 @@ func (r *Result) bisect(ctx context.Context, opt VerifyOptions, p string, change
 	}
 	if b := brokenTests(before, after, p, false, nil); len(b) > 0 {
 		for _, f := range good {
-			f.Fixed, f.Dropped = false, "rejected by -verify: the package's other fixes pass alone but break "+strings.Join(b, ", ")+" together"
+			f.Fixed, f.Dropped = false, "rejected by -verify: the package's other fixes pass alone but break "+list(b)+" together"
 			rep.Dropped++
 			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: %s fix dropped: %s", f.Pos, f.Rule, f.Dropped))
 		}
@@ -227,6 +227,14 @@ func (rep *VerifyReport) drop(r *Result, changes []*FileChange, pkg, why string)
 			}
 		}
 	}
+}
+
+// list joins names, the first few of them.
+func list(names []string) string {
+	if len(names) > 5 {
+		return fmt.Sprintf("%s and %d more", strings.Join(names[:5], ", "), len(names)-5)
+	}
+	return strings.Join(names, ", ")
 }
 
 func countFixes(cs []*FileChange) int {
