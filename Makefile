@@ -12,9 +12,11 @@ build:
 demo: build
 	sh testdata/demo.sh
 
-# test = gofmt check + go vet + the race-enabled test suite.
+# test = gofmt check + go vet + the race-enabled test suite, then the round trip over
+# part of the standard library, which the race detector would make take minutes.
 test: fmt-check vet
 	$(GO) test -race ./...
+	$(GO) test -run TestRoundTripStd ./rules/internal/fixes/
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null | grep -v '/testdata/' || find . -name '*.go' -not -path '*/testdata/*')); \

@@ -1,0 +1,5 @@
+//go:build !race
+
+package fixes
+
+const raceEnabled = false
