@@ -11,8 +11,15 @@ mkdir -p "$work"
 sel=${RULES:+-rules=$RULES}
 cd "$root"
 go mod download
-for m in golang.org/x/tools github.com/dave/dst github.com/aymanbagabas/go-udiff golang.org/x/mod golang.org/x/sync; do
+# The direct dependencies, then older modules of the build list (go lines below 1.22,
+# where loop variables are shared: loopcapture's ground).
+for m in golang.org/x/tools github.com/dave/dst github.com/aymanbagabas/go-udiff golang.org/x/mod golang.org/x/sync \
+	github.com/sergi/go-diff github.com/google/go-cmp github.com/yuin/goldmark github.com/dave/jennifer gopkg.in/src-d/go-billy.v4; do
+	go mod download "$m" 2>/dev/null || true
 	dir=$(go list -m -f '{{.Dir}}' "$m")
+	if [ -z "$dir" ]; then
+		dir=$(go mod download -json "$m@$(go list -m -f '{{.Version}}' "$m")" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+	fi
 	copy="$work/$(echo "$m" | tr / _)"
 	rm -rf "$copy"
 	cp -R "$dir" "$copy"

@@ -142,7 +142,9 @@ func writeFlag(pass *analysis.Pass, e ast.Expr) bool {
 	if os == nil {
 		return false
 	}
-	for _, name := range []string{"O_WRONLY", "O_RDWR", "O_APPEND", "O_CREATE", "O_TRUNC"} {
+	// The access mode decides: O_CREATE, O_APPEND or O_TRUNC with O_RDONLY opens a
+	// file that cannot be written (os's TestWriteAtInAppendMode does exactly that).
+	for _, name := range []string{"O_WRONLY", "O_RDWR"} {
 		if c, ok := os.Scope().Lookup(name).(*types.Const); ok {
 			if bit, ok := constant.Int64Val(c.Val()); ok && flag&bit != 0 {
 				return true

@@ -16,8 +16,8 @@
 //	defer f.Close() // a failed final write goes unnoticed: data loss
 //
 // Reported, on resources that are written: Close of an *os.File from os.Create,
-// os.CreateTemp, or os.OpenFile with a constant flag that opens for writing (O_WRONLY,
-// O_RDWR, O_APPEND, O_CREATE, O_TRUNC); Flush of a *bufio.Writer; Close of the gzip, zlib,
+// os.CreateTemp, or os.OpenFile with a constant flag whose access mode writes (O_WRONLY or
+// O_RDWR; O_CREATE, O_APPEND and O_TRUNC alone leave the file read-only); Flush of a *bufio.Writer; Close of the gzip, zlib,
 // flate, lzw, zip and tar writers; Flush of a *csv.Writer whose Error is never consulted.
 // Silent on files opened for reading and where the function also calls the same method
 // and uses its result (return f.Close(), the usual belt-and-braces pattern).
