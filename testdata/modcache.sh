@@ -30,10 +30,10 @@ for m in golang.org/x/tools github.com/dave/dst github.com/aymanbagabas/go-udiff
 	grep -v '^	' findings.txt | sed 's/.*(\([a-z]*\))$/\1/' | sort | uniq -c || true
 	grep '	not fixed: ' findings.txt | sort | uniq -c | sort -rn || true
 	grep -v '^	' findings.err | head -5 || true
-	go vet ./... > vet-before.txt 2>&1 || true
+	go vet ./... 2>&1 | sort > vet-before.txt || true
 	"$bin" -w ${VERIFY:+-verify} $sel ./... > remaining.txt 2> write.err || true
 	grep -v 'postponed' write.err | head -20 || true
-	go vet ./... > vet.txt 2>&1 || true
+	go vet ./... 2>&1 | sort > vet.txt || true
 	if go build ./... && diff -q vet-before.txt vet.txt >/dev/null; then echo "build: ok; go vet: same as before the rewrite"; else echo "build or vet changed:"; diff vet-before.txt vet.txt | head -20; fi
 	cd "$root"
 done

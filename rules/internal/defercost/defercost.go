@@ -57,7 +57,7 @@ const (
 
 func (r Reason) String() string {
 	return [...]string{"", "more than 8 defer statements", "a defer in a loop", "a defer in a range-over-func loop",
-		"returns × defers > 15", "a result parameter escapes to the heap", "the compiler's choice"}[r]
+		"returns × defers > 15", "a result parameter that escapes to the heap", "the compiler's choice"}[r]
 }
 
 // Func is the prediction for one function (FuncDecl or FuncLit).
