@@ -98,7 +98,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	fs.BoolVar(&o.list, "l", false, "list the files the fixes would change")
 	fs.BoolVar(&o.write, "w", false, "apply the fixes in place (atomic; file modes kept)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print findings and fixes as JSON (same as -format=json)")
-	fs.StringVar(&o.format, "format", "text", "output format: text or json")
+	fs.StringVar(&o.format, "format", "text", "output format: text, json, sarif (code scanning) or rdjson (reviewdog)")
 	fs.StringVar(&o.enable, "rules", "", "comma-separated rules to run (default all)")
 	fs.StringVar(&o.disable, "disable", "", "comma-separated rules not to run")
 	fs.StringVar(&o.tags, "tags", "", "comma-separated build tags")
@@ -122,8 +122,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	if o.jsonOut {
 		o.format = "json"
 	}
-	if o.format != "text" && o.format != "json" {
-		fmt.Fprintf(stderr, "deferfix: unknown -format %q (want text or json)\n", o.format)
+	if !slices.Contains([]string{"text", "json", "sarif", "rdjson"}, o.format) {
+		fmt.Fprintf(stderr, "deferfix: unknown -format %q (want text, json, sarif or rdjson)\n", o.format)
 		return exitError
 	}
 	if n := btoi(o.diff) + btoi(o.list) + btoi(o.write); n > 1 {
@@ -174,7 +174,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		Analyzers:        analyzers,
 		Unsafe:           o.unsafe,
 		IncludeGenerated: o.includeGenerated,
-		Fix:              o.diff || o.list || o.write || o.format == "json" || o.verify != "",
+		Fix:              o.diff || o.list || o.write || o.format != "text" || o.verify != "",
 	}
 	if o.tags != "" {
 		cfg.Tags = strings.Split(o.tags, ",")
@@ -206,7 +206,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 			fmt.Fprintf(stderr, "deferfix: %v\n", err)
 			return exitError
 		}
-		if o.format != "json" {
+		if o.format == "text" {
 			p.verifyReport(report)
 		}
 	}
@@ -219,8 +219,15 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 
 	code := exitClean
 	switch {
-	case o.format == "json":
-		p.json(res, problems, report)
+	case o.format != "text":
+		switch o.format {
+		case "json":
+			p.json(res, problems, report)
+		case "sarif":
+			p.sarif(res)
+		case "rdjson":
+			p.rdjson(res)
+		}
 		if len(res.Remaining) > 0 {
 			code = exitFindings
 		}
