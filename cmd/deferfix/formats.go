@@ -128,7 +128,9 @@ func (p *printer) sarif(res *rewrite.Result) {
 	p.encode(log)
 }
 
-func (p *printer) uri(path string) string { return strings.ReplaceAll(p.relPath(path), string(os.PathSeparator), "/") }
+func (p *printer) uri(path string) string {
+	return strings.ReplaceAll(p.relPath(path), string(os.PathSeparator), "/")
+}
 
 type rdPosition struct {
 	Line   int `json:"line"`

@@ -228,7 +228,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		case "rdjson":
 			p.rdjson(res)
 		}
-		if len(res.Remaining) > 0 {
+		// Findings remain unless -w applied their fixes.
+		if len(res.Findings) > 0 && !o.write || len(res.Remaining) > 0 {
 			code = exitFindings
 		}
 	case o.diff:
