@@ -124,6 +124,9 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if r := s.checkUndo(d); r != nil {
 		return r
 	}
+	if id, ok := ast.Unparen(d.Call.Fun).(*ast.Ident); ok && s.alwaysNil(id) {
+		return refuse(d, "the deferred function value %s is nil, so the call panics; per iteration it would panic at the iteration's end instead of at the return", id.Name)
+	}
 	if !s.releasesIteration(d) {
 		return refuse(d, "the deferred call releases nothing acquired in this iteration; running it at the function's return may be intended")
 	}
@@ -204,6 +207,43 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 		return true
 	})
 	return r
+}
+
+// alwaysNil reports whether id is a function variable declared without a value in the
+// loop body and never assigned: var f func(); defer f() (the runtime's own test of nil
+// deferred functions does this).
+func (s *scope) alwaysNil(id *ast.Ident) bool {
+	info := s.pass.TypesInfo
+	v, ok := info.Uses[id].(*types.Var)
+	if !ok || !s.inBody(v.Pos()) {
+		return false
+	}
+	if _, isFunc := v.Type().Underlying().(*types.Signature); !isFunc {
+		return false
+	}
+	declaredBare, assigned := false, false
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for _, name := range n.Names {
+				if info.Defs[name] == v && len(n.Values) == 0 {
+					declaredBare = true
+				}
+			}
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if lid, ok := ast.Unparen(l).(*ast.Ident); ok && info.Uses[lid] == v {
+					assigned = true
+				}
+			}
+		case *ast.UnaryExpr:
+			if x, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && info.Uses[x] == v {
+				assigned = true
+			}
+		}
+		return true
+	})
+	return declaredBare && !assigned
 }
 
 // releasesIteration reports whether the deferred call releases something the iteration

@@ -125,3 +125,11 @@ func withEnv(env map[string]string, run func()) {
 	}
 	run()
 }
+
+// Refused: the deferred function is nil; the panic belongs at the return.
+func nilDefer() {
+	for i := 0; i < 1; i++ {
+		var f func()
+		defer f() // want `defer in loop body`
+	}
+}
