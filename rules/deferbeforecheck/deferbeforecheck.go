@@ -98,7 +98,7 @@ func match(pass *analysis.Pass, list []ast.Stmt, i int, s ast.Stmt) *pair {
 				}
 			}
 		case *ast.IfStmt:
-			if s.Init == nil && isNotNil(info, s.Cond, errVar) {
+			if s.Init == nil && deferutil.IsNotNil(info, s.Cond, errVar) {
 				if p.defer_ < 0 || !leaves(info, s.Body) {
 					return nil
 				}
@@ -148,24 +148,6 @@ func varOf(info *types.Info, e ast.Expr) *types.Var {
 	}
 	v, _ := info.ObjectOf(id).(*types.Var)
 	return v
-}
-
-func isNotNil(info *types.Info, cond ast.Expr, v *types.Var) bool {
-	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
-	if !ok || b.Op != token.NEQ {
-		return false
-	}
-	x, y := ast.Unparen(b.X), ast.Unparen(b.Y)
-	if id, ok := y.(*ast.Ident); ok && info.Uses[id] == v {
-		x, y = y, x
-	}
-	id, ok := x.(*ast.Ident)
-	nilID, ok2 := y.(*ast.Ident)
-	if !ok || !ok2 {
-		return false
-	}
-	_, isNil := info.Uses[nilID].(*types.Nil)
-	return isNil && info.Uses[id] == v
 }
 
 // leaves reports whether the block ends by leaving it: return, panic, a branch, or a call

@@ -242,28 +242,13 @@ func (r *rewriter) nonNil(ret *ast.ReturnStmt, e ast.Expr) bool {
 			if !ok {
 				return false
 			}
-			if !(ifs.Body.Pos() <= ret.Pos() && ret.End() <= ifs.Body.End()) || !isNotNil(info, ifs.Cond, v) {
+			if !(ifs.Body.Pos() <= ret.Pos() && ret.End() <= ifs.Body.End()) || !deferutil.IsNotNil(info, ifs.Cond, v) {
 				continue
 			}
 			return !assigns(info, ifs.Body, v, ret.Pos())
 		}
 	}
 	return false
-}
-
-// isNotNil reports whether cond is v != nil.
-func isNotNil(info *types.Info, cond ast.Expr, v *types.Var) bool {
-	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
-	if !ok || b.Op != token.NEQ {
-		return false
-	}
-	id, ok := ast.Unparen(b.X).(*ast.Ident)
-	nilID, ok2 := ast.Unparen(b.Y).(*ast.Ident)
-	if !ok || !ok2 {
-		return false
-	}
-	_, isNil := info.Uses[nilID].(*types.Nil)
-	return isNil && info.Uses[id] == v
 }
 
 // assigns reports whether n assigns v before pos.

@@ -193,3 +193,22 @@ func LoopVars(info *types.Info, loop ast.Node) []*types.Var {
 	}
 	return out
 }
+
+// IsNotNil reports whether cond is v != nil (or nil != v).
+func IsNotNil(info *types.Info, cond ast.Expr, v *types.Var) bool {
+	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok || b.Op != token.NEQ {
+		return false
+	}
+	x, y := ast.Unparen(b.X), ast.Unparen(b.Y)
+	if id, ok := y.(*ast.Ident); ok && info.Uses[id] == v {
+		x, y = y, x
+	}
+	id, ok := x.(*ast.Ident)
+	nilID, ok2 := y.(*ast.Ident)
+	if !ok || !ok2 {
+		return false
+	}
+	_, isNil := info.Uses[nilID].(*types.Nil)
+	return isNil && info.Uses[id] == v
+}
