@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/deferfix/deferfix/rules"
 )
 
 // Config says what to load, which rules to run and what to do with their fixes.
@@ -65,6 +67,18 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 		return nil, err
 	}
 	res := &Result{Problems: problems, cfg: cfg, pkgs: pkgs}
+	if !cfg.Fix {
+		// A report needs the fixes' titles only (held until Run returns).
+		var done []func()
+		for _, p := range pkgs {
+			done = append(done, rules.ReportOnly(p.Types))
+		}
+		defer func() {
+			for _, d := range done {
+				d()
+			}
+		}()
+	}
 	findings, problems := findAll(cfg, pkgs, os.ReadFile)
 	res.Problems = append(res.Problems, problems...)
 	res.Findings = classify(cfg, findings, true)

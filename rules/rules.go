@@ -4,6 +4,8 @@
 package rules
 
 import (
+	"go/types"
+
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rules/closecheck"
@@ -34,6 +36,10 @@ var All = []*analysis.Analyzer{
 
 // IsUnsafe reports whether a rule marked fix as one that may change behaviour on a panic.
 func IsUnsafe(fix analysis.SuggestedFix) bool { return fixes.IsUnsafe(fix) }
+
+// ReportOnly tells the rules that pkg's fixes are needed by title only (a report, not a
+// rewrite), until done is called: they skip decorating and printing them.
+func ReportOnly(pkg *types.Package) (done func()) { return fixes.ReportOnly(pkg) }
 
 // Refusal returns why a rule offered no fix for d, or "".
 func Refusal(d analysis.Diagnostic) string { return fixes.Refusal(d) }

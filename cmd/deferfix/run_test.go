@@ -162,6 +162,8 @@ func appendLine(t *testing.T, name, line string) {
 		t.Error(err)
 		return
 	}
-	defer f.Close()
 	fmt.Fprintln(f, line)
+	if err := f.Close(); err != nil {
+		t.Error(err)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"go/ast"
 	"go/format"
 	"go/token"
+	"go/types"
 	"strings"
 	"sync"
 
@@ -273,6 +274,9 @@ func (f *File) restoreDecl() ([]byte, error) {
 // and the edits cannot leave that declaration. A declaration on a single line is fixed
 // through the whole file, since gofmt aligns such lines with their neighbours.
 func FixAt(pass *analysis.Pass, file *ast.File, at ast.Node, title string, rewrite func(*File) error) (analysis.SuggestedFix, error) {
+	if fix, ok, err := titleOnly(pass, file, title); ok {
+		return fix, err
+	}
 	for _, d := range file.Decls {
 		if d.Pos() <= at.Pos() && at.End() <= d.End() && pass.Fset.Position(d.Pos()).Line == pass.Fset.Position(d.End()).Line {
 			return Fix(pass, file, title, rewrite)
@@ -301,11 +305,43 @@ func LineEdits(tok *token.File, before, after []byte) []analysis.TextEdit {
 // Fix decorates the file holding node, lets rewrite change it and returns the fix, or an
 // error that explains why none could be made.
 func Fix(pass *analysis.Pass, file *ast.File, title string, rewrite func(*File) error) (analysis.SuggestedFix, error) {
+	if fix, ok, err := titleOnly(pass, file, title); ok {
+		return fix, err
+	}
 	f, err := Decorate(pass, file)
 	if err != nil {
 		return analysis.SuggestedFix{}, err
 	}
 	return finish(f, title, rewrite)
+}
+
+// reportOnly holds the packages whose fixes only need a title: deferfix without -d, -l or
+// -w reports findings and whether they can be fixed, and decorating and printing every
+// fix would cost it more than loading the packages. Keyed by package, so concurrent runs
+// in one process do not interfere.
+var reportOnly sync.Map // *types.Package → bool
+
+// ReportOnly marks pkg's fixes as needed by title only, until the returned func is called.
+func ReportOnly(pkg *types.Package) (done func()) {
+	reportOnly.Store(pkg, true)
+	return func() { reportOnly.Delete(pkg) }
+}
+
+// titleOnly returns a fix without edits when the pass's package is report-only. The
+// cheap reasons a fix cannot be made (the file is not gofmt-clean) are still checked.
+func titleOnly(pass *analysis.Pass, file *ast.File, title string) (analysis.SuggestedFix, bool, error) {
+	if _, ok := reportOnly.Load(pass.Pkg); !ok {
+		return analysis.SuggestedFix{}, false, nil
+	}
+	tok := pass.Fset.File(file.FileStart)
+	src, err := pass.ReadFile(tok.Name())
+	if err != nil {
+		return analysis.SuggestedFix{}, true, err
+	}
+	if !gofmtClean(tok, src) {
+		return analysis.SuggestedFix{}, true, fmt.Errorf("the file is not gofmt-formatted; run gofmt first, then deferfix can fix it without touching other lines")
+	}
+	return analysis.SuggestedFix{Message: title}, true, nil
 }
 
 func finish(f *File, title string, rewrite func(*File) error) (analysis.SuggestedFix, error) {
