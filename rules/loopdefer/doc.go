@@ -37,7 +37,17 @@
 // call that recovers (a panic would no longer end the loop); a deferred call that reads or
 // writes a named result, or a deferred closure that reads a variable which changes after
 // the iteration; a released value kept beyond the iteration (assigned to a variable
-// declared outside the body, sent on a channel, or captured by another function literal);
-// a goto leaving the body; a return of a multi-value call; bare and valued returns mixed in
-// one body; a zero value deferfix cannot spell.
+// declared outside the body, sent on a channel, or captured by a goroutine or another
+// function literal — for ctx, cancel := context.WithCancel(...) the two go together); a
+// deferred call that releases nothing acquired in the iteration (defer fmt.Println(i),
+// defer step.Undo(): running them at the return, in reverse, may be the point); a deferred
+// call that undoes a change the iteration makes after it (defer os.Setenv(k, old) before
+// os.Setenv(k, v)); a loop that is all a function literal called in place does (the
+// literal already scopes the defers, on purpose, to the loop); a deferred nil function
+// value; a goto leaving the body; a return of a multi-value call; bare and valued returns
+// mixed in one body; a zero value deferfix cannot spell.
+//
+// Limits: a call that stores its argument somewhere (register(f)) is not seen as keeping
+// the released value; run with -verify to let the package's tests catch what the rules
+// cannot.
 package loopdefer

@@ -179,7 +179,7 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 			case *ast.CallExpr:
 				if lit, ok := ast.Unparen(m.Fun).(*ast.FuncLit); ok {
 					collect(lit.Body)
-				} else if obj := deferutil.Callee(info, m); obj != nil && len(m.Args) > 0 {
+				} else if obj := deferutil.Callee(info, m); obj != nil && len(m.Args) > 0 && !reports(obj) {
 					deferred[obj] = true // f.Close() twice is a backstop, not an undo
 				}
 			case *ast.FuncLit:
@@ -244,6 +244,19 @@ func (s *scope) alwaysNil(id *ast.Ident) bool {
 		return true
 	})
 	return declaredBare && !assigned
+}
+
+// reports reports whether obj only prints or fails a test (fmt, log, testing): calling it
+// again later is not a change a deferred call could undo.
+func reports(obj types.Object) bool {
+	if obj.Pkg() == nil {
+		return false
+	}
+	switch obj.Pkg().Path() {
+	case "fmt", "log", "testing":
+		return true
+	}
+	return false
 }
 
 // releasesIteration reports whether the deferred call releases something the iteration
