@@ -91,7 +91,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nRules:\n")
 		for _, a := range rules.All {
-			fmt.Fprintf(stderr, "  %-18s %s\n", a.Name, strings.SplitN(a.Doc, "\n", 2)[0])
+			summary, _, _ := strings.Cut(a.Doc, "\n")
+			fmt.Fprintf(stderr, "  %-18s %s\n", a.Name, strings.TrimPrefix(summary, a.Name+": "))
 		}
 	}
 	fs.BoolVar(&o.diff, "d", false, "print a unified diff of the fixes")
