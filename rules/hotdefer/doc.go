@@ -35,9 +35,9 @@
 // Returns inside the literal return the same values to f, which returns them and then
 // runs its deferred calls, as before; bare returns of named results become explicit
 // returns of those results. A panic in the literal unwinds through f and runs the same
-// deferred calls. The split is offered only when every defer is a top-level statement of
-// the function, no return precedes the last defer in a way that keeps the product above
-// 15, and no label or goto crosses the split. For hot functions whose defers are already
+// deferred calls. The split goes after the top-level statement that holds the last defer
+// (a defer may sit in an if); it is offered only when the returns before that point keep
+// the product at 15 or below, and no label or goto crosses the split. For hot functions whose defers are already
 // open-coded no fix is offered: turning them into explicit calls saves about half a
 // nanosecond and loses panic safety.
 package hotdefer

@@ -30,11 +30,14 @@ func (s *split) fix() (analysis.SuggestedFix, token.Pos, string) {
 	case *ast.FuncLit:
 		ft, body = fn.Type, fn.Body
 	}
+	// Split after the top-level statement holding the last defer (a defer may sit in an
+	// if: if p.trace { defer un(trace(p, "x")) }); the returns in the statements before
+	// the split stay the function's own.
 	last := -1
 	for d := range s.fn.Defers {
-		i := slices.IndexFunc(body.List, func(st ast.Stmt) bool { return st == d })
+		i := slices.IndexFunc(body.List, func(st ast.Stmt) bool { return st.Pos() <= d.Pos() && d.End() <= st.End() })
 		if i < 0 {
-			return analysis.SuggestedFix{}, d.Pos(), "a defer is not a top-level statement of the function, so no single split point leaves all defers before it"
+			return analysis.SuggestedFix{}, d.Pos(), "a defer is outside the function's statements"
 		}
 		last = max(last, i)
 	}

@@ -36,7 +36,7 @@ func TestSplitOpenCodes(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	lines := strings.Split(string(golden), "\n")
-	for _, want := range []string{"defer d.mu.Unlock()", "defer d.wmu.Unlock()", "defer mu.Unlock() // want `defers in classify"} {
+	for _, want := range []string{"defer d.mu.Unlock()", "defer d.wmu.Unlock()", "defer mu.Unlock() // want `defers in classify", "defer f() // want `defers in nested"} {
 		line := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, want) }) + 1
 		if line == 0 {
 			t.Fatalf("%q not in the golden", want)

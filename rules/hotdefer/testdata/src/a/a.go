@@ -92,7 +92,7 @@ func nine() {
 	defer f()
 }
 
-// Reported without a fix: a defer inside an if cannot stay before a single split point.
+// A defer inside an if: the split goes after the if.
 func nested(x int) int {
 	defer f() // want `defers in nested are stack-allocated`
 	if x > 0 {
