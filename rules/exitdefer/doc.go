@@ -17,9 +17,11 @@
 //		}
 //	}
 //
-// Reported: a call to os.Exit, a log Fatal function or method, or a function of the same
-// package that always ends in one, at a point the control-flow graph reaches after a
-// defer statement of the same function, once per function (at the first such exit).
+// Reported: a call to os.Exit, a log Fatal function or method, or a function that always
+// ends in one (it has no return and its last statement is such a call: known in its own
+// package, and in importing packages through an analysis fact where the driver carries
+// facts, as go vet does), at a point the control-flow graph reaches after a defer
+// statement of the same function, once per function (at the first such exit).
 // log.Panic is not reported: a panic runs deferred calls.
 //
 // The fix, for func main only, moves main's body into func run() int, turns each os.Exit(c)

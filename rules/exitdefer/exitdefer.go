@@ -21,12 +21,21 @@ var doc string
 
 // Analyzer reports program exits that skip pending deferred calls.
 var Analyzer = &analysis.Analyzer{
-	Name:     "exitdefer",
-	Doc:      ruledoc.Extract(doc, "exitdefer"),
-	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/exitdefer",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
-	Run:      run,
+	Name:      "exitdefer",
+	Doc:       ruledoc.Extract(doc, "exitdefer"),
+	URL:       "https://pkg.go.dev/github.com/deferfix/deferfix/rules/exitdefer",
+	Requires:  []*analysis.Analyzer{inspect.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(noReturn)},
 }
+
+// noReturn marks a function that always ends the program. Drivers that carry facts
+// between packages (go vet, analysistest) thereby know a logging library's Fatal helper;
+// deferfix's own driver knows the functions of the package being analyzed.
+type noReturn struct{}
+
+func (*noReturn) AFact()         {}
+func (*noReturn) String() string { return "noReturn" }
 
 const titleRun = "Move main's body into run so deferred calls run before the exit"
 
@@ -43,11 +52,8 @@ const (
 )
 
 func run(pass *analysis.Pass) (any, error) {
-	if !deferutil.Imports(pass.Pkg, "os") && !deferutil.Imports(pass.Pkg, "log") {
-		return nil, nil
-	}
 	info := pass.TypesInfo
-	noret := noReturnFuncs(pass)
+	noret := noReturnFuncs(pass) // exports facts, so it runs in every package
 	kindOf := func(call *ast.CallExpr) exitKind {
 		obj := deferutil.Callee(info, call)
 		switch {
@@ -57,7 +63,7 @@ func run(pass *analysis.Pass) (any, error) {
 			deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln"):
 			return logFatal
 		}
-		if fn, ok := obj.(*types.Func); ok && noret[fn] {
+		if fn, ok := obj.(*types.Func); ok && (noret[fn] || fn.Pkg() != pass.Pkg && pass.ImportObjectFact(fn, new(noReturn))) {
 			return noReturns
 		}
 		return notExit
@@ -147,8 +153,9 @@ func pendingAt(g *cfg.CFG, defers []*ast.DeferStmt, exit ast.Stmt) *ast.DeferStm
 	return nil
 }
 
-// noReturnFuncs returns the package's functions whose body always ends the program: its
-// last statement is a call to os.Exit, a log Fatal, or another such function.
+// noReturnFuncs returns the package's functions whose body always ends the program: it
+// has no return statement and its last statement is a call to os.Exit, a log Fatal, or
+// another such function (of this package, or of another through its fact).
 func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
 	info := pass.TypesInfo
 	out := make(map[*types.Func]bool)
@@ -161,7 +168,7 @@ func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
 					continue
 				}
 				fn, _ := info.Defs[fd.Name].(*types.Func)
-				if fn == nil || out[fn] {
+				if fn == nil || out[fn] || hasReturn(fd.Body) {
 					continue
 				}
 				es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
@@ -177,14 +184,30 @@ func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
 				if deferutil.IsFunc(obj, "os", "Exit") ||
 					deferutil.IsFunc(obj, "log", "Fatal", "Fatalf", "Fatalln") ||
 					deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln") ||
-					callee != nil && out[callee] {
+					callee != nil && (out[callee] || callee.Pkg() != pass.Pkg && pass.ImportObjectFact(callee, new(noReturn))) {
 					out[fn] = true
 					changed = true
+					pass.ExportObjectFact(fn, new(noReturn))
 				}
 			}
 		}
 	}
 	return out
+}
+
+// hasReturn reports whether body returns anywhere (outside function literals).
+func hasReturn(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 func report(pass *analysis.Pass, cur inspector.Cursor, pending []pendingExit, kindOf func(*ast.CallExpr) exitKind) {

@@ -55,7 +55,9 @@ func Run(t *testing.T, dir string, a *analysis.Analyzer, pkgs ...string) {
 			}
 			keepsComments(t, src, g)
 		}
-		buildFixed(t, src)
+		if len(goldens) > 0 { // what is fixed must build; the rest is analysistest's input
+			buildFixed(t, src)
+		}
 	}
 }
 

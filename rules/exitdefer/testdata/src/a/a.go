@@ -37,7 +37,7 @@ func helper(name string) {
 	fail("bye") // want `fail ends the program without running the deferred calls`
 }
 
-func fail(msg string) {
+func fail(msg string) { // want fail:"noReturn"
 	log.Println(msg)
 	os.Exit(1)
 }
