@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/tools/go/analysis"
+
 	"github.com/deferfix/deferfix/rewrite"
 	"github.com/deferfix/deferfix/rules"
 )
@@ -88,13 +90,13 @@ type sarifReplacement struct {
 	InsertedContent sarifText   `json:"insertedContent"`
 }
 
-func (p *printer) sarif(res *rewrite.Result) {
+func (p *printer) sarif(res *rewrite.Result, analyzers []*analysis.Analyzer) {
 	var log sarifLog
 	log.Version, log.Schema = "2.1.0", "https://json.schemastore.org/sarif-2.1.0.json"
 	run := sarifRun{Results: []sarifResult{}}
 	run.Tool.Driver.Name = "deferfix"
 	run.Tool.Driver.InformationURI = "https://github.com/deferfix/deferfix"
-	for _, a := range rules.All {
+	for _, a := range analyzers {
 		short, _, _ := strings.Cut(a.Doc, "\n")
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: a.Name, ShortDescription: sarifText{short}, FullDescription: sarifText{a.Doc}, HelpURI: a.URL})
 	}

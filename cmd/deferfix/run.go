@@ -225,7 +225,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		case "json":
 			p.json(res, problems, report)
 		case "sarif":
-			p.sarif(res)
+			p.sarif(res, analyzers)
 		case "rdjson":
 			p.rdjson(res)
 		}
