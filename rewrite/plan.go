@@ -33,6 +33,7 @@ type plan struct {
 	rejected map[string]bool       // fixes that failed verification, by key
 	problems []Problem
 	original []*Finding
+	sizes    map[string]int // size of each file as parsed
 }
 
 type fileState struct {
@@ -49,6 +50,13 @@ func newPlan(cfg *Config, pkgs []*packages.Package, findings []*Finding) *plan {
 		latest:   make(map[string][]*Finding),
 		rejected: make(map[string]bool),
 		original: findings,
+		sizes:    make(map[string]int),
+	}
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Syntax {
+			tf := pkg.Fset.File(f.FileStart)
+			p.sizes[tf.Name()] = tf.Size()
+		}
 	}
 	for _, f := range findings {
 		p.latest[f.Pos.Filename] = append(p.latest[f.Pos.Filename], f)
@@ -56,11 +64,20 @@ func newPlan(cfg *Config, pkgs []*packages.Package, findings []*Finding) *plan {
 	return p
 }
 
+// content returns a file's current text: the rewritten one, or the one on disk, which
+// must still be the one that was parsed (the fixes' offsets refer to it).
 func (p *plan) content(name string) ([]byte, error) {
 	if fs, ok := p.files[name]; ok {
 		return fs.cur, nil
 	}
-	return os.ReadFile(name)
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	if size, ok := p.sizes[name]; ok && size != len(src) {
+		return nil, ErrChanged
+	}
+	return src, nil
 }
 
 func fixKey(f *Finding) string {
@@ -197,7 +214,7 @@ func (p *plan) round(pending []*Finding) {
 	for name, c := range content {
 		fs := p.files[name]
 		if fs == nil {
-			orig, err := os.ReadFile(name)
+			orig, err := p.content(name)
 			if err != nil {
 				p.drop(byFile[name], err.Error())
 				continue

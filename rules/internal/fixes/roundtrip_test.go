@@ -9,8 +9,8 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -97,7 +97,11 @@ func TestRoundTripStd(t *testing.T) {
 	}
 
 	untyped := 0
-	root := filepath.Join(runtime.GOROOT(), "src")
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(strings.TrimSpace(string(goroot)), "src")
 	for _, d := range roundTripDirs {
 		filepath.WalkDir(filepath.Join(root, d), func(path string, e fs.DirEntry, err error) error {
 			if err != nil {
