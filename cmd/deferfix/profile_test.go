@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/pprof/profile"
@@ -14,6 +15,51 @@ import (
 // samples and checks that deferfix -profile reports Hot's open-coded defer (and not Cold's),
 // and that a main package's default.pgo is picked up without the flag.
 func TestProfileHot(t *testing.T) {
+	dir := hotModule(t)
+
+	var out, errb bytes.Buffer
+	code := run([]string{"-C", dir, "-rules=hotdefer", "-profile=cpu.pprof", "./..."}, nil, &out, &errb)
+	if code != exitFindings || !strings.Contains(out.String(), "m.go:9:2: Hot is hot (99.3% of CPU samples) and defers 1 calls (hotdefer)") || strings.Contains(out.String(), "Cold") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
+
+	// default.pgo beside the main package.
+	if err := os.Rename(filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "default.pgo")); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	code = run([]string{"-C", dir, "-rules=hotdefer", "./..."}, nil, &out, &errb)
+	if code != exitFindings || !strings.Contains(out.String(), "Hot is hot") {
+		t.Fatalf("default.pgo not used: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}
+
+// TestConcurrentRunsKeepTheirOptions runs deferfix in one process with different hotdefer
+// options at the same time (as the script tests do): each run sees its own, and the race
+// detector sees no shared setting.
+func TestConcurrentRunsKeepTheirOptions(t *testing.T) {
+	dir := hotModule(t)
+	var wg sync.WaitGroup
+	for i := range 6 {
+		hot := i%2 == 0
+		wg.Go(func() {
+			args := []string{"-C", dir, "-rules=hotdefer", "-profile=cpu.pprof", "-hot=100", "./..."}
+			if hot {
+				args[4] = "-hot=50"
+			}
+			var out, errb bytes.Buffer
+			code := run(args, nil, &out, &errb)
+			if got := strings.Contains(out.String(), "Hot is hot"); got != hot || (code == exitFindings) != hot {
+				t.Errorf("%v: exit %d, reported Hot %v, want %v\n%s%s", args, code, got, hot, out.String(), errb.String())
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// hotModule writes a main package and a CPU profile (cpu.pprof) in which main.Hot takes
+// 99.3% of the CPU time and main.Cold the rest.
+func hotModule(t *testing.T) string {
 	dir := t.TempDir()
 	write := func(name, data string) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o666); err != nil {
@@ -59,20 +105,5 @@ func main() { Hot(); Cold() }
 		t.Fatal(err)
 	}
 	write("cpu.pprof", buf.String())
-
-	var out, errb bytes.Buffer
-	code := run([]string{"-C", dir, "-rules=hotdefer", "-profile=cpu.pprof", "./..."}, nil, &out, &errb)
-	if code != exitFindings || !strings.Contains(out.String(), "m.go:9:2: Hot is hot (99.3% of CPU samples) and defers 1 calls (hotdefer)") || strings.Contains(out.String(), "Cold") {
-		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
-	}
-
-	// default.pgo beside the main package.
-	if err := os.Rename(filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "default.pgo")); err != nil {
-		t.Fatal(err)
-	}
-	out.Reset()
-	code = run([]string{"-C", dir, "-rules=hotdefer", "./..."}, nil, &out, &errb)
-	if code != exitFindings || !strings.Contains(out.String(), "Hot is hot") {
-		t.Fatalf("default.pgo not used: exit %d\n%s%s", code, out.String(), errb.String())
-	}
+	return dir
 }

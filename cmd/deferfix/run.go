@@ -18,6 +18,7 @@ import (
 
 	"github.com/deferfix/deferfix/rewrite"
 	"github.com/deferfix/deferfix/rules"
+	"github.com/deferfix/deferfix/rules/hotdefer"
 )
 
 // Exit codes, as gofmt and go vet use them.
@@ -151,20 +152,15 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		fmt.Fprintf(stderr, "deferfix: -C %s: not a directory\n", o.dir)
 		return exitError
 	}
-	// Rules read these options from their analysis flags (the same flags go vet passes).
-	// A flag is set only when its value changes, so runs in one process do not race.
-	profile := ""
-	if o.profile != "" {
-		profile = o.profile
-		if !filepath.IsAbs(profile) {
-			profile = filepath.Join(dir, profile)
-		}
+	// A rule with options gets an Analyzer of its own for this run: the package-level
+	// ones belong to go vet's flags, and runs in one process must not share settings.
+	profile := o.profile
+	if profile != "" && !filepath.IsAbs(profile) {
+		profile = filepath.Join(dir, profile)
 	}
-	for _, a := range analyzers {
-		for name, value := range map[string]string{"unsafe": fmt.Sprint(o.unsafe), "profile": profile, "hot": fmt.Sprint(o.hot), "compiler": fmt.Sprint(o.compiler)} {
-			if f := a.Flags.Lookup(name); f != nil && f.Value.String() != value {
-				f.Value.Set(value)
-			}
+	for i, a := range analyzers {
+		if a == hotdefer.Analyzer {
+			analyzers[i] = hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler})
 		}
 	}
 

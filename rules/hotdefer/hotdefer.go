@@ -26,24 +26,30 @@ import (
 //go:embed doc.go
 var doc string
 
-// Analyzer reports defers that are not open-coded, and defers in hot functions.
-var Analyzer = &analysis.Analyzer{
-	Name: "hotdefer",
-	Doc:  ruledoc.Extract(doc, "hotdefer"),
-	URL:  "https://pkg.go.dev/github.com/deferfix/deferfix/rules/hotdefer",
-	Run:  run,
+// Analyzer reports defers that are not open-coded, and defers in hot functions. go vet
+// sets its options through its flags (-hotdefer.profile and so on).
+var Analyzer = New(Options{HotPercent: 1})
+
+// Options are what hotdefer needs beyond the code.
+type Options struct {
+	Profile    string  // CPU profile marking hot functions; "" uses a main package's default.pgo
+	HotPercent float64 // a function is hot when its stacks hold at least this percent of the samples
+	Compiler   bool    // ask the compiler instead of predicting
 }
 
-var (
-	profilePath string
-	hotPercent  = 1.0
-	compiler    bool
-)
-
-func init() {
-	Analyzer.Flags.BoolVar(&compiler, "compiler", false, "ask the compiler (go build -gcflags=-d=defer) which defers are open-coded instead of predicting it")
-	Analyzer.Flags.StringVar(&profilePath, "profile", "", "CPU profile (pprof) marking hot functions; a main package's default.pgo is used when unset")
-	Analyzer.Flags.Float64Var(&hotPercent, "hot", hotPercent, "a function is hot when its stacks hold at least this percent of the profile's samples")
+// New returns a hotdefer Analyzer with options of its own, bound to its flags. The command
+// line makes one per run, so runs in one process (tests, servers) never share settings.
+func New(o Options) *analysis.Analyzer {
+	a := &analysis.Analyzer{
+		Name: "hotdefer",
+		Doc:  ruledoc.Extract(doc, "hotdefer"),
+		URL:  "https://pkg.go.dev/github.com/deferfix/deferfix/rules/hotdefer",
+		Run:  func(pass *analysis.Pass) (any, error) { return run(pass, &o) },
+	}
+	a.Flags.BoolVar(&o.Compiler, "compiler", o.Compiler, "ask the compiler (go build -gcflags=-d=defer) which defers are open-coded instead of predicting it")
+	a.Flags.StringVar(&o.Profile, "profile", o.Profile, "CPU profile (pprof) marking hot functions; a main package's default.pgo is used when unset")
+	a.Flags.Float64Var(&o.HotPercent, "hot", o.HotPercent, "a function is hot when its stacks hold at least this percent of the profile's samples")
+	return a
 }
 
 const titleSplit = "Move the code after the defers into a literal so the function has one exit"
@@ -53,9 +59,9 @@ const (
 	msgHot   = "%s is hot (%.1f%% of CPU samples) and defers %d calls"
 )
 
-func run(pass *analysis.Pass) (any, error) {
+func run(pass *analysis.Pass, o *Options) (any, error) {
 	preds := defercost.Predict(pass.TypesInfo, pass.Files)
-	if compiler {
+	if o.Compiler {
 		if err := askCompiler(pass, preds); err != nil {
 			return nil, err
 		}
@@ -65,7 +71,7 @@ func run(pass *analysis.Pass) (any, error) {
 		fns = append(fns, p)
 	}
 	slices.SortFunc(fns, func(a, b *defercost.Func) int { return int(a.Node.Pos() - b.Node.Pos()) })
-	hot, err := hotFuncs(pass)
+	hot, err := hotFuncs(pass, o.Profile)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +101,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
 		case defercost.None:
-			if pct, ok := hot[profileName(pass, p.Node)]; ok && pct >= hotPercent {
+			if pct, ok := hot[profileName(pass, p.Node)]; ok && pct >= o.HotPercent {
 				fixes.Refuse(pass, deferutil.Keyword{Defer: first}, token.NoPos, fmt.Sprintf(msgHot, name, pct, p.Count),
 					"its defers are open-coded already (about 0.5 ns each); explicit calls would save little and lose panic safety")
 			}
@@ -198,14 +204,18 @@ func profileName(pass *analysis.Pass, n ast.Node) string {
 }
 
 var (
-	profiles   sync.Map // path → map[string]float64
+	profiles   sync.Map // profileKey → map[string]float64
 	typeParams = regexp.MustCompile(`\[[^\]]*\]`)
 )
 
+type profileKey struct {
+	path        string
+	size, mtime int64
+}
+
 // hotFuncs reads the profile (the -profile flag, or default.pgo beside a main package) and
 // returns the share of samples, in percent, whose stacks hold each function.
-func hotFuncs(pass *analysis.Pass) (map[string]float64, error) {
-	path := profilePath
+func hotFuncs(pass *analysis.Pass, path string) (map[string]float64, error) {
 	if path == "" && pass.Pkg.Name() == "main" && len(pass.Files) > 0 {
 		pgo := filepath.Join(filepath.Dir(pass.Fset.File(pass.Files[0].FileStart).Name()), "default.pgo")
 		if _, err := os.Stat(pgo); err == nil {
@@ -215,14 +225,20 @@ func hotFuncs(pass *analysis.Pass) (map[string]float64, error) {
 	if path == "" {
 		return nil, nil
 	}
-	if m, ok := profiles.Load(path); ok {
-		return m.(map[string]float64), nil
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("hotdefer: profile: %w", err)
 	}
 	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("hotdefer: profile: %w", err)
+	}
+	// Every package reads the same profile; parse it once, and again if it changes.
+	key := profileKey{path, info.Size(), info.ModTime().UnixNano()}
+	if m, ok := profiles.Load(key); ok {
+		return m.(map[string]float64), nil
+	}
 	prof, err := profile.Parse(f)
 	if err != nil {
 		return nil, fmt.Errorf("hotdefer: profile %s: %w", path, err)
@@ -256,6 +272,6 @@ func hotFuncs(pass *analysis.Pass) (map[string]float64, error) {
 			m[name] = 100 * float64(v) / float64(total)
 		}
 	}
-	profiles.Store(path, m)
+	profiles.Store(key, m)
 	return m, nil
 }
