@@ -110,3 +110,45 @@ func BenchmarkSplit(b *testing.B) {
 		})
 	}
 }
+
+// The explicit-calls fix for a hot function whose defer is open-coded already: a
+// lock-guarded getter before and after the fix. Run:
+//
+//	go test -run '^$' -bench Explicit -count 10 ./rules/hotdefer | benchstat -
+
+type cache struct {
+	mu    sync.Mutex
+	items map[int]int
+}
+
+//go:noinline
+func (c *cache) lenDeferred() int {
+	c.mu.Lock()
+	//deferfix:ignore hotdefer the benchmark measures the open-coded form
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
+// lenExplicit is lenDeferred as the fix rewrites it.
+//
+//go:noinline
+func (c *cache) lenExplicit() int {
+	c.mu.Lock()
+	n := len(c.items)
+	c.mu.Unlock()
+	return n
+}
+
+func BenchmarkExplicit(b *testing.B) {
+	c := &cache{items: map[int]int{1: 1}}
+	for _, f := range []struct {
+		name string
+		f    func() int
+	}{{"open-coded", c.lenDeferred}, {"explicit", c.lenExplicit}} {
+		b.Run(f.name, func(b *testing.B) {
+			for b.Loop() {
+				sink += f.f()
+			}
+		})
+	}
+}

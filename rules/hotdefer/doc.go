@@ -37,7 +37,27 @@
 // returns of those results. A panic in the literal unwinds through f and runs the same
 // deferred calls. The split goes after the top-level statement that holds the last defer
 // (a defer may sit in an if); it is offered only when the returns before that point keep
-// the product at 15 or below, and no label or goto crosses the split. For hot functions whose defers are already
-// open-coded no fix is offered: turning them into explicit calls saves about half a
-// nanosecond and loses panic safety.
+// the product at 15 or below, and no label or goto crosses the split.
+//
+// The fix for a hot function with one open-coded defer: explicit calls at each exit. The
+// deferred call moves to every return (after the returned values are evaluated, held in
+// fresh variables when the call could change them), every exit and the end of the
+// function:
+//
+//	func (c *Cache) Len() int {            func (c *Cache) Len() int {
+//		c.mu.Lock()                            c.mu.Lock()
+//		defer c.mu.Unlock()            ⇒       n := len(c.items)
+//		return len(c.items)                    c.mu.Unlock()
+//	}                                          return n
+//	                                       }
+//
+// An open-coded defer costs little, but its call is not inlined: on a lock-guarded getter
+// the explicit form measured 6.1 ns against 8.4 ns (BenchmarkExplicit). The fix is safe
+// when nothing between the defer and the exits can panic — assignments, arithmetic
+// without division by a variable, map reads, fields through the pointer the defer itself
+// dereferenced, len, cap and the like; the full list is in package
+// rules/internal/explicit. Otherwise (a call, an index, a map write, a type assertion) a
+// panic would skip the release, and the fix is offered as unsafe (deferfix -unsafe).
+// Refused: several defers, a deferred call that recovers or assigns named results, and
+// deferred arguments the function changes before it returns.
 package hotdefer

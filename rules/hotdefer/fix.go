@@ -67,13 +67,7 @@ func (s *split) fix() (analysis.SuggestedFix, token.Pos, string) {
 	if bare && slices.Contains(names, "_") {
 		return analysis.SuggestedFix{}, token.NoPos, "a bare return of a result named _ cannot be written out"
 	}
-	var file *ast.File
-	for _, f := range s.pass.Files {
-		if f.FileStart <= s.fn.Node.Pos() && s.fn.Node.Pos() < f.FileEnd {
-			file = f
-		}
-	}
-	fix, err := fixes.FixAt(s.pass, file, s.fn.Node, titleSplit, func(f *fixes.File) error {
+	fix, err := fixes.FixAt(s.pass, fileOf(s.pass, s.fn.Node), s.fn.Node, titleSplit, func(f *fixes.File) error {
 		return s.rewrite(f, ft, body, rest, names)
 	})
 	if err != nil {
@@ -192,4 +186,14 @@ func crossingJump(head, rest []ast.Stmt) ast.Node {
 	jumps(head, labels(rest))
 	jumps(rest, labels(head))
 	return at
+}
+
+// fileOf returns the file of the pass that holds n.
+func fileOf(pass *analysis.Pass, n ast.Node) *ast.File {
+	for _, f := range pass.Files {
+		if f.FileStart <= n.Pos() && n.Pos() < f.FileEnd {
+			return f
+		}
+	}
+	return nil
 }

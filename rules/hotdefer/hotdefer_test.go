@@ -2,6 +2,9 @@ package hotdefer_test
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,8 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/pprof/profile"
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/deferfix/deferfix/rules"
 	"github.com/deferfix/deferfix/rules/hotdefer"
 	"github.com/deferfix/deferfix/rules/internal/ruletest"
 )
@@ -44,5 +49,78 @@ func TestSplitOpenCodes(t *testing.T) {
 		if !strings.Contains(string(out), fmt.Sprintf("a.go:%d:2: open-coded defer", line)) {
 			t.Errorf("line %d (%s) is not open-coded after the split:\n%s", line, want, out)
 		}
+	}
+}
+
+// TestHot runs hotdefer on testdata/src/hot with a CPU profile in which every function of
+// the package has the same share of the samples, so each is hot.
+func TestHot(t *testing.T) {
+	src, err := parser.ParseFile(token.NewFileSet(), "testdata/src/hot/hot.go", nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &profile.Profile{SampleType: []*profile.ValueType{{Type: "cpu", Unit: "nanoseconds"}}}
+	for _, d := range src.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok {
+			continue
+		}
+		name := "hot." + fd.Name.Name
+		if fd.Recv != nil {
+			name = "hot.(*Cache)." + fd.Name.Name
+		}
+		id := uint64(len(p.Function) + 1)
+		fn := &profile.Function{ID: id, Name: name}
+		loc := &profile.Location{ID: id, Line: []profile.Line{{Function: fn}}}
+		p.Function = append(p.Function, fn)
+		p.Location = append(p.Location, loc)
+		p.Sample = append(p.Sample, &profile.Sample{Location: []*profile.Location{loc}, Value: []int64{1}})
+	}
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a := hotdefer.New(hotdefer.Options{Profile: path, HotPercent: 1})
+	ruletest.Run(t, analysistest.TestData(), a, "hot")
+
+	// What kind of fix each function gets: safe when the proof holds, unsafe when
+	// something may panic before the explicit call, none when the calls would differ.
+	want := map[string]string{
+		"Len": "safe", "Get": "safe", "Inc": "safe", "Double": "safe", "Stats": "safe", "Sign": "safe",
+		"At": "unsafe", "Put": "unsafe", "Deep": "unsafe", "Compute": "unsafe",
+		"Same":     "refused: a return value would need a temporary of another type than the result",
+		"Changes":  "refused: a deferred argument may change before the region ends",
+		"Wrap":     "refused: the deferred call may change the named results after return sets them",
+		"Recovers": "refused: the deferred call recovers panics",
+		"Two":      "refused: explicit calls are offered for a function with one defer only",
+	}
+	got := make(map[string]string)
+	for _, r := range analysistest.Run(t, analysistest.TestData(), a, "hot") {
+		for _, d := range r.Diagnostics {
+			name, _, _ := strings.Cut(d.Message, " ")
+			switch {
+			case len(d.SuggestedFixes) == 0:
+				got[name] = "refused: " + rules.Refusal(d)
+			case rules.IsUnsafe(d.SuggestedFixes[0]):
+				got[name] = "unsafe"
+			default:
+				got[name] = "safe"
+			}
+		}
+	}
+	for name, w := range want {
+		if got[name] != w {
+			t.Errorf("%s: got %q, want %q", name, got[name], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("got findings for %d functions, want %d: %v", len(got), len(want), got)
 	}
 }
