@@ -72,6 +72,13 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers}
 		fix, blocker, reason := s.fix()
+		if reason == "" {
+			// Explicit calls replace the literal when they are provably safe: they read as
+			// a person would write the loop and cost nothing per iteration.
+			if calls, ok := s.explicitFix(); ok {
+				fix = calls
+			}
+		}
 		for _, d := range defers {
 			msg := message(pass.TypesInfo, d)
 			rng := deferutil.Keyword{Defer: d}

@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"go/types"
 	"go/version"
-	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
@@ -289,18 +288,19 @@ func (s *scope) releasesIteration(d *ast.DeferStmt) bool {
 	if found {
 		return true
 	}
-	obj := deferutil.Callee(info, d.Call)
-	var lock []string
-	switch {
-	case deferutil.IsMethod(obj, "sync", "Mutex", "Unlock"), deferutil.IsMethod(obj, "sync", "RWMutex", "Unlock"):
-		lock = []string{"Lock"}
-	case deferutil.IsMethod(obj, "sync", "RWMutex", "RUnlock"):
-		lock = []string{"RLock"}
-	default:
+	// An unlock whose lock the body calls on the same operand before the defer: sync's
+	// mutexes, and any type with the same pair of methods.
+	fn, ok := deferutil.Callee(info, d.Call).(*types.Func)
+	if !ok || fn.Signature().Recv() == nil || fn.Signature().Params().Len() != 0 {
 		return false
 	}
-	sel, ok := ast.Unparen(d.Call.Fun).(*ast.SelectorExpr)
+	lockName, ok := map[string]string{"Unlock": "Lock", "RUnlock": "RLock"}[fn.Name()]
 	if !ok {
+		return false
+	}
+	lockObj, _, _ := types.LookupFieldOrMethod(fn.Signature().Recv().Type(), true, fn.Pkg(), lockName)
+	sel, ok := ast.Unparen(d.Call.Fun).(*ast.SelectorExpr)
+	if lockObj == nil || !ok {
 		return false
 	}
 	ast.Inspect(s.body, func(n ast.Node) bool {
@@ -309,9 +309,7 @@ func (s *scope) releasesIteration(d *ast.DeferStmt) bool {
 			return !found
 		}
 		lsel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-		callee := deferutil.Callee(info, call)
-		if ok && callee != nil && callee.Pkg() != nil && callee.Pkg().Path() == "sync" &&
-			slices.Contains(lock, callee.Name()) && sameOperand(info, lsel.X, sel.X) {
+		if ok && deferutil.Callee(info, call) == lockObj && sameOperand(info, lsel.X, sel.X) {
 			found = true
 		}
 		return !found

@@ -111,12 +111,18 @@ type Names struct {
 // as well, so they shadow nothing visible there.
 func NewNames(info *types.Info, node ast.Node, scope *types.Scope, pos token.Pos) *Names {
 	n := &Names{info: info, used: make(map[string]bool), scope: scope, pos: pos}
-	ast.Inspect(node, func(x ast.Node) bool {
-		if id, ok := x.(*ast.Ident); ok {
-			n.used[id.Name] = true
+	var visit func(x ast.Node) bool
+	visit = func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.SelectorExpr:
+			ast.Inspect(x.X, visit) // x.Sel, a field or method, is never shadowed
+			return false
+		case *ast.Ident:
+			n.used[x.Name] = true
 		}
 		return true
-	})
+	}
+	ast.Inspect(node, visit)
 	return n
 }
 

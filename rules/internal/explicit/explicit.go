@@ -1085,7 +1085,9 @@ func (r *Region) Rewrite(f *fixes.File) error {
 		scope = r.Info.Scopes[ft] // a function's body shares its signature's scope
 	}
 	names := deferutil.NewNames(r.Info, r.Fn, scope, r.Block.End()-1)
-	first := true
+	// The defer's comments go with the call at the region's end, or with the first exit's
+	// when control never reaches the end.
+	first := !r.falls
 	call := func() *dst.ExprStmt {
 		c := dst.Clone(d.Call).(*dst.CallExpr)
 		c.Decs = dst.CallExprDecorations{}
@@ -1162,6 +1164,7 @@ func (r *Region) Rewrite(f *fixes.File) error {
 		}
 	}
 	if r.falls {
+		first = true
 		list = append(list, call())
 	}
 	block.List = list

@@ -193,6 +193,40 @@ func report(what string, v ...any) {
 	}
 }
 
+// lock counts as a held resource while locked; the defer-in-loop form holds it once per
+// iteration (a sync.Mutex would deadlock instead).
+type lock struct{}
+
+func (*lock) Lock() {
+	held++
+	maxHeld = max(maxHeld, held)
+}
+
+func (*lock) Unlock() { held-- }
+
+// tally gets explicit Unlock calls: nothing after the defer can panic.
+func tally(l *lock, vals []int, limit int) (int, int) {
+	total, seen := 0, 0
+	for _, v := range vals {
+		l.Lock()
+		defer l.Unlock()
+		seen++
+		switch {
+		case v < 0:
+			continue
+		case v > 2*limit:
+			break // the switch's own
+		case v == limit:
+			return total, seen
+		}
+		if total > 10 {
+			break
+		}
+		total += v
+	}
+	return total, seen
+}
+
 func main() {
 	names := []string{"alpha", "", "box", "-", "xenon", "!bad", "mix"}
 	report("count", count(names))
@@ -209,6 +243,10 @@ func main() {
 	report("iterator", viaIterator([]string{"a", "b", "-", "c"}), " ", viaIterator([]string{"a", "!"}))
 	v, ok := firstOf([]string{"!x", "yy", "zzz"}, func(r *res) int { return len(r.name) })
 	report("firstOf", v, " ", ok)
+	for _, vals := range [][]int{{1, -2, 3, 50, 4}, {1, 2, 9, 5}, {7, 8, 9, 1}} {
+		total, seen := tally(&lock{}, vals, 4)
+		report("tally", total, " ", seen)
+	}
 
 	dir, err := os.MkdirTemp("", "loopdefer")
 	if err != nil {

@@ -42,7 +42,7 @@ func skip(names []string) int {
 			continue // skip bad names
 		}
 		defer r.Close() // want `deferred Close in loop body`
-		n++
+		n += len(r.Line())
 	}
 	return n
 }
@@ -139,7 +139,7 @@ func rangeFunc(seq iter.Seq[string]) int {
 			return -1
 		}
 		defer r.Close() // want `deferred Close in loop body`
-		n++
+		n += len(r.Line())
 	}
 	return n
 }
@@ -183,6 +183,7 @@ func inLiteral(names []string) {
 				return
 			}
 			defer f.Close() // want `deferred Close in loop body`
+			fmt.Println(f.Name())
 		}
 	})
 }
@@ -214,7 +215,7 @@ names:
 			continue names
 		}
 		defer r.Close() // want `deferred Close in loop body`
-		n++
+		n += len(r.Line())
 	}
 	return n
 }
