@@ -166,7 +166,7 @@ func reportHot(pass *analysis.Pass, p *defercost.Func, d *ast.DeferStmt, msg str
 		return
 	}
 	_, body := deferutil.FuncParts(p.Node)
-	r := &explicit.Region{Info: pass.TypesInfo, Fn: p.Node, Block: body, Defer: d}
+	r := &explicit.Region{Pkg: pass.Pkg, Info: pass.TypesInfo, Fn: p.Node, Block: body, Defer: d}
 	plan := r.Check()
 	if plan.Refused != "" {
 		fixes.Refuse(pass, rng, plan.At, msg, plan.Refused)

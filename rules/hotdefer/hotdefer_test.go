@@ -100,6 +100,8 @@ func TestHot(t *testing.T) {
 		"Wrap":     "refused: the deferred call may change the named results after return sets them",
 		"Recovers": "refused: the deferred call recovers panics",
 		"Two":      "refused: explicit calls are offered for a function with one defer only",
+		"Shadow":   "refused: c means something else at an exit",
+		"Jump":     "refused: a goto jumps past the defer into the region",
 	}
 	got := make(map[string]string)
 	for _, r := range analysistest.Run(t, analysistest.TestData(), a, "hot") {

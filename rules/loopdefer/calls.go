@@ -1,7 +1,6 @@
 package loopdefer
 
 import (
-	"go/ast"
 	"go/types"
 
 	"golang.org/x/tools/go/analysis"
@@ -23,7 +22,7 @@ func (s *scope) explicitFix() (fix analysis.SuggestedFix, ok bool) {
 		return fix, false
 	}
 	d := s.defers[0]
-	r := &explicit.Region{Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Loop: s.loop.Node().(ast.Stmt)}
+	r := &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d}
 	if plan := r.Check(); plan.Refused != "" || plan.MayPanic != "" {
 		return fix, false
 	}

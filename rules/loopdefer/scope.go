@@ -167,7 +167,10 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 //	os.Setenv(k, v)
 //
 // The change is meant to last until the function returns (x/tools' importgraph test sets
-// environment variables this way; -verify caught the rewrite breaking it).
+// environment variables this way; -verify caught the rewrite breaking it). The same
+// setter called before the defer is refused too — Chmod(d, 0555); defer Chmod(d, 0777)
+// keeps each directory read-only until the function returns (os's RemoveAll test relies
+// on it; its tests skip as root, so only reading the code caught it).
 func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 	info := s.pass.TypesInfo
 	deferred := make(map[types.Object]bool)
@@ -199,8 +202,15 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 		case *ast.DeferStmt:
 			return false
 		case *ast.CallExpr:
-			if obj := deferutil.Callee(info, n); obj != nil && n.Pos() > d.End() && deferred[obj] && len(n.Args) > 0 {
+			obj := deferutil.Callee(info, n)
+			if obj == nil || !deferred[obj] || len(n.Args) == 0 {
+				break
+			}
+			switch {
+			case n.Pos() > d.End():
 				r = refuse(n, "the deferred call undoes a change (%s) the iteration makes after it, which is meant to last until the function returns", obj.Name())
+			case n.End() < d.Pos():
+				r = refuse(n, "the deferred call undoes a change (%s) the iteration made before it, which may be meant to last until the function returns", obj.Name())
 			}
 		}
 		return true

@@ -50,11 +50,11 @@ import (
 
 // Region is a defer and the statements it guards.
 type Region struct {
+	Pkg   *types.Package
 	Info  *types.Info
 	Fn    ast.Node       // *ast.FuncDecl or *ast.FuncLit holding the defer
 	Block *ast.BlockStmt // the loop body or function body; the defer is one of its statements
 	Defer *ast.DeferStmt
-	Loop  ast.Stmt // the loop whose iteration the region is, or nil for the function's body
 
 	stmts   []ast.Stmt // the statements after the defer
 	exits   []ast.Stmt // branch and return statements leaving the region
@@ -103,6 +103,12 @@ func (r *Region) Check() Plan {
 		return Plan{Refused: "no path leaves the region normally", At: r.Defer.Pos()}
 	}
 	if p := r.checkStable(); p.Refused != "" {
+		return p
+	}
+	if p := r.checkGotos(); p.Refused != "" {
+		return p
+	}
+	if p := r.checkScopes(); p.Refused != "" {
 		return p
 	}
 	if _, ok := ast.Unparen(r.Defer.Call.Fun).(*ast.FuncLit); ok && len(r.exits)+btoi(r.falls) > 1 {
@@ -214,6 +220,76 @@ func (r *Region) internal(b *ast.BranchStmt, inner []ast.Node) bool {
 	}
 	return false
 }
+
+// checkGotos refuses a goto that jumps into the region from before the defer: that path
+// reaches the exits without the defer having run.
+func (r *Region) checkGotos() Plan {
+	_, body := deferutil.FuncParts(r.Fn)
+	start, end := r.Defer.End(), r.Block.End()
+	var p Plan
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.BranchStmt:
+			if n.Tok != token.GOTO || n.Label == nil {
+				break
+			}
+			if l := r.Info.Uses[n.Label]; l != nil && start <= l.Pos() && l.Pos() < end && !(start <= n.Pos() && n.Pos() < end) {
+				p = Plan{Refused: "a goto jumps past the defer into the region", At: n.Pos()}
+			}
+		}
+		return p.Refused == ""
+	})
+	return p
+}
+
+// checkScopes refuses when a name in the deferred call means something else at an exit:
+// the copy placed there would call or release another thing.
+func (r *Region) checkScopes() Plan {
+	call := r.Defer.Call
+	var ids []*ast.Ident // the names resolved in scope: not fields, methods or package members
+	var visit func(n ast.Node) bool
+	visit = func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			ast.Inspect(n.X, visit) // n.Sel is a field, a method or a package's member
+			return false
+		case *ast.Ident:
+			ids = append(ids, n)
+		}
+		return true
+	}
+	ast.Inspect(call, visit)
+	pkgScope := r.Pkg.Scope()
+	check := func(pos token.Pos) Plan {
+		scope := pkgScope.Innermost(pos)
+		if scope == nil {
+			return Plan{Refused: "no scope at an exit", At: pos}
+		}
+		for _, id := range ids {
+			obj := r.Info.Uses[id]
+			if obj == nil || (call.Pos() <= obj.Pos() && obj.Pos() < call.End()) {
+				continue // declared inside the deferred literal
+			}
+			if _, at := scope.LookupParent(id.Name, pos); at != obj {
+				return Plan{Refused: sprintf("%s means something else at an exit", id.Name), At: pos}
+			}
+		}
+		return Plan{}
+	}
+	for _, e := range r.exits {
+		if p := check(e.Pos()); p.Refused != "" {
+			return p
+		}
+	}
+	if r.falls {
+		return check(r.Block.Rbrace)
+	}
+	return Plan{}
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 // checkStable refuses a deferred call whose function or arguments could have another value
 // at an exit than at the defer statement.

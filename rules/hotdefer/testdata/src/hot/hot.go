@@ -157,3 +157,25 @@ func Two() {
 	defer record(1)
 	count++
 }
+
+// Shadow: at the inner return, c is another variable; refused.
+func Shadow(c, other *Cache) int {
+	c.mu.Lock()
+	defer c.mu.Unlock() // want `Shadow is hot`
+	if other != nil {
+		c := other
+		return len(c.items)
+	}
+	return 0
+}
+
+// Jump: a goto reaches the return without the defer; refused.
+func Jump(x int) int {
+	if x > 0 {
+		goto done
+	}
+	mu.Lock()
+	defer mu.Unlock() // want `Jump is hot`
+done:
+	return x
+}

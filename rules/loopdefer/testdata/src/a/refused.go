@@ -126,6 +126,19 @@ func withEnv(env map[string]string, run func()) {
 	run()
 }
 
+// Refused: the deferred call restores what the iteration set before it; each directory
+// stays read-only until the function returns (os's RemoveAll test needs that).
+func readOnly(root string, dirs []string, remove func() error) error {
+	for _, dir := range dirs {
+		d := root + "/" + dir
+		if err := os.Chmod(d, 0o555); err != nil {
+			return err
+		}
+		defer os.Chmod(d, 0o777) // want `defer in loop body`
+	}
+	return remove()
+}
+
 // Refused: the deferred function is nil; the panic belongs at the return.
 func nilDefer() {
 	for i := 0; i < 1; i++ {
