@@ -111,14 +111,14 @@ func (r *Region) Check() Plan {
 	if p := r.checkScopes(); p.Refused != "" {
 		return p
 	}
-	if _, ok := ast.Unparen(r.Defer.Call.Fun).(*ast.FuncLit); ok && len(r.exits)+btoi(r.falls) > 1 {
-		return Plan{Refused: "the deferred literal would be copied to every exit", At: r.Defer.Pos()}
-	}
 	if r.recovers() {
 		return Plan{Refused: "the deferred call recovers panics", At: r.Defer.Pos()}
 	}
 	if r.changesResults() {
 		return Plan{Refused: "the deferred call may change the named results after return sets them", At: r.Defer.Pos()}
+	}
+	if _, ok := ast.Unparen(r.Defer.Call.Fun).(*ast.FuncLit); ok && len(r.exits)+btoi(r.falls) > 1 {
+		return Plan{Refused: "the deferred literal would be copied to every exit", At: r.Defer.Pos()}
 	}
 	if p := r.checkResults(); p.Refused != "" {
 		return p
