@@ -177,6 +177,9 @@ func newFinding(cfg *Config, pkg *packages.Package, a *analysis.Analyzer, d anal
 		unsafe := rules.IsUnsafe(sf)
 		if unsafe && !cfg.Unsafe {
 			f.NoFix = "the fix changes behaviour on panic; apply it with -unsafe"
+			if why := rules.UnsafeWhy(d); why != "" {
+				f.NoFix = "the fix changes behaviour on panic (" + why + "); apply it with -unsafe"
+			}
 			continue
 		}
 		fix := &Fix{Title: sf.Message, Unsafe: unsafe}

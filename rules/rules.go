@@ -41,5 +41,8 @@ func IsUnsafe(fix analysis.SuggestedFix) bool { return fixes.IsUnsafe(fix) }
 // rewrite), until done is called: they skip decorating and printing them.
 func ReportOnly(pkg *types.Package) (done func()) { return fixes.ReportOnly(pkg) }
 
+// UnsafeWhy returns what makes d's fixes unsafe, or "".
+func UnsafeWhy(d analysis.Diagnostic) string { return fixes.UnsafeWhy(d) }
+
 // Refusal returns why a rule offered no fix for d, or "".
 func Refusal(d analysis.Diagnostic) string { return fixes.Refusal(d) }

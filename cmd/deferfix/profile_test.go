@@ -19,8 +19,22 @@ func TestProfileHot(t *testing.T) {
 
 	var out, errb bytes.Buffer
 	code := run([]string{"-C", dir, "-rules=hotdefer", "-profile=cpu.pprof", "./..."}, nil, &out, &errb)
-	if code != exitFindings || !strings.Contains(out.String(), "m.go:9:2: Hot is hot (99.3% of CPU samples) and defers 1 calls (hotdefer)") || strings.Contains(out.String(), "Cold") {
+	if code != exitFindings || !strings.Contains(out.String(), "m.go:9:2: Hot is hot (66.4% of CPU samples) and defers 1 calls (hotdefer)") || strings.Contains(out.String(), "Cold") {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
+
+	// Hot gets explicit calls (nothing can panic after the defer); Warm's would be unsafe,
+	// and -v says why.
+	out.Reset()
+	code = run([]string{"-C", dir, "-rules=hotdefer", "-profile=cpu.pprof", "-d", "-v", "./..."}, nil, &out, &errb)
+	if !strings.Contains(out.String(), "-\tdefer mu.Unlock()\n+\tmu.Unlock()\n \treturn 1\n") {
+		t.Errorf("Hot not rewritten with an explicit call: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	code = run([]string{"-C", dir, "-rules=hotdefer", "-profile=cpu.pprof", "-v", "./..."}, nil, &out, &errb)
+	if want := "the fix changes behaviour on panic (the call compute may panic, and then the explicit call would not run); apply it with -unsafe"; !strings.Contains(errb.String()+out.String(), want) {
+		t.Errorf("Warm: want %q in\n%s%s", want, out.String(), errb.String())
 	}
 
 	// default.pgo beside the main package.
@@ -85,20 +99,31 @@ func Cold() int {
 	return 2
 }
 
-func main() { Hot(); Cold() }
+func Warm() int {
+	mu.Lock()
+	defer mu.Unlock()
+	return compute()
+}
+
+func compute() int { return 3 }
+
+func main() { Hot(); Cold(); Warm() }
 `)
 	hot := &profile.Function{ID: 1, Name: "main.Hot"}
 	cold := &profile.Function{ID: 2, Name: "main.Cold"}
+	warm := &profile.Function{ID: 3, Name: "main.Warm"}
 	hotLoc := &profile.Location{ID: 1, Line: []profile.Line{{Function: hot}}}
 	coldLoc := &profile.Location{ID: 2, Line: []profile.Line{{Function: cold}}}
+	warmLoc := &profile.Location{ID: 3, Line: []profile.Line{{Function: warm}}}
 	p := &profile.Profile{
 		SampleType: []*profile.ValueType{{Type: "samples", Unit: "count"}, {Type: "cpu", Unit: "nanoseconds"}},
 		Sample: []*profile.Sample{
 			{Location: []*profile.Location{hotLoc}, Value: []int64{6, 600}},
 			{Location: []*profile.Location{coldLoc}, Value: []int64{4, 4}},
+			{Location: []*profile.Location{warmLoc}, Value: []int64{3, 300}},
 		},
-		Location: []*profile.Location{hotLoc, coldLoc},
-		Function: []*profile.Function{hot, cold},
+		Location: []*profile.Location{hotLoc, coldLoc, warmLoc},
+		Function: []*profile.Function{hot, cold, warm},
 	}
 	var buf bytes.Buffer
 	if err := p.Write(&buf); err != nil {

@@ -176,7 +176,7 @@ func reportHot(pass *analysis.Pass, p *defercost.Func, d *ast.DeferStmt, msg str
 	var related []analysis.RelatedInformation
 	if plan.MayPanic != "" {
 		title += fixes.UnsafeSuffix
-		related = append(related, analysis.RelatedInformation{Pos: plan.At, End: plan.At, Message: "may panic before the explicit call: " + plan.MayPanic})
+		related = append(related, analysis.RelatedInformation{Pos: plan.At, End: plan.At, Message: fixes.UnsafePrefix + plan.MayPanic + ", and then the explicit call would not run"})
 	}
 	fix, err := fixes.FixAt(pass, fileOf(pass, d), d, title, r.Rewrite)
 	if err != nil {

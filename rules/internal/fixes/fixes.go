@@ -33,6 +33,20 @@ const UnsafeSuffix = " (changes behaviour on panic)"
 // RefusedPrefix starts the related-information message that says why a finding has no fix.
 const RefusedPrefix = "not fixed: "
 
+// UnsafePrefix starts the related-information message that says why a finding's fix is
+// unsafe: what may panic.
+const UnsafePrefix = "unsafe: "
+
+// UnsafeWhy returns why a diagnostic's fixes are unsafe, or "".
+func UnsafeWhy(d analysis.Diagnostic) string {
+	for _, r := range d.Related {
+		if s, ok := strings.CutPrefix(r.Message, UnsafePrefix); ok {
+			return s
+		}
+	}
+	return ""
+}
+
 // IsUnsafe reports whether a fix was marked unsafe by its rule.
 func IsUnsafe(fix analysis.SuggestedFix) bool {
 	return strings.HasSuffix(fix.Message, UnsafeSuffix)
