@@ -123,6 +123,9 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if r := s.checkUndo(d); r != nil {
 		return r
 	}
+	if r := s.checkRestore(d); r != nil {
+		return r
+	}
 	if id, ok := ast.Unparen(d.Call.Fun).(*ast.Ident); ok && s.alwaysNil(id) {
 		return refuse(d, "the deferred function value %s is nil, so the call panics; per iteration it would panic at the iteration's end instead of at the return", id.Name)
 	}
@@ -157,6 +160,63 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 		}
 	}
 	return s.checkEscape(d)
+}
+
+// checkRestore refuses a deferred literal that assigns to something declared outside it:
+//
+//	f.Hidden = true
+//	defer func() { f.Hidden = false }()
+//
+// It restores state rather than releasing a resource, and the state is meant to last
+// until the function returns: restored per iteration, later iterations and the code after
+// the loop would see it undone (cobra's doc tests hide flags this way).
+func (s *scope) checkRestore(d *ast.DeferStmt) *refusal {
+	lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit)
+	if !ok {
+		return nil
+	}
+	info := s.pass.TypesInfo
+	outside := func(e ast.Expr) (ast.Expr, bool) {
+		root := e
+		for {
+			switch x := ast.Unparen(root).(type) {
+			case *ast.SelectorExpr:
+				root = x.X
+				continue
+			case *ast.IndexExpr:
+				root = x.X
+				continue
+			case *ast.StarExpr:
+				root = x.X
+				continue
+			case *ast.Ident:
+				obj := info.Uses[x]
+				return e, obj != nil && !(lit.Pos() <= obj.Pos() && obj.Pos() < lit.End())
+			}
+			return e, false
+		}
+	}
+	var r *refusal
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		if r != nil {
+			return false
+		}
+		var targets []ast.Expr
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			targets = n.Lhs
+		case *ast.IncDecStmt:
+			targets = []ast.Expr{n.X}
+		}
+		for _, t := range targets {
+			if e, ok := outside(t); ok {
+				r = refuse(t, "the deferred function restores %s, which is meant to stay changed until the function returns; restored per iteration, the rest of the loop would see it undone", types.ExprString(e))
+				return false
+			}
+		}
+		return true
+	})
+	return r
 }
 
 // checkUndo refuses a defer that undoes a change the iteration makes after it — the

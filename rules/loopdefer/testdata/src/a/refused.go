@@ -139,6 +139,19 @@ func readOnly(root string, dirs []string, remove func() error) error {
 	return remove()
 }
 
+type option struct{ Hidden bool }
+
+// Refused: the deferred literal restores what the iteration changed; the options stay
+// hidden until the function returns (cobra's doc tests do this).
+func hidden(opts map[string]*option, names []string, gen func()) {
+	for _, name := range names {
+		o := opts[name]
+		o.Hidden = true
+		defer func() { o.Hidden = false }() // want `defer in loop body`
+	}
+	gen()
+}
+
 // Refused: the deferred function is nil; the panic belongs at the return.
 func nilDefer() {
 	for i := 0; i < 1; i++ {
