@@ -28,6 +28,8 @@ var Analyzer = &analysis.Analyzer{
 
 const titleCheck = "Check the error of the deferred call and return it"
 
+const titleTest = "Check the error of the deferred call and report it with %s.Error"
+
 const (
 	msgFile  = "deferred %s of a file opened for writing drops its error, so a failed write goes unnoticed"
 	msgFlush = "deferred %s drops its error, so buffered data can be lost unnoticed"

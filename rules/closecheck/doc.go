@@ -31,8 +31,18 @@
 //		}
 //	}()
 //
-// so a Close failure is returned when nothing failed before it. The fix is not offered
-// when the function returns no error (there is nowhere to report the failure), when the
+// so a Close failure is returned when nothing failed before it. In a function that returns
+// no error but has a *testing.T, *testing.B, *testing.F or testing.TB parameter (a test,
+// a benchmark, a subtest's literal), the failure is reported to the test instead:
+//
+//	defer func() {
+//		if cerr := f.Close(); cerr != nil {
+//			t.Error(cerr)
+//		}
+//	}()
+//
+// The fix is not offered when the function returns no error and has no test to report
+// to (there is nowhere to report the failure), when the
 // resource variable is assigned after the defer (the closure would close another value),
 // or when the error result's name is shadowed at the defer.
 package closecheck

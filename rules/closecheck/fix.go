@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"github.com/dave/dst"
 	"golang.org/x/tools/go/analysis"
@@ -56,7 +57,25 @@ func (s *site) report(msg string) {
 	}
 	res := sig.Results()
 	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), types.Universe.Lookup("error").Type()) {
-		fixes.Refuse(s.pass, rng, token.NoPos, msg, "the function returns no error to report the failure in; check it where it can be handled")
+		tb := s.testingVar()
+		if tb == nil {
+			fixes.Refuse(s.pass, rng, token.NoPos, msg, "the function returns no error to report the failure in; check it where it can be handled")
+			return
+		}
+		if at := s.assignedAfter(); at != nil {
+			fixes.Refuse(s.pass, rng, at.Pos(), msg, sprintf("%s is assigned after the defer, so a deferred closure would see another value", s.v.Name()))
+			return
+		}
+		// In a test, the failure is reported to the test: t.Error(cerr).
+		cerr := deferutil.NewNames(info, s.fn.Node(), nil, token.NoPos).Fresh("cerr")
+		fix, err := fixes.FixAt(s.pass, s.file(), s.d, sprintf(titleTest, tb.Name()), func(f *fixes.File) error {
+			return s.rewriteTest(f, tb.Name(), cerr)
+		})
+		if err != nil {
+			fixes.Refuse(s.pass, rng, token.NoPos, msg, err.Error())
+			return
+		}
+		s.pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
 		return
 	}
 	if at := s.assignedAfter(); at != nil {
@@ -79,11 +98,7 @@ func (s *site) report(msg string) {
 		}
 	}
 	cerr := names.Fresh("cerr")
-	var file *ast.File
-	for c := range s.cur.Enclosing((*ast.File)(nil)) {
-		file = c.Node().(*ast.File)
-	}
-	fix, err := fixes.FixAt(s.pass, file, s.d, titleCheck, func(f *fixes.File) error {
+	fix, err := fixes.FixAt(s.pass, s.file(), s.d, titleCheck, func(f *fixes.File) error {
 		return s.rewrite(f, rename, errName, cerr)
 	})
 	if err != nil {
@@ -91,6 +106,72 @@ func (s *site) report(msg string) {
 		return
 	}
 	s.pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
+}
+
+func (s *site) file() *ast.File {
+	var file *ast.File
+	for c := range s.cur.Enclosing((*ast.File)(nil)) {
+		file = c.Node().(*ast.File)
+	}
+	return file
+}
+
+// testingVar returns the *testing.T, *testing.B, *testing.F or testing.TB parameter of the
+// nearest enclosing function that has one, if its name still means it at the defer.
+func (s *site) testingVar() *types.Var {
+	info := s.pass.TypesInfo
+	for c := range s.cur.Enclosing((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
+		var ft *ast.FuncType
+		switch fn := c.Node().(type) {
+		case *ast.FuncDecl:
+			ft = fn.Type
+		case *ast.FuncLit:
+			ft = fn.Type
+		}
+		for _, field := range ft.Params.List {
+			for _, id := range field.Names {
+				v, ok := info.Defs[id].(*types.Var)
+				if !ok || !isTB(v.Type()) || id.Name == "_" {
+					continue
+				}
+				if scope := s.pass.Pkg.Scope().Innermost(s.d.Pos()); scope != nil {
+					if _, obj := scope.LookupParent(id.Name, s.d.Pos()); obj == v {
+						return v
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// isTB reports whether t is *testing.T, *testing.B, *testing.F or testing.TB.
+func isTB(t types.Type) bool {
+	want := []string{"TB"}
+	if p, ok := t.(*types.Pointer); ok {
+		t, want = p.Elem(), []string{"T", "B", "F"}
+	}
+	named, ok := types.Unalias(t).(*types.Named)
+	return ok && named.Obj().Pkg() != nil && named.Obj().Pkg().Path() == "testing" && slices.Contains(want, named.Obj().Name())
+}
+
+// rewriteTest turns the defer into a checked call that reports a failure to the test.
+func (s *site) rewriteTest(f *fixes.File, tb, cerr string) error {
+	ds, ok := f.Node(s.d).(*dst.DeferStmt)
+	if !ok {
+		return fmt.Errorf("defer statement not found in the decorated file")
+	}
+	s.wrap(ds, func(get dst.Expr) dst.Stmt {
+		return &dst.IfStmt{
+			Init: &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(cerr)}, Tok: token.DEFINE, Rhs: []dst.Expr{get}},
+			Cond: &dst.BinaryExpr{X: dst.NewIdent(cerr), Op: token.NEQ, Y: dst.NewIdent("nil")},
+			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ExprStmt{X: &dst.CallExpr{
+				Fun:  &dst.SelectorExpr{X: dst.NewIdent(tb), Sel: dst.NewIdent("Error")},
+				Args: []dst.Expr{dst.NewIdent(cerr)},
+			}}}},
+		}
+	})
+	return nil
 }
 
 // assignedAfter returns an assignment to the resource variable after the defer, or nil.
@@ -136,8 +217,7 @@ func (s *site) rewrite(f *fixes.File, rename bool, errName, cerr string) error {
 			}
 		}
 	}
-	call := ds.Call
-	check := func(get dst.Expr) dst.Stmt {
+	s.wrap(ds, func(get dst.Expr) dst.Stmt {
 		return &dst.IfStmt{
 			Init: &dst.AssignStmt{Lhs: []dst.Expr{dst.NewIdent(cerr)}, Tok: token.DEFINE, Rhs: []dst.Expr{get}},
 			Cond: &dst.BinaryExpr{
@@ -149,7 +229,14 @@ func (s *site) rewrite(f *fixes.File, rename bool, errName, cerr string) error {
 				Lhs: []dst.Expr{dst.NewIdent(errName)}, Tok: token.ASSIGN, Rhs: []dst.Expr{dst.NewIdent(cerr)},
 			}}},
 		}
-	}
+	})
+	return nil
+}
+
+// wrap turns the deferred call into a deferred literal that runs check on the error: the
+// call's own result, or for a csv.Writer the Error that follows its Flush.
+func (s *site) wrap(ds *dst.DeferStmt, check func(get dst.Expr) dst.Stmt) {
+	call := ds.Call
 	var body []dst.Stmt
 	if s.csv {
 		recv := dst.Clone(call.Fun.(*dst.SelectorExpr).X).(dst.Expr)
@@ -161,5 +248,4 @@ func (s *site) rewrite(f *fixes.File, rename bool, errName, cerr string) error {
 		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},
 		Body: &dst.BlockStmt{List: body},
 	}}
-	return nil
 }

@@ -1,0 +1,59 @@
+package a
+
+import (
+	"bufio"
+	"encoding/csv"
+	"os"
+	"testing"
+)
+
+// In a test the failure goes to the test.
+func writeGolden(t *testing.T, name string, data []byte) {
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	if _, err := f.Write(data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A subtest's own t is the one used.
+func subtests(t *testing.T, name string) {
+	t.Run("x", func(tt *testing.T) {
+		f, err := os.Create(name)
+		if err != nil {
+			tt.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		defer w.Flush() // want `deferred Writer.Flush drops its error`
+		w.WriteString("x")
+	})
+}
+
+// testing.TB, and a csv.Writer whose Error is what reports.
+func tableTB(tb testing.TB, f *os.File) {
+	w := csv.NewWriter(f)
+	defer w.Flush() // want `deferred Writer.Flush drops its error`
+	w.Write([]string{"a"})
+}
+
+// A benchmark's b.
+func BenchmarkWrite(b *testing.B) {
+	f, err := os.Create(os.DevNull)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	for b.Loop() {
+		f.Write([]byte("x"))
+	}
+}
+
+// No test at hand: reported without a fix.
+func helperNoTest(name string) {
+	f, _ := os.Create(name)
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	f.Write(nil)
+}
