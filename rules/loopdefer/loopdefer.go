@@ -36,6 +36,7 @@ const titleScope = "Wrap loop body in a closure so each iteration releases"
 const (
 	msgUnlock = "deferred %s in loop body runs only when the function returns, so the next iteration's lock deadlocks"
 	msgClose  = "deferred %s in loop body runs only when the function returns, so resources pile up until then"
+	msgHeld   = "deferred %s in loop body runs only when the function returns, so every iteration's lock is held until then"
 	msgOther  = "defer in loop body runs only when the function returns, so deferred calls pile up until then"
 )
 
@@ -80,7 +81,7 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 		for _, d := range defers {
-			msg := message(pass.TypesInfo, d)
+			msg := message(pass.TypesInfo, g.loop.Node(), d)
 			rng := deferutil.Keyword{Defer: d}
 			if reason != "" {
 				why := reason
@@ -104,16 +105,39 @@ func run(pass *analysis.Pass) (any, error) {
 }
 
 // message states the consequence, by what the deferred call does.
-func message(info *types.Info, d *ast.DeferStmt) string {
+func message(info *types.Info, loop ast.Node, d *ast.DeferStmt) string {
 	obj := deferutil.Callee(info, d.Call)
 	switch {
 	case deferutil.IsMethod(obj, "sync", "Mutex", "Unlock"),
 		deferutil.IsMethod(obj, "sync", "RWMutex", "Unlock", "RUnlock"):
-		return sprintf(msgUnlock, obj.Name())
+		if sameEachIteration(info, loop, d.Call.Fun) {
+			return sprintf(msgUnlock, obj.Name())
+		}
+		return sprintf(msgHeld, obj.Name())
 	case isCloser(obj):
 		return sprintf(msgClose, obj.Name())
 	}
 	return msgOther
+}
+
+// sameEachIteration reports whether the mutex that fun (m.Unlock) unlocks is the same in
+// every iteration: its operand names no variable declared in the loop (a range variable
+// or one of the body's own).
+func sameEachIteration(info *types.Info, loop ast.Node, fun ast.Expr) bool {
+	sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	same := true
+	ast.Inspect(sel.X, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && loop.Pos() <= v.Pos() && v.Pos() < loop.End() {
+				same = false
+			}
+		}
+		return same
+	})
+	return same
 }
 
 // isCloser reports whether obj is a method with the signature of io.Closer's Close, or

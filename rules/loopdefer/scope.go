@@ -132,6 +132,9 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if !s.releasesIteration(d) {
 		return refuse(d, "the deferred call releases nothing acquired in this iteration; running it at the function's return may be intended")
 	}
+	if s.lastInIteration(d) {
+		return refuse(d, "nothing follows the defer in the iteration, so releasing per iteration would release at once; the loop holds each one until the function returns on purpose")
+	}
 	results := s.sig.Results()
 	var r *refusal
 	ast.Inspect(d, func(n ast.Node) bool {
@@ -160,6 +163,39 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 		}
 	}
 	return s.checkEscape(d)
+}
+
+// lastInIteration reports whether no statement of the loop body runs after d: d ends its
+// block, and so does every statement enclosing it up to the body. Nobody defers a release
+// as the iteration's last act unless it is meant to wait for the function's return —
+// for _, m := range mus { m.Lock(); defer m.Unlock() } holds every lock; x/net's
+// LimitListener test leaves each connection open "until the listener is closed".
+func (s *scope) lastInIteration(d *ast.DeferStmt) bool {
+	cur, ok := s.loop.FindNode(d)
+	if !ok {
+		return false
+	}
+	for n := cur; n.Node() != s.body; n = n.Parent() {
+		switch n.Node().(type) {
+		case *ast.CaseClause, *ast.CommClause:
+			continue // clauses are alternatives, not a sequence
+		}
+		var list []ast.Stmt
+		switch p := n.Parent().Node().(type) {
+		case *ast.BlockStmt:
+			list = p.List
+		case *ast.CaseClause:
+			list = p.Body
+		case *ast.CommClause:
+			list = p.Body
+		default:
+			continue // if, else, switch, select, labels: the statement holding them decides
+		}
+		if len(list) == 0 || list[len(list)-1] != n.Node() {
+			return false
+		}
+	}
+	return true
 }
 
 // checkRestore refuses a deferred literal that assigns to something declared outside it:
@@ -554,6 +590,7 @@ func (s *scope) checkEscape(d *ast.DeferStmt) *refusal {
 	}
 	visit(d.Call, false)
 	s.addSiblings(roots)
+	s.addDerived(roots)
 	var r *refusal
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		if r != nil || n == nil {
@@ -639,6 +676,89 @@ func (s *scope) addSiblings(roots map[*types.Var]bool) {
 		}
 		return true
 	})
+}
+
+// addDerived adds to roots the body's variables defined from a call that takes a root —
+// p := ipv6.NewPacketConn(c), bw := bufio.NewWriter(f) — when their type can hold a
+// reference to it: storing p keeps c open as surely as storing c. Results that cannot
+// hold one (data, err := io.ReadAll(f): bytes and an error) are copies, not the resource.
+func (s *scope) addDerived(roots map[*types.Var]bool) {
+	info := s.pass.TypesInfo
+	for changed := true; changed; {
+		changed = false
+		ast.Inspect(s.body, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok || as.Tok != token.DEFINE || len(as.Rhs) != 1 {
+				return true
+			}
+			call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+			if !ok || !takesRoot(info, call, roots) {
+				return true
+			}
+			for _, l := range as.Lhs {
+				id, ok := l.(*ast.Ident)
+				if !ok {
+					continue
+				}
+				v, ok := info.Defs[id].(*types.Var)
+				if ok && !roots[v] && !deferutil.IsError(v.Type()) && mayHold(v.Type(), make(map[types.Type]bool)) {
+					roots[v] = true
+					changed = true
+				}
+			}
+			return true
+		})
+	}
+}
+
+// takesRoot reports whether call's receiver or arguments mention a root.
+func takesRoot(info *types.Info, call *ast.CallExpr, roots map[*types.Var]bool) bool {
+	found := false
+	check := func(e ast.Expr) {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if v, ok := info.Uses[id].(*types.Var); ok && roots[v] {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && info.Selections[sel] != nil {
+		check(sel.X)
+	}
+	for _, a := range call.Args {
+		check(a)
+	}
+	return found
+}
+
+// mayHold reports whether a value of type t can refer to another value: it is or holds a
+// pointer, interface, func, chan, map or slice of such.
+func mayHold(t types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t := t.Underlying().(type) {
+	case *types.Basic:
+		return t.Kind() == types.UnsafePointer
+	case *types.Pointer, *types.Interface, *types.Signature, *types.Chan:
+		return true
+	case *types.Slice:
+		return mayHold(t.Elem(), seen)
+	case *types.Array:
+		return mayHold(t.Elem(), seen)
+	case *types.Map:
+		return mayHold(t.Key(), seen) || mayHold(t.Elem(), seen)
+	case *types.Struct:
+		for i := range t.NumFields() {
+			if mayHold(t.Field(i).Type(), seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // usedAfterLoop reports whether v is referred to outside the loop body, in the function:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 )
 
 // Refused: the deferred call recovers.
@@ -150,6 +151,52 @@ func hidden(opts map[string]*option, names []string, gen func()) {
 		defer func() { o.Hidden = false }() // want `defer in loop body`
 	}
 	gen()
+}
+
+// Refused: nothing follows the defer in the iteration; every lock is held until the
+// function returns.
+func lockAll(mus []*sync.Mutex, critical func()) {
+	for _, m := range mus {
+		m.Lock()
+		defer m.Unlock() // want `deferred Unlock in loop body runs only when the function returns, so every iteration.s lock is held until then`
+	}
+	critical()
+}
+
+// Refused: the same, at the end of a switch clause.
+func holdOpen(names []string, serve func()) {
+	for _, name := range names {
+		switch name {
+		case "":
+			continue
+		default:
+			f, err := os.Open(name)
+			if err != nil {
+				continue
+			}
+			defer f.Close() // want `deferred Close in loop body`
+		}
+	}
+	serve()
+}
+
+// Refused: p wraps c and is kept after the loop, so c must stay open.
+type wrapper struct{ r *res }
+
+func wrap(r *res) *wrapper { return &wrapper{r} }
+
+func keepWrapped(names []string) []*wrapper {
+	var out []*wrapper
+	for _, name := range names {
+		c, err := open(name)
+		if err != nil {
+			continue
+		}
+		defer c.Close() // want `deferred Close in loop body`
+		p := wrap(c)
+		out = append(out, p)
+	}
+	return out
 }
 
 // Refused: the deferred function is nil; the panic belongs at the return.
