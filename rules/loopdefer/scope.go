@@ -227,6 +227,11 @@ func (s *scope) checkRestore(d *ast.DeferStmt) *refusal {
 				continue
 			case *ast.Ident:
 				obj := info.Uses[x]
+				for i := range s.sig.Results().Len() {
+					if obj == s.sig.Results().At(i) {
+						return e, false // named results have a check of their own
+					}
+				}
 				return e, obj != nil && !(lit.Pos() <= obj.Pos() && obj.Pos() < lit.End())
 			}
 			return e, false
