@@ -37,6 +37,9 @@ for m in $modules; do
 	cd "$copy"
 	# A module's own go.sum may lack entries for its platform's dependencies.
 	export GOFLAGS=-mod=mod
+	# A GOPATH-era project has no go.mod: give it one at the Go version of its day (shared
+	# loop variables, so loopcapture applies).
+	if [ ! -f go.mod ]; then go mod init "${m%@*}" >/dev/null 2>&1 && go mod edit -go=1.16 && go mod tidy >/dev/null 2>&1 || true; fi
 	echo "== $m ($(find . -name '*.go' | wc -l) files)"
 	"$bin" -v $sel ./... > findings.txt 2> findings.err || true
 	grep -v '^	' findings.txt | sed 's/.*(\([a-z]*\))$/\1/' | sort | uniq -c || true
