@@ -275,6 +275,7 @@ func (s *scope) checkRestore(d *ast.DeferStmt) *refusal {
 func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 	info := s.pass.TypesInfo
 	deferred := make(map[types.Object]bool)
+	calls := make(map[string]bool) // the deferred calls as written: a repeat is a backstop
 	var collect func(n ast.Node)
 	collect = func(n ast.Node) {
 		ast.Inspect(n, func(m ast.Node) bool {
@@ -284,6 +285,7 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 					collect(lit.Body)
 				} else if obj := deferutil.Callee(info, m); obj != nil && len(m.Args) > 0 && !reports(obj) {
 					deferred[obj] = true // f.Close() twice is a backstop, not an undo
+					calls[types.ExprString(m)] = true
 				}
 			case *ast.FuncLit:
 				return false
@@ -304,8 +306,8 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 			return false
 		case *ast.CallExpr:
 			obj := deferutil.Callee(info, n)
-			if obj == nil || !deferred[obj] || len(n.Args) == 0 {
-				break
+			if obj == nil || !deferred[obj] || len(n.Args) == 0 || calls[types.ExprString(n)] {
+				break // os.Remove(name) again after defer os.Remove(name) is a backstop, not an undo
 			}
 			switch {
 			case n.Pos() > d.End():

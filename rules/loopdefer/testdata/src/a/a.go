@@ -219,3 +219,19 @@ names:
 	}
 	return n
 }
+
+// A repeat of the deferred call later in the body is a backstop, not an undo: fixed.
+func scratch(dir string, n int) error {
+	for i := range n {
+		name := fmt.Sprintf("%s/%d", dir, i)
+		if err := os.WriteFile(name, nil, 0o600); err != nil {
+			return err
+		}
+		defer os.Remove(name) // want `defer in loop body`
+		if _, err := os.Stat(name); err != nil {
+			return err
+		}
+		os.Remove(name)
+	}
+	return nil
+}
