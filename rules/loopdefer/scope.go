@@ -203,9 +203,10 @@ func (s *scope) lastInIteration(d *ast.DeferStmt) bool {
 //	f.Hidden = true
 //	defer func() { f.Hidden = false }()
 //
-// It restores state rather than releasing a resource, and the state is meant to last
-// until the function returns: restored per iteration, later iterations and the code after
-// the loop would see it undone (cobra's doc tests hide flags this way).
+// It restores or updates state rather than releasing a resource, and the change is meant
+// for the function's return: run per iteration, later iterations and the code after the
+// loop would see it early (cobra's doc tests hide flags this way; go-cmp defers a prepend
+// to a slice "until we finish iterating over all groups").
 func (s *scope) checkRestore(d *ast.DeferStmt) *refusal {
 	lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit)
 	if !ok {
@@ -251,7 +252,7 @@ func (s *scope) checkRestore(d *ast.DeferStmt) *refusal {
 		}
 		for _, t := range targets {
 			if e, ok := outside(t); ok {
-				r = refuse(t, "the deferred function restores %s, which is meant to stay changed until the function returns; restored per iteration, the rest of the loop would see it undone", types.ExprString(e))
+				r = refuse(t, "the deferred function assigns %s, a change meant for when the function returns; run per iteration, the rest of the loop would see it early", types.ExprString(e))
 				return false
 			}
 		}
