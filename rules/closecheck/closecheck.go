@@ -156,7 +156,10 @@ func writeFlag(pass *analysis.Pass, e ast.Expr) bool {
 	return false
 }
 
-// checkedElsewhere reports whether fn also calls v.method() outside d and uses the result.
+// checkedElsewhere reports whether fn, or a literal in it, also calls v.method() outside d
+// and uses the result — or, for Close, calls it at all: the deferred Close is then a
+// backstop, and its error is the "already closed" of a second Close (os's FIFO test closes
+// the writer in a time.AfterFunc callback; reporting the deferred Close's error broke it).
 func checkedElsewhere(info *types.Info, fn ast.Node, v *types.Var, method string, d *ast.DeferStmt) bool {
 	found := false
 	ast.Inspect(fn, func(n ast.Node) bool {
@@ -164,7 +167,10 @@ func checkedElsewhere(info *types.Info, fn ast.Node, v *types.Var, method string
 		case *ast.DeferStmt:
 			return n != d
 		case *ast.ExprStmt:
-			return false // a call whose result is dropped
+			if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && isMethodCall(info, call, v, method) {
+				found = method == "Close" // a call whose result is dropped
+				return false
+			}
 		case *ast.CallExpr:
 			if isMethodCall(info, n, v, method) {
 				found = true

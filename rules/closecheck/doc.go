@@ -19,8 +19,10 @@
 // os.CreateTemp, or os.OpenFile with a constant flag whose access mode writes (O_WRONLY or
 // O_RDWR; O_CREATE, O_APPEND and O_TRUNC alone leave the file read-only); Flush of a *bufio.Writer; Close of the gzip, zlib,
 // flate, lzw, zip and tar writers; Flush of a *csv.Writer whose Error is never consulted.
-// Silent on files opened for reading and where the function also calls the same method
-// and uses its result (return f.Close(), the usual belt-and-braces pattern).
+// Silent on files opened for reading, where the function also calls the same method and
+// uses its result (return f.Close(), the usual belt-and-braces pattern), and where it
+// closes the resource anywhere else, a function literal included: the deferred Close is
+// then a backstop whose error would be the second Close's "already closed".
 //
 // The fix keeps the first error: the function's error result is named (err, or a fresh
 // name; other results become _) and the defer becomes

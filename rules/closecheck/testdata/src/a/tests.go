@@ -57,3 +57,30 @@ func helperNoTest(name string) {
 	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
 	f.Write(nil)
 }
+
+// Closed in a callback too: the deferred Close is a backstop (its error would be "already
+// closed"), so nothing is reported (os's FIFO test).
+func closedInCallback(t *testing.T, name string, after func(func())) {
+	w, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	after(func() {
+		if err := w.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+}
+
+// Closed explicitly, result dropped: still a backstop.
+func closedTwice(name string) error {
+	w, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	_, err = w.WriteString("x")
+	w.Close()
+	return err
+}
