@@ -68,7 +68,7 @@ func (s *site) report(msg string) {
 		}
 		// In a test, the failure is reported to the test: t.Error(cerr).
 		cerr := deferutil.NewNames(info, s.fn.Node(), nil, token.NoPos).Fresh("cerr")
-		fix, err := fixes.FixAt(s.pass, s.file(), s.d, sprintf(titleTest, tb.Name()), func(f *fixes.File) error {
+		fix, err := fixes.FixAt(s.pass, deferutil.File(s.cur), s.d, sprintf(titleTest, tb.Name()), func(f *fixes.File) error {
 			return s.rewriteTest(f, tb.Name(), cerr)
 		})
 		if err != nil {
@@ -98,7 +98,7 @@ func (s *site) report(msg string) {
 		}
 	}
 	cerr := names.Fresh("cerr")
-	fix, err := fixes.FixAt(s.pass, s.file(), s.d, titleCheck, func(f *fixes.File) error {
+	fix, err := fixes.FixAt(s.pass, deferutil.File(s.cur), s.d, titleCheck, func(f *fixes.File) error {
 		return s.rewrite(f, rename, errName, cerr)
 	})
 	if err != nil {
@@ -106,14 +106,6 @@ func (s *site) report(msg string) {
 		return
 	}
 	s.pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
-}
-
-func (s *site) file() *ast.File {
-	var file *ast.File
-	for c := range s.cur.Enclosing((*ast.File)(nil)) {
-		file = c.Node().(*ast.File)
-	}
-	return file
 }
 
 // testingVar returns the *testing.T, *testing.B, *testing.F or testing.TB parameter of the

@@ -700,7 +700,7 @@ func (s *scope) addDerived(roots map[*types.Var]bool) {
 				return true
 			}
 			call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
-			if !ok || !takesRoot(info, call, roots) {
+			if !ok || !mentions(info, call, roots) {
 				return true
 			}
 			for _, l := range as.Lhs {
@@ -717,28 +717,6 @@ func (s *scope) addDerived(roots map[*types.Var]bool) {
 			return true
 		})
 	}
-}
-
-// takesRoot reports whether call's receiver or arguments mention a root.
-func takesRoot(info *types.Info, call *ast.CallExpr, roots map[*types.Var]bool) bool {
-	found := false
-	check := func(e ast.Expr) {
-		ast.Inspect(e, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok {
-				if v, ok := info.Uses[id].(*types.Var); ok && roots[v] {
-					found = true
-				}
-			}
-			return !found
-		})
-	}
-	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && info.Selections[sel] != nil {
-		check(sel.X)
-	}
-	for _, a := range call.Args {
-		check(a)
-	}
-	return found
 }
 
 // mayHold reports whether a value of type t can refer to another value: it is or holds a

@@ -218,3 +218,90 @@ func IsNotNil(info *types.Info, cond ast.Expr, v *types.Var) bool {
 	_, isNil := info.Uses[nilID].(*types.Nil)
 	return isNil && info.Uses[id] == v
 }
+
+// Terminating reports whether control never flows past s, following the spec's
+// "Terminating statements"; the branch statements in exits (those a rewrite turns into
+// returns) count as terminating too.
+func Terminating(info *types.Info, s ast.Stmt, exits map[ast.Stmt]bool) bool {
+	return terminating(info, s, exits, "")
+}
+
+// terminating is Terminating for a statement with the given label ("" if none).
+func terminating(info *types.Info, s ast.Stmt, exits map[ast.Stmt]bool, label string) bool {
+	switch s := s.(type) {
+	case *ast.ReturnStmt:
+		return true
+	case *ast.BranchStmt:
+		return s.Tok == token.GOTO || exits[s]
+	case *ast.ExprStmt:
+		call, ok := ast.Unparen(s.X).(*ast.CallExpr)
+		return ok && IsBuiltin(info, call, "panic")
+	case *ast.BlockStmt:
+		return len(s.List) > 0 && terminating(info, s.List[len(s.List)-1], exits, "")
+	case *ast.IfStmt:
+		return s.Else != nil && terminating(info, s.Body, exits, "") && terminating(info, s.Else, exits, "")
+	case *ast.LabeledStmt:
+		return terminating(info, s.Stmt, exits, s.Label.Name)
+	case *ast.ForStmt:
+		return s.Cond == nil && !hasBreak(label, s.Body)
+	case *ast.SwitchStmt:
+		return clausesTerminate(info, label, s.Body, exits)
+	case *ast.TypeSwitchStmt:
+		return clausesTerminate(info, label, s.Body, exits)
+	case *ast.SelectStmt:
+		return clausesTerminate(info, label, s.Body, exits)
+	}
+	return false
+}
+
+func clausesTerminate(info *types.Info, label string, body *ast.BlockStmt, exits map[ast.Stmt]bool) bool {
+	hasDefault := false
+	for _, c := range body.List {
+		var list []ast.Stmt
+		switch c := c.(type) {
+		case *ast.CaseClause:
+			list, hasDefault = c.Body, hasDefault || c.List == nil
+		case *ast.CommClause:
+			list, hasDefault = c.Body, true // select needs no default
+		}
+		if len(list) == 0 {
+			return false
+		}
+		last := list[len(list)-1]
+		if b, ok := last.(*ast.BranchStmt); ok && b.Tok == token.FALLTHROUGH {
+			continue
+		}
+		if !terminating(info, last, exits, "") {
+			return false
+		}
+	}
+	return hasDefault && !hasBreak(label, body)
+}
+
+// hasBreak reports whether body holds a break that targets its statement: unlabeled and
+// not inside a nested breakable statement, or naming label. Labels are compared by name,
+// which is exact within one function.
+func hasBreak(label string, body *ast.BlockStmt) bool {
+	found := false
+	var walk func(n ast.Node, nested bool)
+	walk = func(root ast.Node, nested bool) {
+		ast.Inspect(root, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false
+			case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+				if n != root {
+					walk(n, true)
+					return false
+				}
+			case *ast.BranchStmt:
+				if n.Tok == token.BREAK && (n.Label == nil && !nested || n.Label != nil && n.Label.Name == label) {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
+	walk(body, false)
+	return found
+}

@@ -92,13 +92,11 @@ func (r *Region) Check() Plan {
 	if p := r.collectExits(); p.Refused != "" {
 		return p
 	}
-	if len(r.stmts) > 0 {
-		last := r.stmts[len(r.stmts)-1]
-		_, branch := last.(*ast.BranchStmt)
-		r.falls = !branch && !terminates(r.Info, last)
-	} else {
-		r.falls = true
+	exits := make(map[ast.Stmt]bool)
+	for _, x := range r.exits {
+		exits[x] = true
 	}
+	r.falls = len(r.stmts) == 0 || !deferutil.Terminating(r.Info, r.stmts[len(r.stmts)-1], exits)
 	if !r.falls && len(r.exits) == 0 {
 		return Plan{Refused: "no path leaves the region normally", At: r.Defer.Pos()}
 	}
@@ -730,7 +728,7 @@ func (r *Region) mayPanic(s ast.Node) (ast.Node, string) {
 		case *ast.IndexExpr:
 			switch t := r.Info.TypeOf(e.X).Underlying().(type) {
 			case *types.Map:
-				if !hashable(t.Key()) {
+				if !comparable(t.Key()) {
 					return fail(e, "hashing an interface key may panic")
 				}
 				return expr(e.X) && expr(e.Index)
@@ -796,7 +794,7 @@ func (r *Region) mayPanic(s ast.Node) (ast.Node, string) {
 			}
 			return fail(e, "the call %s may panic", render(e.Fun))
 		case *ast.CompositeLit:
-			if m, ok := r.Info.TypeOf(e).Underlying().(*types.Map); ok && !hashable(m.Key()) {
+			if m, ok := r.Info.TypeOf(e).Underlying().(*types.Map); ok && !comparable(m.Key()) {
 				return fail(e, "hashing an interface key may panic")
 			}
 			for _, x := range e.Elts {
@@ -1006,11 +1004,8 @@ func embeddedPointer(sel *types.Selection) bool {
 	return false
 }
 
-// hashable reports whether hashing a value of t cannot panic: it holds no interface.
-func hashable(t types.Type) bool { return comparable(t) }
-
-// comparable reports whether comparing values of t cannot panic: t is comparable and
-// holds no interface (whose dynamic value may not be).
+// comparable reports whether comparing (or hashing, as a map key) values of t cannot
+// panic: t is comparable and holds no interface (whose dynamic value may not be).
 func comparable(t types.Type) bool {
 	switch t := t.Underlying().(type) {
 	case *types.Basic, *types.Pointer, *types.Chan:
@@ -1059,88 +1054,6 @@ func convertible(to, from types.Type) bool {
 	_, b1 := to.Underlying().(*types.Basic)
 	_, b2 := from.Underlying().(*types.Basic)
 	return b1 && b2
-}
-
-// terminates reports whether s is a terminating statement (The Go Programming Language
-// Specification, "Terminating statements"): control never flows past it.
-func terminates(info *types.Info, s ast.Stmt) bool {
-	switch s := s.(type) {
-	case *ast.ReturnStmt:
-		return true
-	case *ast.BranchStmt:
-		return s.Tok == token.GOTO || s.Tok == token.FALLTHROUGH
-	case *ast.ExprStmt:
-		if c, ok := ast.Unparen(s.X).(*ast.CallExpr); ok {
-			return deferutil.IsBuiltin(info, c, "panic")
-		}
-	case *ast.BlockStmt:
-		return len(s.List) > 0 && terminates(info, s.List[len(s.List)-1])
-	case *ast.IfStmt:
-		return s.Else != nil && terminates(info, s.Body) && terminates(info, s.Else)
-	case *ast.LabeledStmt:
-		return terminates(info, s.Stmt)
-	case *ast.ForStmt:
-		return s.Cond == nil && !hasBreak(s.Body)
-	case *ast.SwitchStmt:
-		return clausesTerminate(info, s.Body)
-	case *ast.TypeSwitchStmt:
-		return clausesTerminate(info, s.Body)
-	case *ast.SelectStmt:
-		for _, c := range s.Body.List {
-			body := c.(*ast.CommClause).Body
-			if len(body) == 0 || !terminates(info, body[len(body)-1]) {
-				return false
-			}
-		}
-		return !hasBreak(s.Body)
-	}
-	return false
-}
-
-func clausesTerminate(info *types.Info, body *ast.BlockStmt) bool {
-	dflt := false
-	for _, c := range body.List {
-		cc := c.(*ast.CaseClause)
-		dflt = dflt || cc.List == nil
-		if len(cc.Body) == 0 || !terminates(info, cc.Body[len(cc.Body)-1]) {
-			return false
-		}
-	}
-	return dflt && !hasBreak(body)
-}
-
-// hasBreak reports whether body holds a break that targets s (unlabelled and not inside
-// a nested breakable statement, or labelled with s's label — conservatively, any label).
-func hasBreak(body *ast.BlockStmt) bool {
-	found := false
-	var walk func(n ast.Node, nested bool)
-	walk = func(n ast.Node, nested bool) {
-		ast.Inspect(n, func(x ast.Node) bool {
-			switch x := x.(type) {
-			case *ast.FuncLit:
-				return false
-			case *ast.BranchStmt:
-				if x.Tok == token.BREAK && (x.Label != nil || !nested) {
-					found = true
-				}
-			case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-				if x != n {
-					walk(x, true)
-					return false
-				}
-			}
-			return !found
-		})
-	}
-	for _, st := range body.List {
-		walk(st, len(push(nil, st)) > 0 && !isLabeled(st))
-	}
-	return found
-}
-
-func isLabeled(s ast.Stmt) bool {
-	_, ok := s.(*ast.LabeledStmt)
-	return ok
 }
 
 func render(e ast.Expr) string { return types.ExprString(e) }
