@@ -66,18 +66,26 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		g.defers = append(g.defers, cur)
 	}
+	taken := make(map[ast.Node]map[string]bool) // by function: names earlier guards declare
 	for _, g := range groups {
 		var defers []*ast.DeferStmt
 		for _, d := range g.defers {
 			defers = append(defers, d.Node().(*ast.DeferStmt))
 		}
-		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers}
+		if taken[g.fn.Node()] == nil {
+			taken[g.fn.Node()] = make(map[string]bool)
+		}
+		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()]}
 		fix, blocker, reason := s.fix()
 		if reason == "" {
 			// Explicit calls replace the literal when they are provably safe: they read as
 			// a person would write the loop and cost nothing per iteration.
 			if calls, ok := s.explicitFix(); ok {
 				fix = calls
+			} else if guarded, ok := s.guardFix(); ok {
+				// Where a panic could skip explicit calls, a guard defer before the loop
+				// covers it, and the loop still costs what it would without a defer.
+				fix = guarded
 			}
 		}
 		for _, d := range defers {

@@ -21,6 +21,9 @@ type scope struct {
 	loop   inspector.Cursor // *ast.ForStmt or *ast.RangeStmt
 	fn     inspector.Cursor // *ast.FuncDecl or *ast.FuncLit
 	defers []*ast.DeferStmt
+	// taken holds the names the guards of earlier loops in the same function declare:
+	// fixes applied together (go fix, an editor's "fix all") must not clash.
+	taken map[string]bool
 
 	body  *ast.BlockStmt
 	label *types.Label // the loop's label, or nil

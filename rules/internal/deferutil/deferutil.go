@@ -149,6 +149,9 @@ func (n *Names) taken(name string) bool {
 	return false
 }
 
+// Reserve marks name as taken: another fix in the same function declares it.
+func (n *Names) Reserve(name string) { n.used[name] = true }
+
 // Used reports whether the function uses the identifier name anywhere.
 func (n *Names) Used(name string) bool { return n.used[name] }
 

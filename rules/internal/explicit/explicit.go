@@ -40,6 +40,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"strings"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/dstutil"
@@ -55,6 +56,13 @@ type Region struct {
 	Fn    ast.Node       // *ast.FuncDecl or *ast.FuncLit holding the defer
 	Block *ast.BlockStmt // the loop body or function body; the defer is one of its statements
 	Defer *ast.DeferStmt
+
+	// For a caller that keeps a guard defer elsewhere (loopdefer): Mark, if set, takes
+	// the defer statement's place; Clear, if set, makes the statement put before each
+	// explicit call; Names, if set, are the fresh names the caller already took.
+	Mark  dst.Stmt
+	Clear func() dst.Stmt
+	Names *deferutil.Names
 
 	stmts   []ast.Stmt // the statements after the defer
 	exits   []ast.Stmt // branch and return statements leaving the region
@@ -417,11 +425,12 @@ func (r *Region) stableVar(v *types.Var) bool {
 	return true
 }
 
-// assigned reports whether the region assigns v (also inside function literals).
+// assigned reports whether the region assigns v, or a part of it — a field of a struct
+// value, an element of an array (also inside function literals).
 func (r *Region) assigned(v *types.Var) bool {
 	found := false
 	is := func(e ast.Expr) bool {
-		id, ok := ast.Unparen(e).(*ast.Ident)
+		id, ok := r.root(e).(*ast.Ident)
 		return ok && (r.Info.Uses[id] == v || r.Info.Defs[id] == v)
 	}
 	for _, s := range r.stmts {
@@ -442,6 +451,26 @@ func (r *Region) assigned(v *types.Var) bool {
 	return found
 }
 
+// root strips the field selections and array indexing that stay inside the variable e
+// starts from: writing to the result changes that variable.
+func (r *Region) root(e ast.Expr) ast.Expr {
+	for {
+		switch x := ast.Unparen(e).(type) {
+		case *ast.SelectorExpr:
+			if sel := r.Info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
+				e = x.X
+				continue
+			}
+		case *ast.IndexExpr:
+			if _, ok := r.Info.TypeOf(x.X).Underlying().(*types.Array); ok {
+				e = x.X
+				continue
+			}
+		}
+		return ast.Unparen(e)
+	}
+}
+
 // aliased reports whether the function takes v's address (&v, a pointer method called on
 // it) or a function literal refers to it: then code elsewhere may change it.
 func (r *Region) aliased(v *types.Var) bool {
@@ -450,26 +479,8 @@ func (r *Region) aliased(v *types.Var) bool {
 	}
 	_, body := deferutil.FuncParts(r.Fn)
 	root := func(e ast.Expr) bool {
-		for {
-			switch x := ast.Unparen(e).(type) {
-			case *ast.Ident:
-				return r.Info.Uses[x] == v
-			case *ast.SelectorExpr:
-				if sel := r.Info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
-					e = x.X
-					continue
-				}
-				return false
-			case *ast.IndexExpr:
-				if _, ok := r.Info.TypeOf(x.X).Underlying().(*types.Array); ok {
-					e = x.X
-					continue
-				}
-				return false
-			default:
-				return false
-			}
-		}
+		id, ok := r.root(e).(*ast.Ident)
+		return ok && r.Info.Uses[id] == v
 	}
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
@@ -789,6 +800,8 @@ func (r *Region) mayPanic(s ast.Node) (ast.Node, string) {
 							}
 						}
 						return true
+					case "panic":
+						return fail(e, "the region calls panic")
 					}
 				}
 			}
@@ -1073,7 +1086,10 @@ func (r *Region) Rewrite(f *fixes.File) error {
 	if ft, body := deferutil.FuncParts(r.Fn); body == r.Block {
 		scope = r.Info.Scopes[ft] // a function's body shares its signature's scope
 	}
-	names := deferutil.NewNames(r.Info, r.Fn, scope, r.Block.End()-1)
+	names := r.Names
+	if names == nil {
+		names = deferutil.NewNames(r.Info, r.Fn, scope, r.Block.End()-1)
+	}
 	// The defer's comments go with the call at the region's end, or with the first exit's
 	// when control never reaches the end.
 	first := !r.falls
@@ -1109,6 +1125,7 @@ func (r *Region) Rewrite(f *fixes.File) error {
 		}
 		ret, _ := e.(*ast.ReturnStmt)
 		if ret == nil || r.results[ret] == nil {
+			r.clear(c.InsertBefore)
 			c.InsertBefore(call())
 			return false
 		}
@@ -1130,7 +1147,7 @@ func (r *Region) Rewrite(f *fixes.File) error {
 				if !t {
 					continue
 				}
-				name := names.Fresh(tempName(ret.Results[i], len(temps)))
+				name := names.Fresh(tempName(r.Info, names, ret.Results[i], len(temps)))
 				assign.Lhs = append(assign.Lhs, dst.NewIdent(name))
 				assign.Rhs = append(assign.Rhs, dret.Results[i])
 				dret.Results[i] = dst.NewIdent(name)
@@ -1140,6 +1157,7 @@ func (r *Region) Rewrite(f *fixes.File) error {
 		assign.Decs.Start = dret.Decs.Start
 		dret.Decs.Before, dret.Decs.Start = dst.NewLine, nil
 		c.InsertBefore(assign)
+		r.clear(c.InsertBefore)
 		c.InsertBefore(call())
 		return false
 	}, nil)
@@ -1148,30 +1166,51 @@ func (r *Region) Rewrite(f *fixes.File) error {
 	}
 	var list []dst.Stmt
 	for _, s := range block.List {
-		if s != d {
+		switch {
+		case s != d:
 			list = append(list, s)
+		case r.Mark != nil:
+			list = append(list, r.Mark)
 		}
 	}
 	if r.falls {
 		first = true
+		r.clear(func(s dst.Node) { list = append(list, s.(dst.Stmt)) })
 		list = append(list, call())
 	}
 	block.List = list
 	return nil
 }
 
+// clear puts the caller's Clear statement where insert puts it.
+func (r *Region) clear(insert func(dst.Node)) {
+	if r.Clear != nil {
+		insert(r.Clear())
+	}
+}
+
 // tempName names the variable holding a result: n for a length, the field's name for a
-// field, r otherwise.
-func tempName(e ast.Expr, n int) string {
-	if n == 1 {
-		switch e := ast.Unparen(e).(type) {
-		case *ast.CallExpr:
-			if id, ok := e.Fun.(*ast.Ident); ok && (id.Name == "len" || id.Name == "cap") {
-				return "n"
-			}
-		case *ast.SelectorExpr:
-			return e.Sel.Name
+// field, the method's for a method call (r.Line() → line), err for an error, r — or
+// result, when the function uses r — otherwise.
+func tempName(info *types.Info, names *deferutil.Names, e ast.Expr, n int) string {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		if id, ok := e.Fun.(*ast.Ident); ok && (id.Name == "len" || id.Name == "cap") && n == 1 {
+			return "n"
 		}
+		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok && info.Selections[sel] != nil {
+			if name := strings.ToLower(sel.Sel.Name[:1]) + sel.Sel.Name[1:]; len(name) > 2 && types.Universe.Lookup(name) == nil {
+				return name
+			}
+		}
+	case *ast.SelectorExpr:
+		return e.Sel.Name
+	}
+	if t := info.TypeOf(e); t != nil && deferutil.IsError(t) {
+		return "err"
+	}
+	if names.Used("r") {
+		return "result"
 	}
 	return "r"
 }

@@ -32,7 +32,7 @@ func f() int { return 0 }
 
 func record(int) {}
 
-func g(x, y int, u uint, n int, sl []int, s string, m map[string]int, mi map[any]int, i, a, b any, p, c *T, ch chan int, arr [4]int, e E) (r int) {
+func g(x, y int, u uint, n int, sl []int, s string, m map[string]int, mi map[any]int, i, a, b any, p, c *T, ch chan int, arr [4]int, e E, sv T) (r int) {
 	DEFER
 	BODY
 	return
@@ -88,7 +88,7 @@ func TestProof(t *testing.T) {
 		{"ch <- 1", "may panic: the proof does not cover this statement"},
 		{"go record(1)", "may panic: the proof does not cover this statement"},
 		{"r = mi[i]", "may panic: hashing an interface key may panic"},
-		{"panic(1)", "may panic: the call panic may panic"},
+		{"panic(1)", "may panic: the region calls panic"},
 		{"for range sl { f() }", "may panic: the call f may panic"},
 		// Refused.
 		{"defer record(1)", "refused: another defer follows in the region"},
@@ -109,6 +109,10 @@ func TestProof(t *testing.T) {
 		{"defer func() { r++ }()", "return 1", "refused: the deferred call may change the named results after return sets them"},
 		{"defer func() { y++ }()", "if x > 0 { return 1 }", "refused: the deferred literal would be copied to every exit"},
 		{"defer record(y)", "q := &y; _ = q", "refused: a deferred argument may change before the region ends"},
+		{"defer record(sv.A)", "sv.A = 2", "refused: a deferred argument may change before the region ends"},
+		{"defer record(arr[1])", "arr[1]++", "refused: a deferred argument may change before the region ends"},
+		{"defer record(sv.A)", "sv.p = nil", "refused: a deferred argument may change before the region ends"},
+		{"defer record(sv.A)", "w := sv; w.A = 2", ""},
 	} {
 		got := check(t, tc.deferStmt, tc.body)
 		if got != tc.want {

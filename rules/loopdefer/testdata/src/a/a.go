@@ -1,3 +1,7 @@
+// The shapes of loop body a defer can sit in, fixed with a guard: explicit calls at every
+// exit of the iteration and one defer before the loop for panics (literal.go has the same
+// shapes where only a literal per iteration fits).
+
 package a
 
 import (
@@ -33,7 +37,7 @@ func count(names []string) int {
 	return n
 }
 
-// continue becomes return from the literal; the post statement still runs.
+// continue: the release goes before the jumps that leave the iteration after the defer.
 func skip(names []string) int {
 	n := 0
 	for i := 0; i < len(names); i++ {
@@ -204,7 +208,7 @@ func fine(names []string) {
 	}
 }
 
-// The loop's label is used only by jumps the rewrite turns into returns: it goes.
+// A labelled loop: the guard goes before the label, the loop's comment stays with it.
 func labelled(names []string) int {
 	n := 0
 	// Try every name.

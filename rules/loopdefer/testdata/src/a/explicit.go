@@ -55,7 +55,8 @@ func firstHigh(cs []*counter) int {
 	return 0
 }
 
-// A call after the defer may panic: the literal keeps the release on that path.
+// A call after the defer may panic: a guard defer before the loop keeps the release on
+// that path.
 func mayPanic(cs []*counter, f func(int) int) int {
 	total := 0
 	for _, c := range cs {

@@ -1,0 +1,159 @@
+// The guard form: what it writes for other releases, types and places, and where it
+// gives way to the literal.
+
+package a
+
+import (
+	. "io"
+	fsys "os"
+	"sync"
+)
+
+type table struct {
+	mu   sync.RWMutex
+	rows map[string]int
+}
+
+// A read lock: the flag says so.
+func sumRows(t *table, keys []string, weigh func(int) int) int {
+	total := 0
+	for _, k := range keys {
+		t.mu.RLock()
+		defer t.mu.RUnlock() // want `deferred RUnlock in loop body`
+		total += weigh(t.rows[k])
+	}
+	return total
+}
+
+// An import under another name, and a dot import: the held values' types are written as
+// the file names them.
+func sizes(names []string) (int64, error) {
+	var total int64
+	for _, n := range names {
+		f, err := fsys.Open(n)
+		if err != nil {
+			return 0, err
+		}
+		defer f.Close() // want `deferred Close in loop body`
+		st, err := f.Stat()
+		if err != nil {
+			return 0, err
+		}
+		total += st.Size()
+	}
+	return total, nil
+}
+
+func pipes(n int, feed func(*PipeWriter)) {
+	for range n {
+		_, w := Pipe()
+		defer w.Close() // want `deferred Close in loop body`
+		feed(w)
+	}
+}
+
+// Nested loops: the guard goes before the outermost one; two loops get a flag each.
+func nested(dirs, names []string, use func(*res)) {
+	for _, d := range dirs {
+		for _, n := range names {
+			r, err := open(d + n)
+			if err != nil {
+				continue
+			}
+			defer r.Close() // want `deferred Close in loop body`
+			use(r)
+		}
+	}
+	for _, n := range names {
+		r, _ := open(n)
+		defer r.Close() // want `deferred Close in loop body`
+		use(r)
+	}
+}
+
+// In a switch clause: the guard goes there.
+func inClause(mode int, names []string, use func(*res)) {
+	switch mode {
+	case 1:
+		for _, n := range names {
+			r, _ := open(n)
+			defer r.Close() // want `deferred Close in loop body`
+			use(r)
+		}
+	}
+}
+
+// A type parameter in a held value's type.
+type box[T any] struct{ v T }
+
+func (b *box[T]) Close() error { return nil }
+
+func boxes[T any](vs []T, use func(*box[T])) {
+	for _, v := range vs {
+		b := &box[T]{v}
+		defer b.Close() // want `deferred Close in loop body`
+		use(b)
+	}
+}
+
+// Literal instead: the value's type is declared in the loop.
+func localType(names []string, use func(*res)) {
+	for _, n := range names {
+		type pair struct{ r *res }
+		r, _ := open(n)
+		p := pair{r}
+		defer p.r.Close() // want `deferred Close in loop body`
+		use(p.r)
+	}
+}
+
+// Literal instead: the release is a pointer method of a value declared in the loop; the
+// guard would release a copy.
+type span struct{ open int }
+
+func (s *span) start() { s.open++ }
+func (s *span) end()   { s.open-- }
+func trace(steps []func(*span)) {
+	for _, step := range steps {
+		var s span
+		s.start()
+		defer s.end() // want `defer in loop body`
+		step(&s)
+	}
+}
+
+// Literal instead: copying the value into the guard would copy its lock.
+type lockedRes struct {
+	mu sync.Mutex
+	r  *res
+}
+
+func withLock(names []string, use func(*res)) {
+	for _, n := range names {
+		r, _ := open(n)
+		l := lockedRes{r: r}
+		defer l.r.Close() // want `deferred Close in loop body`
+		use(l.r)
+	}
+}
+
+// Literal instead: a goto in the function could jump over the guard's declaration, or
+// back to before it.
+func retry(names []string, use func(*res)) {
+	tries := 0
+again:
+	tries++
+	failed := false
+	for _, n := range names {
+		r, err := open(n)
+		if err != nil {
+			failed = true
+			break
+		}
+		defer r.Close() // want `deferred Close in loop body`
+		use(r)
+	}
+	if failed && tries < 3 {
+		goto again
+	}
+}
