@@ -227,6 +227,47 @@ func tally(l *lock, vals []int, limit int) (int, int) {
 	return total, seen
 }
 
+// survive panics in the middle of an iteration and recovers: every form releases the
+// iteration's resource before the recovering call runs (the guard form from its defer
+// before the loop).
+func survive(names []string) (n int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("recovered %v with %d held", r, held)
+		}
+	}()
+	for _, name := range names {
+		r, err := open(name)
+		if err != nil {
+			return n, err
+		}
+		defer r.Close()
+		if r.Has("boom") {
+			panic(r.name)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// quiet defers a function literal, which a guard would have to copy: it gets a literal
+// scope per iteration instead.
+func quiet(names []string) int {
+	n := 0
+	for _, name := range names {
+		r, err := open(name)
+		if err != nil {
+			continue
+		}
+		defer func() { _ = r.Close() }()
+		if r.Empty() {
+			break
+		}
+		n += len(r.name)
+	}
+	return n
+}
+
 func main() {
 	names := []string{"alpha", "", "box", "-", "xenon", "!bad", "mix"}
 	report("count", count(names))
@@ -247,6 +288,12 @@ func main() {
 		total, seen := tally(&lock{}, vals, 4)
 		report("tally", total, " ", seen)
 	}
+
+	for _, in := range [][]string{{"a", "b"}, {"a", "boom", "c"}, {"a", "!b"}} {
+		n, err := survive(in)
+		report("survive", n, " ", err)
+	}
+	report("quiet", quiet(names))
 
 	dir, err := os.MkdirTemp("", "loopdefer")
 	if err != nil {
