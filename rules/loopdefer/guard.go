@@ -44,7 +44,9 @@ const titleGuard = "Call %s at the end of each iteration, with one defer before 
 // the guard: the call then sees the values the defer statement evaluated.
 //
 // Refused, and the literal form used instead: several defers in the body, or one not
-// directly in it (package explicit needs one region); a deferred function literal (it
+// directly in it (package explicit needs one region); another defer anywhere in the
+// loops around it (two guards would release in the order they were inserted, not in the
+// reverse order of the calls); a deferred function literal (it
 // would be copied into the guard); a goto anywhere in the function (it could jump over
 // the guard's declaration); a name in the call that means something else before the
 // loop; a value declared in the loop that the call uses by address (the guard would
@@ -62,7 +64,7 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 		return fix, false
 	}
 	anchor, ok := s.anchor()
-	if !ok {
+	if !ok || otherDefers(anchor, d) {
 		return fix, false
 	}
 	r := &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d}
@@ -87,6 +89,23 @@ func (s *scope) hasGoto() bool {
 			return false
 		case *ast.BranchStmt:
 			found = found || n.Tok == token.GOTO
+		}
+		return !found
+	})
+	return found
+}
+
+// otherDefers reports whether the loops around d hold another defer (outside function
+// literals). Its guard, or its pending call, would be ordered against this guard by
+// where the guards were inserted, not by when the calls were deferred.
+func otherDefers(anchor ast.Stmt, d *ast.DeferStmt) bool {
+	found := false
+	ast.Inspect(anchor, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.DeferStmt:
+			found = found || n != d
 		}
 		return !found
 	})

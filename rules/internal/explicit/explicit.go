@@ -626,10 +626,31 @@ func declaredType(info *types.Info, e ast.Expr) types.Type {
 }
 
 // direct reports whether a return value may be evaluated after the explicit call: a
-// constant, nil, or a local variable the call cannot reach.
+// constant, nil, a local variable the call cannot reach, or a composite literal (or its
+// address) made of those.
 func (r *Region) direct(x ast.Expr) bool {
 	x = ast.Unparen(x)
 	if tv, ok := r.Info.Types[x]; ok && (tv.Value != nil || tv.IsNil()) {
+		return true
+	}
+	if u, ok := x.(*ast.UnaryExpr); ok && u.Op == token.AND {
+		if _, ok := ast.Unparen(u.X).(*ast.CompositeLit); ok {
+			x = ast.Unparen(u.X)
+		}
+	}
+	if lit, ok := x.(*ast.CompositeLit); ok {
+		_, isStruct := r.Info.TypeOf(lit).Underlying().(*types.Struct)
+		for _, e := range lit.Elts {
+			if kv, ok := e.(*ast.KeyValueExpr); ok {
+				if !isStruct && !r.direct(kv.Key) {
+					return false
+				}
+				e = kv.Value
+			}
+			if !r.direct(e) {
+				return false
+			}
+		}
 		return true
 	}
 	id, ok := x.(*ast.Ident)

@@ -25,6 +25,7 @@ func (r *res) Close() error    { return nil }
 func (r *res) Empty() bool     { return r.name == "-" }
 func (r *res) Line() string    { return r.name }
 func (r *res) Has(string) bool { return true }
+func (r *res) Err() error      { return nil }
 
 // Simple: no early exits.
 func count(names []string) int {

@@ -157,3 +157,37 @@ again:
 		goto again
 	}
 }
+
+// Literal instead: another defer in the loops around this one (here one the rule
+// refuses); with two guards the calls would run in the order the guards were inserted
+// on a panic, not in reverse order of the defers.
+func layered(groups [][]string, done func(), use func(*res)) {
+	for _, g := range groups {
+		defer done() // want `defer in loop body`
+		for _, n := range g {
+			r, _ := open(n)
+			defer r.Close() // want `deferred Close in loop body`
+			use(r)
+		}
+	}
+}
+
+type point struct{ x, y int }
+
+// Composite literals of constants are returned as written: the release cannot change
+// them. err, a local nothing else can reach, too; a call's result is held first.
+func firstPoint(names []string, parse func(*res) (point, error)) (point, *point, error) {
+	for _, n := range names {
+		r, err := open(n)
+		if err != nil {
+			return point{}, &point{1, 2}, err
+		}
+		defer r.Close() // want `deferred Close in loop body`
+		p, err := parse(r)
+		if err != nil {
+			return point{x: -1}, nil, err
+		}
+		return p, nil, r.Err()
+	}
+	return point{}, nil, nil
+}
