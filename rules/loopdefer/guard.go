@@ -67,12 +67,20 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 	if !ok || otherDefers(anchor, d) {
 		return fix, false
 	}
-	r := &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d}
-	if plan := r.Check(); plan.Refused != "" {
+	g := &guard{scope: s, anchor: anchor, scope0: s.pass.Pkg.Scope().Innermost(anchor.Pos())}
+	if g.scope0 == nil {
 		return fix, false
 	}
-	g := &guard{scope: s, anchor: anchor, region: r, scope0: s.pass.Pkg.Scope().Innermost(anchor.Pos())}
-	if g.scope0 == nil || !g.plan() {
+	region := func(evaluated bool) *explicit.Region {
+		return &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Evaluated: evaluated}
+	}
+	// The deferred call as written where its function and arguments are stable, else
+	// made from the values the defer statement evaluated.
+	if r := region(false); r.Check().Refused == "" && g.planHoist() {
+		g.region = r
+	} else if r := region(true); r.Check().Refused == "" && g.planEvaluated(r) {
+		g.region = r
+	} else {
 		return fix, false
 	}
 	fix, err := fixes.FixAt(s.pass, s.file(), d, sprintf(titleGuard, types.ExprString(d.Call.Fun)), g.rewrite)
@@ -135,17 +143,57 @@ type guard struct {
 	region *explicit.Region
 	scope0 *types.Scope // the scope at the anchor
 
-	hoisted []*types.Var          // values declared in the loop that the call uses, in order
-	types   map[*types.Var]string // their types, as written in the file
-	qual    map[*types.Package]string
+	qual    map[*types.Package]string // how the file names each package, before the loop
+	held    []*held                   // the variables declared with the guard, in order
+	hoisted map[*types.Var]*held      // hoisting: the loop's variables the call uses
+	call    *evaluation               // evaluating: how the call is made from held values
 }
 
-// plan decides what the guard's call needs and whether it can be written before the loop.
-func (g *guard) plan() bool {
+// A held variable is declared with the guard and assigned where the defer stood.
+type held struct {
+	base string      // the name it would like
+	typ  string      // its type, as the file writes it before the loop
+	expr ast.Expr    // what it holds, evaluated where the defer stood
+	op   token.Token // applied to expr: token.AND for a receiver's address, token.MUL for a copy through a pointer
+	name string      // the name it got
+}
+
+// An evaluation makes the call from held values: a statically named function or a
+// method of a held receiver or a held function value, with held or constant arguments.
+type evaluation struct {
+	static ast.Expr // a function named statically or by a variable that keeps its value, or nil
+	recv   *held    // a method's receiver, or nil
+	method string
+	fn     *held   // a function value, or nil
+	args   []*held // nil where the argument is kept as written: a constant, or a variable that keeps its value
+}
+
+func (g *guard) inLoop(obj types.Object) bool {
+	return g.anchor.Pos() <= obj.Pos() && obj.Pos() < g.anchor.End()
+}
+
+// hold adds a held variable of type t, or reports that t cannot be written or copied.
+func (g *guard) hold(base string, t types.Type, e ast.Expr, op token.Token) *held {
+	if holdsLock(t) {
+		return nil
+	}
+	spelled, ok := g.spell(t)
+	if !ok {
+		return nil
+	}
+	h := &held{base: base, typ: spelled, expr: e, op: op}
+	g.held = append(g.held, h)
+	return h
+}
+
+// planHoist decides whether the guard can make the deferred call as written, with the
+// variables declared in the loop that it uses copied into held ones.
+func (g *guard) planHoist() bool {
 	info := g.pass.TypesInfo
 	call := g.defers[0].Call
-	inLoop := func(obj types.Object) bool { return g.anchor.Pos() <= obj.Pos() && obj.Pos() < g.anchor.End() }
+	inLoop := g.inLoop
 	seen := make(map[*types.Var]bool)
+	var hoisted []*types.Var
 	ok := true
 	var visit func(n ast.Node) bool
 	visit = func(n ast.Node) bool {
@@ -176,7 +224,7 @@ func (g *guard) plan() bool {
 					ok = false
 				} else if !seen[v] {
 					seen[v] = true
-					g.hoisted = append(g.hoisted, v)
+					hoisted = append(hoisted, v)
 				}
 			default:
 				_, at := g.scope0.LookupParent(n.Name, g.anchor.Pos())
@@ -199,18 +247,143 @@ func (g *guard) plan() bool {
 			}
 		}
 	}
-	g.types = make(map[*types.Var]string)
 	g.qual = make(map[*types.Package]string)
-	for _, v := range g.hoisted {
-		if holdsLock(v.Type()) {
+	g.held, g.hoisted = nil, make(map[*types.Var]*held)
+	for _, v := range hoisted {
+		base := "held"
+		if len(hoisted) > 1 {
+			base += upper(v.Name())
+		}
+		h := g.hold(base, v.Type(), ast.NewIdent(v.Name()), token.ILLEGAL)
+		if h == nil {
 			return false
 		}
-		t, ok := g.spell(v.Type())
+		g.hoisted[v] = h
+	}
+	return true
+}
+
+// planEvaluated decides whether the guard and the exits can make the call from values
+// held where the defer stood: the receiver or function value, and each argument that is
+// not a constant — what the defer statement itself evaluates.
+func (g *guard) planEvaluated(r *explicit.Region) bool {
+	info := g.pass.TypesInfo
+	call := g.defers[0].Call
+	g.qual = make(map[*types.Package]string)
+	g.held, g.hoisted = nil, nil
+	ev := &evaluation{}
+	// A variable from before the loop that keeps its value is written as it is, in the
+	// guard and at the exits.
+	kept := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
 		if !ok {
 			return false
 		}
-		g.types[v] = t
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok || g.inLoop(v) || !r.Stable(id) {
+			return false
+		}
+		_, at := g.scope0.LookupParent(id.Name, g.anchor.Pos())
+		return at == v
 	}
+	n := 0 // how many values are held
+	if explicit.StaticFunc(info, call) == nil && !kept(call.Fun) {
+		n++
+	}
+	for _, a := range call.Args {
+		if tv := info.Types[a]; tv.Value == nil && !tv.IsNil() && !kept(a) {
+			n++
+		}
+	}
+	base := func(e ast.Expr, i int) string {
+		name := "held"
+		if n > 1 {
+			switch e := ast.Unparen(e).(type) {
+			case *ast.Ident:
+				name += upper(e.Name)
+			case *ast.SelectorExpr:
+				name += e.Sel.Name
+			default:
+				name += sprintf("Arg%d", i)
+			}
+		}
+		return name
+	}
+	if st := explicit.StaticFunc(info, call); st != nil {
+		ev.static = st
+		n--
+		ok := true
+		ast.Inspect(st, func(x ast.Node) bool {
+			if sel, isSel := x.(*ast.SelectorExpr); isSel {
+				ast.Inspect(sel.X, func(y ast.Node) bool {
+					if id, isID := y.(*ast.Ident); isID {
+						_, at := g.scope0.LookupParent(id.Name, g.anchor.Pos())
+						ok = ok && at != nil && at == info.Uses[id]
+					}
+					return ok
+				})
+				return false
+			}
+			if id, isID := x.(*ast.Ident); isID {
+				_, at := g.scope0.LookupParent(id.Name, g.anchor.Pos())
+				ok = ok && at != nil && at == info.Uses[id]
+			}
+			return ok
+		})
+		if !ok {
+			return false
+		}
+	} else if se, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr); isSel && info.Selections[se] != nil && info.Selections[se].Kind() == types.MethodVal {
+		sel := info.Selections[se]
+		if len(sel.Index()) > 1 {
+			return false // promoted through embedded fields, which the call would read again
+		}
+		xt := info.TypeOf(se.X)
+		_, ptrRecv := sel.Obj().(*types.Func).Signature().Recv().Type().Underlying().(*types.Pointer)
+		_, ptrOperand := xt.Underlying().(*types.Pointer)
+		t, op := xt, token.ILLEGAL
+		switch {
+		case types.IsInterface(xt):
+		case ptrRecv && !ptrOperand: // the receiver is the operand's address
+			if g.rootHoisted(se.X, g.inLoop) {
+				return false // the variable would move to the heap each iteration
+			}
+			t, op = types.NewPointer(xt), token.AND
+		case !ptrRecv && ptrOperand: // the receiver is a copy of what the operand points to
+			t, op = xt.Underlying().(*types.Pointer).Elem(), token.MUL
+		}
+		if ev.recv = g.hold(base(se.X, 0), t, se.X, op); ev.recv == nil {
+			return false
+		}
+		ev.method = se.Sel.Name
+	} else if kept(call.Fun) {
+		ev.static = call.Fun
+	} else {
+		t := info.TypeOf(call.Fun)
+		if t == nil {
+			return false
+		}
+		if ev.fn = g.hold(base(call.Fun, 0), t, call.Fun, token.ILLEGAL); ev.fn == nil {
+			return false
+		}
+	}
+	for i, a := range call.Args {
+		tv := info.Types[a]
+		if tv.Value != nil || tv.IsNil() || kept(a) {
+			ev.args = append(ev.args, nil)
+			continue
+		}
+		if b, isBasic := tv.Type.(*types.Basic); !isBasic || b.Info()&types.IsUntyped == 0 {
+			h := g.hold(base(a, i+1), tv.Type, a, token.ILLEGAL)
+			if h == nil {
+				return false
+			}
+			ev.args = append(ev.args, h)
+			continue
+		}
+		return false // an untyped value that is not a constant: its type comes from the call
+	}
+	g.call = ev
 	return true
 }
 
@@ -384,74 +557,40 @@ func (g *guard) rewrite(f *fixes.File) error {
 	}
 	flag := names.Fresh(flagName(deferutil.Callee(g.pass.TypesInfo, d.Call)))
 	g.taken[flag] = true
-	held := make(map[*types.Var]string)
-	for _, v := range g.hoisted {
-		base := "held"
-		if len(g.hoisted) > 1 {
-			base += upper(v.Name())
-		}
-		held[v] = names.Fresh(base)
-		g.taken[held[v]] = true
+	for _, h := range g.held {
+		h.name = names.Fresh(h.base)
+		g.taken[h.name] = true
 	}
-
-	// The guard's call: the deferred call, with the hoisted values' variables.
 	dcall, ok := f.Node(d.Call).(*dst.CallExpr)
 	if !ok {
 		return fmt.Errorf("deferred call not found in the decorated file")
 	}
-	rename := make(map[dst.Node]string)
-	ast.Inspect(d.Call, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := g.pass.TypesInfo.Uses[id].(*types.Var); ok && held[v] != "" {
-				rename[f.Node(id)] = held[v]
-			}
+	var makeCall func() *dst.CallExpr
+	if g.call != nil {
+		makeCall = func() *dst.CallExpr { return g.evaluatedCall(f, dcall) }
+	} else {
+		gcall, err := g.hoistedCall(f, dcall)
+		if err != nil {
+			return err
 		}
-		return true
-	})
-	gcall := dst.Clone(dcall).(*dst.CallExpr)
-	var orig, copies []*dst.Ident
-	collect := func(into *[]*dst.Ident) func(dst.Node) bool {
-		return func(n dst.Node) bool {
-			if id, ok := n.(*dst.Ident); ok {
-				*into = append(*into, id)
-			}
-			return true
-		}
+		makeCall = func() *dst.CallExpr { return dst.Clone(gcall).(*dst.CallExpr) }
 	}
-	dst.Inspect(dcall, collect(&orig))
-	dst.Inspect(gcall, collect(&copies))
-	if len(orig) != len(copies) {
-		return fmt.Errorf("cloned call differs from the deferred call")
-	}
-	for i, id := range orig {
-		if name, ok := rename[id]; ok {
-			copies[i].Name = name
-		}
-	}
-	gcall.Decs = dst.CallExprDecorations{}
 
 	// The declarations and the guard.
-	var decl dst.Stmt
-	if len(g.hoisted) == 0 {
-		decl = &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Specs: []dst.Spec{
-			&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(flag)}, Type: dst.NewIdent("bool")},
-		}}}
-	} else {
-		specs := []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(flag)}, Type: dst.NewIdent("bool")}}
-		for _, v := range g.hoisted {
-			t, err := typeExpr(g.types[v])
-			if err != nil {
-				return err
-			}
-			specs = append(specs, &dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(held[v])}, Type: t})
+	specs := []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(flag)}, Type: dst.NewIdent("bool")}}
+	for _, h := range g.held {
+		t, err := typeExpr(h.typ)
+		if err != nil {
+			return err
 		}
-		decl = &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Lparen: true, Rparen: true, Specs: specs}}
+		specs = append(specs, &dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(h.name)}, Type: t})
 	}
+	decl := &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Lparen: len(specs) > 1, Rparen: len(specs) > 1, Specs: specs}}
 	guardStmt := &dst.DeferStmt{Call: &dst.CallExpr{Fun: &dst.FuncLit{
 		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},
 		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.IfStmt{
 			Cond: dst.NewIdent(flag),
-			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ExprStmt{X: gcall}}},
+			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ExprStmt{X: makeCall()}}},
 		}}},
 	}}}
 	anchor := f.Node(g.anchor)
@@ -459,7 +598,7 @@ func (g *guard) rewrite(f *fixes.File) error {
 		return fmt.Errorf("loop not found in the decorated file")
 	}
 	decs := anchor.Decorations()
-	decl.Decorations().Before = decs.Before
+	decl.Decs.Before = decs.Before
 	guardStmt.Decs.Before = dst.NewLine
 	if len(decs.Start) > 0 {
 		decs.Before = dst.EmptyLine // the loop's comment stays with the loop
@@ -484,11 +623,27 @@ func (g *guard) rewrite(f *fixes.File) error {
 		return fmt.Errorf("the loop is not in a statement list")
 	}
 
-	// Where the defer stood: the flag, and the hoisted values.
+	// Where the defer stood: the held values, and the flag.
 	mark := &dst.AssignStmt{Tok: token.ASSIGN}
-	for _, v := range g.hoisted {
-		mark.Lhs = append(mark.Lhs, dst.NewIdent(held[v]))
-		mark.Rhs = append(mark.Rhs, dst.NewIdent(v.Name()))
+	for _, h := range g.held {
+		var rhs dst.Expr
+		if id, ok := h.expr.(*ast.Ident); ok && f.Node(id) == nil { // a hoisted variable
+			rhs = dst.NewIdent(id.Name)
+		} else {
+			n, ok := f.Node(h.expr).(dst.Expr)
+			if !ok {
+				return fmt.Errorf("deferred operand not found in the decorated file")
+			}
+			rhs = clean(dst.Clone(n).(dst.Expr))
+		}
+		switch h.op {
+		case token.AND:
+			rhs = &dst.UnaryExpr{Op: token.AND, X: rhs}
+		case token.MUL:
+			rhs = &dst.StarExpr{X: rhs}
+		}
+		mark.Lhs = append(mark.Lhs, dst.NewIdent(h.name))
+		mark.Rhs = append(mark.Rhs, rhs)
 	}
 	mark.Lhs = append(mark.Lhs, dst.NewIdent(flag))
 	mark.Rhs = append(mark.Rhs, dst.NewIdent("true"))
@@ -500,8 +655,80 @@ func (g *guard) rewrite(f *fixes.File) error {
 		s.Decs.Before = dst.NewLine
 		return s
 	}
+	if g.call != nil {
+		r.Call = makeCall
+	}
 	r.Names = names
 	return r.Rewrite(f)
+}
+
+// hoistedCall is the deferred call with the hoisted variables' held copies in their place.
+func (g *guard) hoistedCall(f *fixes.File, dcall *dst.CallExpr) (*dst.CallExpr, error) {
+	rename := make(map[dst.Node]string)
+	ast.Inspect(g.defers[0].Call, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := g.pass.TypesInfo.Uses[id].(*types.Var); ok && g.hoisted[v] != nil {
+				rename[f.Node(id)] = g.hoisted[v].name
+			}
+		}
+		return true
+	})
+	gcall := dst.Clone(dcall).(*dst.CallExpr)
+	var orig, copies []*dst.Ident
+	collect := func(into *[]*dst.Ident) func(dst.Node) bool {
+		return func(n dst.Node) bool {
+			if id, ok := n.(*dst.Ident); ok {
+				*into = append(*into, id)
+			}
+			return true
+		}
+	}
+	dst.Inspect(dcall, collect(&orig))
+	dst.Inspect(gcall, collect(&copies))
+	if len(orig) != len(copies) {
+		return nil, fmt.Errorf("cloned call differs from the deferred call")
+	}
+	for i, id := range orig {
+		if name, ok := rename[id]; ok {
+			copies[i].Name = name
+		}
+	}
+	return clean(gcall), nil
+}
+
+// evaluatedCall is the deferred call made from the held values.
+func (g *guard) evaluatedCall(f *fixes.File, dcall *dst.CallExpr) *dst.CallExpr {
+	ev := g.call
+	c := &dst.CallExpr{Ellipsis: dcall.Ellipsis}
+	switch {
+	case ev.static != nil:
+		c.Fun = clean(dst.Clone(f.Node(ev.static)).(dst.Expr))
+	case ev.recv != nil:
+		c.Fun = &dst.SelectorExpr{X: dst.NewIdent(ev.recv.name), Sel: dst.NewIdent(ev.method)}
+	default:
+		c.Fun = dst.NewIdent(ev.fn.name)
+	}
+	for i, h := range ev.args {
+		if h != nil {
+			c.Args = append(c.Args, dst.NewIdent(h.name))
+		} else {
+			c.Args = append(c.Args, clean(dst.Clone(dcall.Args[i]).(dst.Expr)))
+		}
+	}
+	return c
+}
+
+// clean drops the decorations of a cloned expression: its comments stay where they were.
+func clean[N dst.Node](n N) N {
+	dst.Inspect(n, func(m dst.Node) bool {
+		if m != nil {
+			decs := m.Decorations()
+			decs.Before, decs.After = dst.None, dst.None
+			decs.Start, decs.End = nil, nil
+		}
+		return true
+	})
+	return n
 }
 
 // flagName names the flag by what the release ends: a lock's hold, or a pending call.

@@ -63,6 +63,12 @@ type Region struct {
 	Mark  dst.Stmt
 	Clear func() dst.Stmt
 	Names *deferutil.Names
+	// Evaluated says the caller evaluates the deferred call's receiver, function value
+	// and arguments where the defer stood, into variables of its own, and makes the call
+	// at each exit from them (Call): they need not be stable, and only a function named
+	// statically (StaticFunc) must mean the same at the exits.
+	Evaluated bool
+	Call      func() *dst.CallExpr
 
 	stmts   []ast.Stmt // the statements after the defer
 	exits   []ast.Stmt // branch and return statements leaving the region
@@ -108,8 +114,10 @@ func (r *Region) Check() Plan {
 	if !r.falls && len(r.exits) == 0 {
 		return Plan{Refused: "no path leaves the region normally", At: r.Defer.Pos()}
 	}
-	if p := r.checkStable(); p.Refused != "" {
-		return p
+	if !r.Evaluated {
+		if p := r.checkStable(); p.Refused != "" {
+			return p
+		}
 	}
 	if p := r.checkGotos(); p.Refused != "" {
 		return p
@@ -253,7 +261,18 @@ func (r *Region) checkGotos() Plan {
 // checkScopes refuses when a name in the deferred call means something else at an exit:
 // the copy placed there would call or release another thing.
 func (r *Region) checkScopes() Plan {
-	call := r.Defer.Call
+	if !r.Evaluated {
+		return r.scopesOf(r.Defer.Call)
+	}
+	if fun := StaticFunc(r.Info, r.Defer.Call); fun != nil {
+		return r.scopesOf(fun)
+	}
+	return Plan{}
+}
+
+// scopesOf refuses when a name in call, a part of the deferred call, means something
+// else at an exit.
+func (r *Region) scopesOf(call ast.Node) Plan {
 	var ids []*ast.Ident // the names resolved in scope: not fields, methods or package members
 	var visit func(n ast.Node) bool
 	visit = func(n ast.Node) bool {
@@ -296,6 +315,57 @@ func (r *Region) checkScopes() Plan {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// Stable reports whether e, an expression of the deferred call, has the same value at
+// every exit as at the defer, and every name in it means the same there. Valid after
+// Check.
+func (r *Region) Stable(e ast.Expr) bool {
+	return r.stableValue(e) && r.scopesOf(e).Refused == ""
+}
+
+// StaticFunc returns the deferred call's function when it is named statically — a
+// function, pkg.F, a method expression T.M — and nil when it is a value evaluated at the
+// defer: a method's receiver, a function variable or field, a call's result.
+func StaticFunc(info *types.Info, call *ast.CallExpr) ast.Expr {
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		if _, ok := info.Uses[f].(*types.Func); ok {
+			return f
+		}
+	case *ast.SelectorExpr:
+		if sel := info.Selections[f]; sel == nil {
+			if _, ok := info.Uses[f.Sel].(*types.Func); ok {
+				return f
+			}
+		} else if sel.Kind() == types.MethodExpr {
+			return f
+		}
+	case *ast.IndexExpr, *ast.IndexListExpr: // an instantiated generic function
+		if x := ast.Unparen(typeparamsFunc(f)); x != nil {
+			if id, ok := x.(*ast.Ident); ok {
+				if _, ok := info.Uses[id].(*types.Func); ok {
+					return f
+				}
+			}
+			if se, ok := x.(*ast.SelectorExpr); ok && info.Selections[se] == nil {
+				if _, ok := info.Uses[se.Sel].(*types.Func); ok {
+					return f
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func typeparamsFunc(e ast.Expr) ast.Expr {
+	switch e := e.(type) {
+	case *ast.IndexExpr:
+		return e.X
+	case *ast.IndexListExpr:
+		return e.X
+	}
+	return nil
+}
 
 // checkStable refuses a deferred call whose function or arguments could have another value
 // at an exit than at the defer statement.
@@ -1115,7 +1185,12 @@ func (r *Region) Rewrite(f *fixes.File) error {
 	// when control never reaches the end.
 	first := !r.falls
 	call := func() *dst.ExprStmt {
-		c := dst.Clone(d.Call).(*dst.CallExpr)
+		var c *dst.CallExpr
+		if r.Call != nil {
+			c = r.Call()
+		} else {
+			c = dst.Clone(d.Call).(*dst.CallExpr)
+		}
 		c.Decs = dst.CallExprDecorations{}
 		s := &dst.ExprStmt{X: c}
 		if first {

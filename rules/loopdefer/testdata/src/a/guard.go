@@ -96,7 +96,8 @@ func boxes[T any](vs []T, use func(*box[T])) {
 	}
 }
 
-// Literal instead: the value's type is declared in the loop.
+// p's type is declared in the loop, so p cannot be copied before it: the guard holds
+// the receiver the defer statement evaluates, p.r.
 func localType(names []string, use func(*res)) {
 	for _, n := range names {
 		type pair struct{ r *res }
@@ -108,7 +109,7 @@ func localType(names []string, use func(*res)) {
 }
 
 // Literal instead: the release is a pointer method of a value declared in the loop; the
-// guard would release a copy.
+// guard would release a copy, or hold its address and move it to the heap.
 type span struct{ open int }
 
 func (s *span) start() { s.open++ }
@@ -122,7 +123,7 @@ func trace(steps []func(*span)) {
 	}
 }
 
-// Literal instead: copying the value into the guard would copy its lock.
+// Copying l would copy its lock: the guard holds the receiver, l.r, instead.
 type lockedRes struct {
 	mu sync.Mutex
 	r  *res
@@ -190,4 +191,44 @@ func firstPoint(names []string, parse func(*res) (point, error)) (point, *point,
 		return p, nil, r.Err()
 	}
 	return point{}, nil, nil
+}
+
+// Literal instead: the deferred function's type is declared in the loop.
+func localFunc(names []string, use func(*res)) {
+	for _, n := range names {
+		type release func() error
+		r, _ := open(n)
+		var rel release = r.Close
+		defer rel() // want `defer in loop body`
+		use(r)
+	}
+}
+
+// A receiver reached through a pointer field, a function value and a computed argument:
+// the guard holds what the defer statement evaluates, and the explicit calls use it.
+type conn struct{ body *res }
+
+func dial(name string) (*conn, error) {
+	r, err := open(name)
+	return &conn{r}, err
+}
+
+func bodies(names []string, use func(*res)) error {
+	for _, n := range names {
+		c, err := dial(n)
+		if err != nil {
+			return err
+		}
+		defer c.body.Close() // want `deferred Close in loop body`
+		use(c.body)
+	}
+	return nil
+}
+
+func cleanups(names []string, remove func(string) error, use func(*res)) {
+	for _, n := range names {
+		r, _ := open(n)
+		defer remove(r.Line()) // want `defer in loop body`
+		use(r)
+	}
 }
