@@ -14,6 +14,7 @@ import (
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
+	"github.com/deferfix/deferfix/rules/internal/writes"
 )
 
 //go:embed doc.go
@@ -77,7 +78,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()]}
 		fix, blocker, reason := s.fix()
-		if reason == "" {
+		if reason == "" && !s.dropsWrite() {
 			// Explicit calls replace the literal when they are provably safe: they read as
 			// a person would write the loop and cost nothing per iteration.
 			if calls, ok := s.explicitFix(); ok {
@@ -110,6 +111,17 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
+}
+
+// dropsWrite reports whether the body's one defer finishes a write and drops its error
+// (closecheck's finding). It stays deferred, in the literal, where closecheck can make
+// it report the error; explicit calls would drop it for good, past closecheck's reach.
+func (s *scope) dropsWrite() bool {
+	if len(s.defers) != 1 {
+		return false
+	}
+	_, ok := writes.Dropped(s.pass, s.fn.Node(), s.defers[0])
+	return ok
 }
 
 // message states the consequence, by what the deferred call does.
