@@ -1,0 +1,5 @@
+package a
+
+import "strings"
+
+func newReader(s string) *strings.Reader { return strings.NewReader(s) }
