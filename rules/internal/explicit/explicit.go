@@ -407,8 +407,14 @@ func (r *Region) stableFunc(fun ast.Expr) bool {
 			if types.IsInterface(r.Info.TypeOf(f.X)) {
 				return r.stableValue(f.X)
 			}
+			if len(sel.Index()) > 1 && (ptrOperand || embeddedPointer(sel)) {
+				return false // the receiver is read through a pointer at the defer
+			}
 			if ptrRecv && !ptrOperand {
 				return r.stableAddr(f.X) // the receiver is &x
+			}
+			if !ptrRecv && ptrOperand {
+				return false // the receiver is a copy of *x made at the defer; x's target may change
 			}
 			return r.stableValue(f.X)
 		}

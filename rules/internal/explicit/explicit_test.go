@@ -19,6 +19,8 @@ type Mutex struct{}
 func (*Mutex) Lock()   {}
 func (*Mutex) Unlock() {}
 
+func (T) Report() {}
+
 type T struct {
 	A     int
 	mu    Mutex
@@ -113,6 +115,9 @@ func TestProof(t *testing.T) {
 		{"defer record(arr[1])", "arr[1]++", "refused: a deferred argument may change before the region ends"},
 		{"defer record(sv.A)", "sv.p = nil", "refused: a deferred argument may change before the region ends"},
 		{"defer record(sv.A)", "w := sv; w.A = 2", ""},
+		{"defer c.Report()", "y++", "refused: the deferred function may change before the region ends"},
+		{"defer sv.Report()", "y++", ""},
+		{"defer sv.Report()", "sv.A = 2", "refused: the deferred function may change before the region ends"},
 	} {
 		got := check(t, tc.deferStmt, tc.body)
 		if got != tc.want {

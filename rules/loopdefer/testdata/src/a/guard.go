@@ -257,3 +257,40 @@ func readers(names []string, use func(Reader)) {
 		use(rd)
 	}
 }
+
+// A variadic call whose arguments are computed: the guard holds the slice and passes it
+// on with ..., and a value receiver reached through a pointer is copied, as the defer
+// statement copies it.
+func closeAll(rs ...*res) {
+	for _, r := range rs {
+		r.Close()
+	}
+}
+
+type stats struct{ n int }
+
+func (s stats) log() { println(s.n) }
+
+func variadic(names []string, extra func() []*res, use func(*res, *stats)) {
+	for _, n := range names {
+		r, _ := open(n)
+		defer closeAll(append(extra(), r)...) // want `defer in loop body`
+		use(r, nil)
+	}
+	for _, n := range names {
+		r, _ := open(n)
+		st := &stats{}
+		defer st.log() // want `defer in loop body`
+		use(r, st)
+	}
+}
+
+// Hygiene: the names the guard would like are taken.
+func hygieneGuard(names []string, pending, held int, use func(*res) int) int {
+	for _, n := range names {
+		r, _ := open(n)
+		defer r.Close() // want `deferred Close in loop body`
+		pending += use(r)
+	}
+	return pending + held
+}
