@@ -6,6 +6,8 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"slices"
+	"strings"
 	"unicode"
 
 	"github.com/dave/dst"
@@ -18,7 +20,10 @@ import (
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
-const titleGuard = "Call %s at the end of each iteration, with one defer before the loop for panics"
+const (
+	titleGuard  = "Call %s at the end of each iteration, with one defer before the loop for panics"
+	titleGuards = "Make the deferred calls at the end of each iteration, with one defer before the loop for panics"
+)
 
 // The guard form: explicit calls at every exit of the iteration, as in calls.go, plus a
 // flag set where the defer stood and cleared just before each explicit call, and one
@@ -41,49 +46,63 @@ const titleGuard = "Call %s at the end of each iteration, with one defer before 
 // pending call ran too (the literal would run it a little earlier, as the literal
 // unwinds; no code of the function runs in between). Values the call uses that are
 // declared in the loop are copied, where the defer stood, into variables declared with
-// the guard: the call then sees the values the defer statement evaluated.
+// the guard: the call then sees the values the defer statement evaluated. Where the
+// call's function or arguments may change before an exit, the guard variables hold what
+// the defer statement evaluates — receiver, function value, arguments — and the calls at
+// the exits use them too.
 //
-// Refused, and the literal form used instead: several defers in the body, or one not
-// directly in it (package explicit needs one region); another defer anywhere in the
-// loops around it (two guards would release in the order they were inserted, not in the
-// reverse order of the calls); a deferred function literal (it
-// would be copied into the guard); a goto anywhere in the function (it could jump over
-// the guard's declaration); a name in the call that means something else before the
-// loop; a value declared in the loop that the call uses by address (the guard would
-// release a copy) or whose type holds a lock (vet's copylocks) or cannot be written in
-// this file (unexported elsewhere, from a package the file does not import, declared in
-// the loop). Known cost: a value copied into the guard's variable that points to
-// something the iteration allocated on the stack moves it to the heap — as the original's
-// heap-allocated defer did.
+// Several defers in the body get a flag each, and their calls come in reverse order at
+// every exit and in the guard, as deferred calls run.
+//
+// Refused, and the literal form used instead: a defer not directly in the body (inside
+// one of its if or switch statements); another defer anywhere in the loops around it
+// (two guards would release in the order they were inserted, not in the reverse order
+// of the calls); a deferred function literal (it would be copied into the guard); a goto
+// anywhere in the function (it could jump over the guard's declaration); a name in the
+// call that means something else before the loop; a value declared in the loop that the
+// call uses by address (the guard would release a copy) or whose type holds a lock
+// (vet's copylocks) or cannot be written in this file (unexported elsewhere, from a
+// package the file does not import, declared in the loop). Known cost: a value copied
+// into the guard's variable that points to something the iteration allocated on the
+// stack moves it to the heap — as the original's heap-allocated defer did.
 func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
-	if len(s.defers) != 1 || s.hasGoto() {
+	if s.hasGoto() {
 		return fix, false
 	}
-	d := s.defers[0]
-	if _, lit := ast.Unparen(d.Call.Fun).(*ast.FuncLit); lit {
-		return fix, false
+	for _, d := range s.defers {
+		if _, lit := ast.Unparen(d.Call.Fun).(*ast.FuncLit); lit {
+			return fix, false
+		}
 	}
 	anchor, ok := s.anchor()
-	if !ok || otherDefers(anchor, d) {
+	if !ok || otherDefers(anchor, s.defers) {
 		return fix, false
 	}
-	g := &guard{scope: s, anchor: anchor, scope0: s.pass.Pkg.Scope().Innermost(anchor.Pos())}
+	g := &guard{scope: s, anchor: anchor, scope0: s.pass.Pkg.Scope().Innermost(anchor.Pos()), qual: make(map[*types.Package]string)}
 	if g.scope0 == nil {
 		return fix, false
 	}
-	region := func(evaluated bool) *explicit.Region {
-		return &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Evaluated: evaluated}
+	for i, d := range s.defers {
+		rel := &release{d: d, multi: len(s.defers) > 1}
+		region := func(evaluated bool) *explicit.Region {
+			return &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Evaluated: evaluated, Later: s.defers[i+1:]}
+		}
+		// The deferred call as written where its function and arguments are stable,
+		// else made from the values the defer statement evaluated.
+		if r := region(false); r.Check().Refused == "" && g.planHoist(rel) {
+			rel.region = r
+		} else if r := region(true); r.Check().Refused == "" && g.planEvaluated(rel, r) {
+			rel.region = r
+		} else {
+			return fix, false
+		}
+		g.releases = append(g.releases, rel)
 	}
-	// The deferred call as written where its function and arguments are stable, else
-	// made from the values the defer statement evaluated.
-	if r := region(false); r.Check().Refused == "" && g.planHoist() {
-		g.region = r
-	} else if r := region(true); r.Check().Refused == "" && g.planEvaluated(r) {
-		g.region = r
-	} else {
-		return fix, false
+	title := titleGuards
+	if len(s.defers) == 1 {
+		title = sprintf(titleGuard, types.ExprString(s.defers[0].Call.Fun))
 	}
-	fix, err := fixes.FixAt(s.pass, s.file(), d, sprintf(titleGuard, types.ExprString(d.Call.Fun)), g.rewrite)
+	fix, err := fixes.FixAt(s.pass, s.file(), s.defers[0], title, g.rewrite)
 	return fix, err == nil
 }
 
@@ -103,17 +122,18 @@ func (s *scope) hasGoto() bool {
 	return found
 }
 
-// otherDefers reports whether the loops around d hold another defer (outside function
-// literals). Its guard, or its pending call, would be ordered against this guard by
-// where the guards were inserted, not by when the calls were deferred.
-func otherDefers(anchor ast.Stmt, d *ast.DeferStmt) bool {
+// otherDefers reports whether the loops around the body hold a defer not among its
+// own (outside function literals). Its guard, or its pending call, would be ordered
+// against this guard by where the guards were inserted, not by when the calls were
+// deferred.
+func otherDefers(anchor ast.Stmt, own []*ast.DeferStmt) bool {
 	found := false
 	ast.Inspect(anchor, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.DeferStmt:
-			found = found || n != d
+			found = found || !slices.Contains(own, n)
 		}
 		return !found
 	})
@@ -139,14 +159,21 @@ func (s *scope) anchor() (ast.Stmt, bool) {
 
 type guard struct {
 	*scope
-	anchor ast.Stmt
-	region *explicit.Region
-	scope0 *types.Scope // the scope at the anchor
+	anchor   ast.Stmt
+	scope0   *types.Scope              // the scope at the anchor
+	qual     map[*types.Package]string // how the file names each package, before the loop
+	releases []*release                // one per defer, in order
+}
 
-	qual    map[*types.Package]string // how the file names each package, before the loop
-	held    []*held                   // the variables declared with the guard, in order
-	hoisted map[*types.Var]*held      // hoisting: the loop's variables the call uses
-	call    *evaluation               // evaluating: how the call is made from held values
+// A release is one deferred call made explicit: its flag, and the variables it needs.
+type release struct {
+	d       *ast.DeferStmt
+	region  *explicit.Region
+	multi   bool                 // the body has several defers: names say which is which
+	held    []*held              // the variables declared with the guard, in order
+	hoisted map[*types.Var]*held // hoisting: the loop's variables the call uses
+	call    *evaluation          // evaluating: how the call is made from held values
+	flag    string
 }
 
 // A held variable is declared with the guard and assigned where the defer stood.
@@ -172,8 +199,9 @@ func (g *guard) inLoop(obj types.Object) bool {
 	return g.anchor.Pos() <= obj.Pos() && obj.Pos() < g.anchor.End()
 }
 
-// hold adds a held variable of type t, or reports that t cannot be written or copied.
-func (g *guard) hold(base string, t types.Type, e ast.Expr, op token.Token) *held {
+// hold adds a held variable of type t to rel, or reports that t cannot be written or
+// copied.
+func (g *guard) hold(rel *release, base string, t types.Type, e ast.Expr, op token.Token) *held {
 	if holdsLock(t) {
 		return nil
 	}
@@ -182,15 +210,15 @@ func (g *guard) hold(base string, t types.Type, e ast.Expr, op token.Token) *hel
 		return nil
 	}
 	h := &held{base: base, typ: spelled, expr: e, op: op}
-	g.held = append(g.held, h)
+	rel.held = append(rel.held, h)
 	return h
 }
 
 // planHoist decides whether the guard can make the deferred call as written, with the
 // variables declared in the loop that it uses copied into held ones.
-func (g *guard) planHoist() bool {
+func (g *guard) planHoist(rel *release) bool {
 	info := g.pass.TypesInfo
-	call := g.defers[0].Call
+	call := rel.d.Call
 	inLoop := g.inLoop
 	seen := make(map[*types.Var]bool)
 	var hoisted []*types.Var
@@ -247,18 +275,17 @@ func (g *guard) planHoist() bool {
 			}
 		}
 	}
-	g.qual = make(map[*types.Package]string)
-	g.held, g.hoisted = nil, make(map[*types.Var]*held)
+	rel.held, rel.hoisted = nil, make(map[*types.Var]*held)
 	for _, v := range hoisted {
 		base := "held"
-		if len(hoisted) > 1 {
+		if len(hoisted) > 1 || rel.multi {
 			base += upper(v.Name())
 		}
-		h := g.hold(base, v.Type(), ast.NewIdent(v.Name()), token.ILLEGAL)
+		h := g.hold(rel, base, v.Type(), ast.NewIdent(v.Name()), token.ILLEGAL)
 		if h == nil {
 			return false
 		}
-		g.hoisted[v] = h
+		rel.hoisted[v] = h
 	}
 	return true
 }
@@ -266,11 +293,10 @@ func (g *guard) planHoist() bool {
 // planEvaluated decides whether the guard and the exits can make the call from values
 // held where the defer stood: the receiver or function value, and each argument that is
 // not a constant — what the defer statement itself evaluates.
-func (g *guard) planEvaluated(r *explicit.Region) bool {
+func (g *guard) planEvaluated(rel *release, r *explicit.Region) bool {
 	info := g.pass.TypesInfo
-	call := g.defers[0].Call
-	g.qual = make(map[*types.Package]string)
-	g.held, g.hoisted = nil, nil
+	call := rel.d.Call
+	rel.held, rel.hoisted = nil, nil
 	ev := &evaluation{}
 	// A variable from before the loop that keeps its value is written as it is, in the
 	// guard and at the exits.
@@ -297,7 +323,7 @@ func (g *guard) planEvaluated(r *explicit.Region) bool {
 	}
 	base := func(e ast.Expr, i int) string {
 		name := "held"
-		if n > 1 {
+		if n > 1 || rel.multi {
 			switch e := ast.Unparen(e).(type) {
 			case *ast.Ident:
 				name += upper(e.Name)
@@ -352,7 +378,7 @@ func (g *guard) planEvaluated(r *explicit.Region) bool {
 		case !ptrRecv && ptrOperand: // the receiver is a copy of what the operand points to
 			t, op = xt.Underlying().(*types.Pointer).Elem(), token.MUL
 		}
-		if ev.recv = g.hold(base(se.X, 0), t, se.X, op); ev.recv == nil {
+		if ev.recv = g.hold(rel, base(se.X, 0), t, se.X, op); ev.recv == nil {
 			return false
 		}
 		ev.method = se.Sel.Name
@@ -363,7 +389,7 @@ func (g *guard) planEvaluated(r *explicit.Region) bool {
 		if t == nil {
 			return false
 		}
-		if ev.fn = g.hold(base(call.Fun, 0), t, call.Fun, token.ILLEGAL); ev.fn == nil {
+		if ev.fn = g.hold(rel, base(call.Fun, 0), t, call.Fun, token.ILLEGAL); ev.fn == nil {
 			return false
 		}
 	}
@@ -374,7 +400,7 @@ func (g *guard) planEvaluated(r *explicit.Region) bool {
 			continue
 		}
 		if b, isBasic := tv.Type.(*types.Basic); !isBasic || b.Info()&types.IsUntyped == 0 {
-			h := g.hold(base(a, i+1), tv.Type, a, token.ILLEGAL)
+			h := g.hold(rel, base(a, i+1), tv.Type, a, token.ILLEGAL)
 			if h == nil {
 				return false
 			}
@@ -383,7 +409,7 @@ func (g *guard) planEvaluated(r *explicit.Region) bool {
 		}
 		return false // an untyped value that is not a constant: its type comes from the call
 	}
-	g.call = ev
+	rel.call = ev
 	return true
 }
 
@@ -550,48 +576,65 @@ func (g *guard) rewrite(f *fixes.File) error {
 	if f.ManagesImports() {
 		return fmt.Errorf("the guard's types are written as the file names them; this file's imports are managed")
 	}
-	d := g.defers[0]
 	names := deferutil.NewNames(g.pass.TypesInfo, g.fn.Node(), g.scope0, g.anchor.Pos())
 	for name := range g.taken {
 		names.Reserve(name)
 	}
-	flag := names.Fresh(flagName(deferutil.Callee(g.pass.TypesInfo, d.Call)))
-	g.taken[flag] = true
-	for _, h := range g.held {
-		h.name = names.Fresh(h.base)
-		g.taken[h.name] = true
+	take := func(base string) string {
+		name := names.Fresh(base)
+		g.taken[name] = true
+		return name
 	}
-	dcall, ok := f.Node(d.Call).(*dst.CallExpr)
-	if !ok {
-		return fmt.Errorf("deferred call not found in the decorated file")
-	}
-	var makeCall func() *dst.CallExpr
-	if g.call != nil {
-		makeCall = func() *dst.CallExpr { return g.evaluatedCall(f, dcall) }
-	} else {
-		gcall, err := g.hoistedCall(f, dcall)
-		if err != nil {
-			return err
+	calls := make([]func() *dst.CallExpr, len(g.releases))
+	for i, rel := range g.releases {
+		base := flagName(deferutil.Callee(g.pass.TypesInfo, rel.d.Call))
+		if rel.multi && len(rel.held) > 0 {
+			base += strings.TrimPrefix(rel.held[0].base, "held")
 		}
-		makeCall = func() *dst.CallExpr { return dst.Clone(gcall).(*dst.CallExpr) }
+		rel.flag = take(base)
+		for _, h := range rel.held {
+			h.name = take(h.base)
+		}
+		dcall, ok := f.Node(rel.d.Call).(*dst.CallExpr)
+		if !ok {
+			return fmt.Errorf("deferred call not found in the decorated file")
+		}
+		if rel.call != nil {
+			calls[i] = func() *dst.CallExpr { return rel.evaluatedCall(f, dcall) }
+		} else {
+			gcall, err := g.hoistedCall(f, rel, dcall)
+			if err != nil {
+				return err
+			}
+			calls[i] = func() *dst.CallExpr { return dst.Clone(gcall).(*dst.CallExpr) }
+		}
 	}
 
-	// The declarations and the guard.
-	specs := []dst.Spec{&dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(flag)}, Type: dst.NewIdent("bool")}}
-	for _, h := range g.held {
-		t, err := typeExpr(h.typ)
-		if err != nil {
-			return err
+	// The declarations and the guard, which makes the pending calls in reverse order.
+	var specs []dst.Spec
+	for _, rel := range g.releases {
+		specs = append(specs, &dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(rel.flag)}, Type: dst.NewIdent("bool")})
+	}
+	var checks []dst.Stmt
+	for i, rel := range g.releases {
+		for _, h := range rel.held {
+			t, err := typeExpr(h.typ)
+			if err != nil {
+				return err
+			}
+			specs = append(specs, &dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(h.name)}, Type: t})
 		}
-		specs = append(specs, &dst.ValueSpec{Names: []*dst.Ident{dst.NewIdent(h.name)}, Type: t})
+		check := &dst.IfStmt{
+			Cond: dst.NewIdent(rel.flag),
+			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ExprStmt{X: calls[i]()}}},
+		}
+		check.Decs.Before = dst.NewLine
+		checks = append([]dst.Stmt{check}, checks...)
 	}
 	decl := &dst.DeclStmt{Decl: &dst.GenDecl{Tok: token.VAR, Lparen: len(specs) > 1, Rparen: len(specs) > 1, Specs: specs}}
 	guardStmt := &dst.DeferStmt{Call: &dst.CallExpr{Fun: &dst.FuncLit{
 		Type: &dst.FuncType{Func: true, Params: &dst.FieldList{}},
-		Body: &dst.BlockStmt{List: []dst.Stmt{&dst.IfStmt{
-			Cond: dst.NewIdent(flag),
-			Body: &dst.BlockStmt{List: []dst.Stmt{&dst.ExprStmt{X: makeCall()}}},
-		}}},
+		Body: &dst.BlockStmt{List: checks},
 	}}}
 	anchor := f.Node(g.anchor)
 	if anchor == nil {
@@ -623,16 +666,43 @@ func (g *guard) rewrite(f *fixes.File) error {
 		return fmt.Errorf("the loop is not in a statement list")
 	}
 
-	// Where the defer stood: the held values, and the flag.
+	// The last defer's calls first: at an exit after several defers, the calls are then
+	// in reverse order, as the deferred calls would run.
+	for i := len(g.releases) - 1; i >= 0; i-- {
+		rel := g.releases[i]
+		mark, err := rel.mark(f)
+		if err != nil {
+			return err
+		}
+		r := rel.region
+		r.Mark = mark
+		r.Clear = func() dst.Stmt {
+			s := &dst.AssignStmt{Tok: token.ASSIGN, Lhs: []dst.Expr{dst.NewIdent(rel.flag)}, Rhs: []dst.Expr{dst.NewIdent("false")}}
+			s.Decs.Before = dst.NewLine
+			return s
+		}
+		if rel.call != nil {
+			r.Call = calls[i]
+		}
+		r.Names = names
+		if err := r.Rewrite(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mark is the statement that takes the defer's place: the held values, and the flag.
+func (rel *release) mark(f *fixes.File) (dst.Stmt, error) {
 	mark := &dst.AssignStmt{Tok: token.ASSIGN}
-	for _, h := range g.held {
+	for _, h := range rel.held {
 		var rhs dst.Expr
 		if id, ok := h.expr.(*ast.Ident); ok && f.Node(id) == nil { // a hoisted variable
 			rhs = dst.NewIdent(id.Name)
 		} else {
 			n, ok := f.Node(h.expr).(dst.Expr)
 			if !ok {
-				return fmt.Errorf("deferred operand not found in the decorated file")
+				return nil, fmt.Errorf("deferred operand not found in the decorated file")
 			}
 			rhs = clean(dst.Clone(n).(dst.Expr))
 		}
@@ -645,30 +715,19 @@ func (g *guard) rewrite(f *fixes.File) error {
 		mark.Lhs = append(mark.Lhs, dst.NewIdent(h.name))
 		mark.Rhs = append(mark.Rhs, rhs)
 	}
-	mark.Lhs = append(mark.Lhs, dst.NewIdent(flag))
+	mark.Lhs = append(mark.Lhs, dst.NewIdent(rel.flag))
 	mark.Rhs = append(mark.Rhs, dst.NewIdent("true"))
 	mark.Decs.Before = dst.NewLine
-	r := g.region
-	r.Mark = mark
-	r.Clear = func() dst.Stmt {
-		s := &dst.AssignStmt{Tok: token.ASSIGN, Lhs: []dst.Expr{dst.NewIdent(flag)}, Rhs: []dst.Expr{dst.NewIdent("false")}}
-		s.Decs.Before = dst.NewLine
-		return s
-	}
-	if g.call != nil {
-		r.Call = makeCall
-	}
-	r.Names = names
-	return r.Rewrite(f)
+	return mark, nil
 }
 
 // hoistedCall is the deferred call with the hoisted variables' held copies in their place.
-func (g *guard) hoistedCall(f *fixes.File, dcall *dst.CallExpr) (*dst.CallExpr, error) {
+func (g *guard) hoistedCall(f *fixes.File, rel *release, dcall *dst.CallExpr) (*dst.CallExpr, error) {
 	rename := make(map[dst.Node]string)
-	ast.Inspect(g.defers[0].Call, func(n ast.Node) bool {
+	ast.Inspect(rel.d.Call, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := g.pass.TypesInfo.Uses[id].(*types.Var); ok && g.hoisted[v] != nil {
-				rename[f.Node(id)] = g.hoisted[v].name
+			if v, ok := g.pass.TypesInfo.Uses[id].(*types.Var); ok && rel.hoisted[v] != nil {
+				rename[f.Node(id)] = rel.hoisted[v].name
 			}
 		}
 		return true
@@ -697,8 +756,8 @@ func (g *guard) hoistedCall(f *fixes.File, dcall *dst.CallExpr) (*dst.CallExpr, 
 }
 
 // evaluatedCall is the deferred call made from the held values.
-func (g *guard) evaluatedCall(f *fixes.File, dcall *dst.CallExpr) *dst.CallExpr {
-	ev := g.call
+func (rel *release) evaluatedCall(f *fixes.File, dcall *dst.CallExpr) *dst.CallExpr {
+	ev := rel.call
 	c := &dst.CallExpr{Ellipsis: dcall.Ellipsis}
 	switch {
 	case ev.static != nil:

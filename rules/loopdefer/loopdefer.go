@@ -113,15 +113,17 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-// dropsWrite reports whether the body's one defer finishes a write and drops its error
-// (closecheck's finding). It stays deferred, in the literal, where closecheck can make
-// it report the error; explicit calls would drop it for good, past closecheck's reach.
+// dropsWrite reports whether one of the body's defers finishes a write and drops its
+// error (closecheck's finding). It stays deferred, in the literal, where closecheck can
+// make it report the error; explicit calls would drop it for good, past closecheck's
+// reach.
 func (s *scope) dropsWrite() bool {
-	if len(s.defers) != 1 {
-		return false
+	for _, d := range s.defers {
+		if _, ok := writes.Dropped(s.pass, s.fn.Node(), d); ok {
+			return true
+		}
 	}
-	_, ok := writes.Dropped(s.pass, s.fn.Node(), s.defers[0])
-	return ok
+	return false
 }
 
 // message states the consequence, by what the deferred call does.

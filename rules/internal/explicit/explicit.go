@@ -69,6 +69,11 @@ type Region struct {
 	// statically (StaticFunc) must mean the same at the exits.
 	Evaluated bool
 	Call      func() *dst.CallExpr
+	// Later are defers after this one in Block that the caller rewrites too, each as a
+	// region of its own and before this one: their calls then come first at the exits
+	// after them, as deferred calls run in reverse, and returns there already hold their
+	// results.
+	Later []*ast.DeferStmt
 
 	stmts   []ast.Stmt // the statements after the defer
 	exits   []ast.Stmt // branch and return statements leaving the region
@@ -173,7 +178,9 @@ func (r *Region) collectExits() Plan {
 			case *ast.FuncLit:
 				return false
 			case *ast.DeferStmt:
-				p = Plan{Refused: "another defer follows in the region", At: x.Pos()}
+				if !slices.Contains(r.Later, x) {
+					p = Plan{Refused: "another defer follows in the region", At: x.Pos()}
+				}
 			case *ast.ReturnStmt:
 				r.exits = append(r.exits, x)
 			case *ast.BranchStmt:
@@ -1226,7 +1233,7 @@ func (r *Region) Rewrite(f *fixes.File) error {
 			return false
 		}
 		ret, _ := e.(*ast.ReturnStmt)
-		if ret == nil || r.results[ret] == nil {
+		if ret == nil || r.results[ret] == nil || r.afterLater(ret) {
 			r.clear(c.InsertBefore)
 			c.InsertBefore(call())
 			return false
@@ -1282,6 +1289,17 @@ func (r *Region) Rewrite(f *fixes.File) error {
 	}
 	block.List = list
 	return nil
+}
+
+// afterLater reports whether n comes after one of the Later defers: that region's
+// rewrite has made n's explicit calls and held its results already.
+func (r *Region) afterLater(n ast.Node) bool {
+	for _, d := range r.Later {
+		if d.End() <= n.Pos() {
+			return true
+		}
+	}
+	return false
 }
 
 // clear puts the caller's Clear statement where insert puts it.

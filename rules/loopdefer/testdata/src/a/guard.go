@@ -4,6 +4,7 @@
 package a
 
 import (
+	"fmt"
 	. "io"
 	fsys "os"
 	"sync"
@@ -293,4 +294,28 @@ func hygieneGuard(names []string, pending, held int, use func(*res) int) int {
 		pending += use(r)
 	}
 	return pending + held
+}
+
+// Two defers: a flag each; at every exit and in the guard the calls come in reverse
+// order, as deferred calls run.
+func copyPairs(names []string, want string) (string, error) {
+	for _, name := range names {
+		in, err := open(name)
+		if err != nil {
+			return "", fmt.Errorf("open %s: %w", name, err)
+		}
+		defer in.Close() // want `deferred Close in loop body`
+		if in.Empty() {
+			continue
+		}
+		out, err := open(name + ".out")
+		if err != nil {
+			return "", err
+		}
+		defer out.Close() // want `deferred Close in loop body`
+		if out.Has(want) {
+			return out.Line(), nil
+		}
+	}
+	return "", nil
 }
