@@ -13,21 +13,45 @@ import (
 	"strings"
 )
 
-var held, maxHeld int
+var held, maxHeld, outs int
 
-type res struct{ name string }
+type res struct {
+	name   string
+	closed bool
+}
+
+// misordered counts Closes of a resource whose ".out" partner, opened after it, was still
+// open: deferred calls run in reverse, and a rewrite must keep that order.
+var (
+	opened     = map[string]*res{}
+	misordered int
+)
 
 func open(name string) (*res, error) {
 	if name == "" || strings.HasPrefix(name, "!") {
 		return nil, fmt.Errorf("cannot open %q", name)
 	}
-	held++
-	maxHeld = max(maxHeld, held)
-	return &res{name}, nil
+	if strings.HasSuffix(name, ".out") {
+		outs++ // a pair's second resource: counted apart, so max held stays per pair
+	} else {
+		held++
+		maxHeld = max(maxHeld, held)
+	}
+	r := &res{name: name}
+	opened[name] = r
+	return r, nil
 }
 
 func (r *res) Close() error {
-	held--
+	if strings.HasSuffix(r.name, ".out") {
+		outs--
+	} else {
+		held--
+	}
+	r.closed = true
+	if out := opened[r.name+".out"]; out != nil && !out.closed {
+		misordered++
+	}
 	return nil
 }
 
@@ -188,8 +212,8 @@ func sizes(dir string, names []string) (int64, error) {
 
 func report(what string, v ...any) {
 	fmt.Printf("%-12s %v\n", what, fmt.Sprint(v...))
-	if held != 0 {
-		fmt.Printf("%-12s leaked %d\n", what, held)
+	if held+outs != 0 {
+		fmt.Printf("%-12s leaked %d\n", what, held+outs)
 	}
 }
 
@@ -268,6 +292,32 @@ func quiet(names []string) int {
 	return n
 }
 
+// pairs opens an input and its output per iteration and defers both Closes: one guard
+// with a flag each, the calls in reverse order.
+func pairs(names []string) (int, error) {
+	n := 0
+	for _, name := range names {
+		in, err := open(name)
+		if err != nil {
+			return n, err
+		}
+		defer in.Close()
+		if in.Empty() {
+			continue
+		}
+		out, err := open(name + ".out")
+		if err != nil {
+			return n, err
+		}
+		defer out.Close()
+		if out.Has("stop") {
+			return n, nil
+		}
+		n++
+	}
+	return n, nil
+}
+
 func main() {
 	names := []string{"alpha", "", "box", "-", "xenon", "!bad", "mix"}
 	report("count", count(names))
@@ -294,6 +344,10 @@ func main() {
 		report("survive", n, " ", err)
 	}
 	report("quiet", quiet(names))
+	for _, in := range [][]string{{"a", "b", "c"}, {"a", "-", "stop", "b"}, {"a", "!b"}} {
+		n, err := pairs(in)
+		report("pairs", n, " ", err, " misordered ", misordered)
+	}
 
 	dir, err := os.MkdirTemp("", "loopdefer")
 	if err != nil {
