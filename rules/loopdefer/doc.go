@@ -44,8 +44,10 @@
 // before the function's outermost loop, whether a panic left the iteration with the call
 // still to make. Values the call uses that are declared in the loop — or, when its
 // function or arguments may change before the exits, the values the defer statement
-// evaluates — are held in variables declared with that guard. The body's control flow
-// stays as written, and the loop costs what it costs without a defer, plus a store.
+// evaluates — are held in variables declared with that guard. Several defers in the body
+// get a flag each, and their calls come in reverse order, as deferred calls run. The
+// body's control flow stays as written, and the loop costs what it costs without a
+// defer, plus a store.
 //
 //	for _, name := range names {            var (
 //		f, err := os.Open(name)                 pending bool
@@ -67,9 +69,10 @@
 //	                                            f.Close()
 //	                                        }
 //
-// Otherwise — several defers in the body, a defer inside one of its if or switch
-// statements, a deferred function literal, a goto in the function, another defer in the
-// loops around, a value whose type cannot be written before the loop — the fix wraps the
+// Otherwise — a defer inside one of the body's if or switch statements, a deferred
+// function literal, a goto in the function, another defer in the loops around, a value
+// whose type cannot be written before the loop, a Close or Flush that finishes a write
+// and drops its error (kept deferred, so that closecheck can check it) — the fix wraps the
 // loop body in a function literal called once per iteration, so the iteration's deferred
 // calls run at its end, and translates the body's control flow so the program does what
 // it did otherwise: continue becomes return from the literal; break of the loop, break
