@@ -167,3 +167,47 @@ func check(t *testing.T, deferStmt, body string) string {
 	}
 	return ""
 }
+
+// TestLater checks that a later defer the caller rewrites too does not refuse the region.
+func TestLater(t *testing.T) {
+	text := strings.Replace(strings.Replace(src, "DEFER", "c.mu.Lock(); defer c.mu.Unlock()", 1), "BODY", "p.mu.Lock(); defer p.mu.Unlock(); x++", 1)
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "p.go", text, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &types.Info{
+		Types:      make(map[ast.Expr]types.TypeAndValue),
+		Defs:       make(map[*ast.Ident]types.Object),
+		Uses:       make(map[*ast.Ident]types.Object),
+		Selections: make(map[*ast.SelectorExpr]*types.Selection),
+		Scopes:     make(map[ast.Node]*types.Scope),
+	}
+	pkg, err := (&types.Config{}).Check("p", fset, []*ast.File{file}, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fn *ast.FuncDecl
+	for _, d := range file.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "g" {
+			fn = fd
+		}
+	}
+	var defers []*ast.DeferStmt
+	for _, s := range fn.Body.List {
+		if ds, ok := s.(*ast.DeferStmt); ok {
+			defers = append(defers, ds)
+		}
+	}
+	if len(defers) != 2 {
+		t.Fatalf("found %d defers, want 2", len(defers))
+	}
+	alone := &explicit.Region{Pkg: pkg, Info: info, Fn: fn, Block: fn.Body, Defer: defers[0]}
+	if got := alone.Check().Refused; got != "another defer follows in the region" {
+		t.Errorf("without Later: refused %q, want another defer follows in the region", got)
+	}
+	with := &explicit.Region{Pkg: pkg, Info: info, Fn: fn, Block: fn.Body, Defer: defers[0], Later: defers[1:]}
+	if got := with.Check(); got.Refused != "" || got.MayPanic != "the call p.mu.Lock may panic" {
+		t.Errorf("with Later: %+v, want accepted, with p.mu.Lock that may panic", got)
+	}
+}
