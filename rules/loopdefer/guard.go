@@ -54,8 +54,9 @@ const (
 // Several defers in the body get a flag each, and their calls come in reverse order at
 // every exit and in the guard, as deferred calls run.
 //
-// Refused, and the literal form used instead: a defer not directly in the body (inside
-// one of its if or switch statements); another defer anywhere in the loops around it
+// Refused, and the literal form used instead: a guard that would not be open-coded (the
+// function would hold more than 8 defers, or returns × defers > 15); a defer not
+// directly in the body (inside one of its if or switch statements); another defer anywhere in the loops around it
 // (two guards would release in the order they were inserted, not in the reverse order
 // of the calls); a deferred function literal (it would be copied into the guard); a goto
 // anywhere in the function (it could jump over the guard's declaration); a name in the
@@ -75,7 +76,7 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 		}
 	}
 	anchor, ok := s.anchor()
-	if !ok || otherDefers(anchor, s.defers) {
+	if !ok || otherDefers(anchor, s.defers) || !s.guardOpenCoded() {
 		return fix, false
 	}
 	g := &guard{scope: s, anchor: anchor, scope0: s.pass.Pkg.Scope().Innermost(anchor.Pos()), qual: make(map[*types.Package]string)}
@@ -104,6 +105,28 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 	}
 	fix, err := fixes.FixAt(s.pass, s.file(), s.defers[0], title, g.rewrite)
 	return fix, err == nil
+}
+
+// guardOpenCoded reports whether the guard would be open-coded: the function would hold
+// at most 8 defer statements, and returns × defers ≤ 15 (DEFER-COST.md). Otherwise it is
+// stack-allocated, and hotdefer would then move the function's body into a literal
+// (returns × defers > 15) — a larger change than the per-iteration literal.
+func (s *scope) guardOpenCoded() bool {
+	_, body := deferutil.FuncParts(s.fn.Node())
+	returns, defers := 0, 0
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			returns++
+		case *ast.DeferStmt:
+			defers++
+		}
+		return true
+	})
+	defers += 1 - len(s.defers)
+	return defers <= 8 && returns*defers <= 15
 }
 
 // hasGoto reports whether the function, outside its function literals, has a goto.

@@ -319,3 +319,47 @@ func copyPairs(names []string, want string) (string, error) {
 	}
 	return "", nil
 }
+
+// Literal instead: with 16 returns the guard would be stack-allocated (returns × defers >
+// 15), and hotdefer would then move the whole function into a literal.
+func manyReturns(names []string, k int) int {
+	n := 0
+	for _, name := range names {
+		r, _ := open(name)
+		defer r.Close() // want `deferred Close in loop body`
+		n += len(r.Line())
+	}
+	switch k {
+	case 0:
+		return n
+	case 1:
+		return n + 1
+	case 2:
+		return n + 2
+	case 3:
+		return n + 3
+	case 4:
+		return n + 4
+	case 5:
+		return n + 5
+	case 6:
+		return n + 6
+	case 7:
+		return n + 7
+	case 8:
+		return n + 8
+	case 9:
+		return n + 9
+	case 10:
+		return n + 10
+	case 11:
+		return n + 11
+	case 12:
+		return n + 12
+	case 13:
+		return n + 13
+	case 14:
+		return n + 14
+	}
+	return -1
+}
