@@ -52,7 +52,9 @@ const (
 // the exits use them too.
 //
 // Several defers in the body get a flag each, and their calls come in reverse order at
-// every exit and in the guard, as deferred calls run.
+// the end and in the guard, as deferred calls run — when nothing leaves the iteration
+// after the first of them: each exit would repeat every call, and the literal reads
+// better then.
 //
 // Refused, and the literal form used instead: a guard that would not be open-coded (the
 // function would hold more than 8 defers, or returns × defers > 15); a defer not
@@ -96,6 +98,9 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 			rel.region = r
 		} else {
 			return fix, false
+		}
+		if i == 0 && len(s.defers) > 1 && rel.region.Exits() > 0 {
+			return fix, false // every exit would repeat every call: the literal reads better
 		}
 		g.releases = append(g.releases, rel)
 	}

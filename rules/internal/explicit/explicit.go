@@ -1291,6 +1291,10 @@ func (r *Region) Rewrite(f *fixes.File) error {
 	return nil
 }
 
+// Exits is how many statements leave the region other than by reaching its end. Valid
+// after Check.
+func (r *Region) Exits() int { return len(r.exits) }
+
 // afterLater reports whether n comes after one of the Later defers: that region's
 // rewrite has made n's explicit calls and held its results already.
 func (r *Region) afterLater(n ast.Node) bool {

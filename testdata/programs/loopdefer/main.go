@@ -292,8 +292,8 @@ func quiet(names []string) int {
 	return n
 }
 
-// pairs opens an input and its output per iteration and defers both Closes: one guard
-// with a flag each, the calls in reverse order.
+// pairs opens an input and its output per iteration and defers both Closes, with exits
+// after them: a literal per iteration.
 func pairs(names []string) (int, error) {
 	n := 0
 	for _, name := range names {
@@ -316,6 +316,18 @@ func pairs(names []string) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// pairsAll has two defers and no exit after them: one guard with a flag each.
+func pairsAll(names []string) (n int) {
+	for _, name := range names {
+		in, _ := open(name)
+		defer in.Close()
+		out, _ := open(name + ".out")
+		defer out.Close()
+		n += len(in.name) + len(out.name)
+	}
+	return n
 }
 
 func main() {
@@ -348,6 +360,7 @@ func main() {
 		n, err := pairs(in)
 		report("pairs", n, " ", err, " misordered ", misordered)
 	}
+	report("pairsAll", pairsAll([]string{"a", "b", "c"}), " misordered ", misordered)
 
 	dir, err := os.MkdirTemp("", "loopdefer")
 	if err != nil {

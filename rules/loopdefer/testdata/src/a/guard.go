@@ -296,8 +296,7 @@ func hygieneGuard(names []string, pending, held int, use func(*res) int) int {
 	return pending + held
 }
 
-// Two defers: a flag each; at every exit and in the guard the calls come in reverse
-// order, as deferred calls run.
+// Literal instead: two defers and exits after them; every exit would repeat both calls.
 func copyPairs(names []string, want string) (string, error) {
 	for _, name := range names {
 		in, err := open(name)
@@ -362,4 +361,19 @@ func manyReturns(names []string, k int) int {
 		return n + 14
 	}
 	return -1
+}
+
+// Two defers and no exit after them: a flag each; at the end and in the guard the calls
+// come in reverse order, as deferred calls run.
+func copyEvery(names []string, copy func(in, out *res)) {
+	for _, name := range names {
+		in, err := open(name)
+		if err != nil {
+			continue
+		}
+		defer in.Close() // want `deferred Close in loop body`
+		out, _ := open(name + ".out")
+		defer out.Close() // want `deferred Close in loop body`
+		copy(in, out)
+	}
 }
