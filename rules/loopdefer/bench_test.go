@@ -209,6 +209,7 @@ func BenchmarkFiles(b *testing.B) {
 	if err := os.WriteFile(name, []byte("x"), 0o644); err != nil {
 		b.Fatal(err)
 	}
+	buf := make([]byte, 1)
 	forms := []struct {
 		name string
 		f    func(n int) error
@@ -220,6 +221,36 @@ func BenchmarkFiles(b *testing.B) {
 					return err
 				}
 				defer f.Close() //deferfix:ignore loopdefer the benchmark measures the defer in the loop
+				if _, err := f.Read(buf); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		// As the fix writes it.
+		{"guarded", func(n int) error {
+			var (
+				pending bool
+				held    *os.File
+			)
+			defer func() {
+				if pending {
+					held.Close()
+				}
+			}()
+			for range n {
+				f, err := os.Open(name)
+				if err != nil {
+					return err
+				}
+				held, pending = f, true
+				if _, err := f.Read(buf); err != nil {
+					pending = false
+					f.Close()
+					return err
+				}
+				pending = false
+				f.Close()
 			}
 			return nil
 		}},
@@ -231,6 +262,9 @@ func BenchmarkFiles(b *testing.B) {
 						return err
 					}
 					defer f.Close()
+					if _, err := f.Read(buf); err != nil {
+						return err
+					}
 					return nil
 				}(); err != nil {
 					return err
@@ -242,6 +276,10 @@ func BenchmarkFiles(b *testing.B) {
 			for range n {
 				f, err := os.Open(name)
 				if err != nil {
+					return err
+				}
+				if _, err := f.Read(buf); err != nil {
+					f.Close()
 					return err
 				}
 				f.Close()
