@@ -56,18 +56,19 @@ const (
 // after the first of them: each exit would repeat every call, and the literal reads
 // better then.
 //
-// Refused, and the literal form used instead: a guard that would not be open-coded (the
-// function would hold more than 8 defers, or returns × defers > 15); a defer not
-// directly in the body (inside one of its if or switch statements); another defer anywhere in the loops around it
-// (two guards would release in the order they were inserted, not in the reverse order
-// of the calls); a deferred function literal (it would be copied into the guard); a goto
-// anywhere in the function (it could jump over the guard's declaration); a name in the
-// call that means something else before the loop; a value declared in the loop that the
-// call uses by address (the guard would release a copy) or whose type holds a lock
-// (vet's copylocks) or cannot be written in this file (unexported elsewhere, from a
-// package the file does not import, declared in the loop). Known cost: a value copied
-// into the guard's variable that points to something the iteration allocated on the
-// stack moves it to the heap — as the original's heap-allocated defer did.
+// Refused, and the literal form used instead: a guard that would not be open-coded
+// (the function would hold more than 8 defers, or returns × defers > 15); a defer not
+// directly in the body (inside one of its if or switch statements); another defer
+// anywhere in the loops around it (two guards would release in the order they were
+// inserted, not in the reverse order of the calls); a deferred function literal (it
+// would be copied into the guard); a goto anywhere in the function (it could jump over
+// the guard's declaration); a name in the call that means something else before the
+// loop; a value declared in the loop that the call uses by address (the guard would
+// release a copy) or whose type holds a lock (vet's copylocks) or cannot be written in
+// this file (unexported elsewhere, from a package the file does not import, declared in
+// the loop). Known cost: a value copied into the guard's variable that points to
+// something the iteration allocated on the stack moves it to the heap — as the
+// original's heap-allocated defer did.
 func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 	if s.hasGoto() {
 		return fix, false
