@@ -100,10 +100,11 @@
 // call that undoes a change the iteration makes with the same function after it (defer
 // os.Setenv(k, old) before os.Setenv(k, v)) or before it (os.Chmod(d, 0o555) then defer
 // os.Chmod(d, 0o777)); a deferred literal that restores state, assigning to something
-// declared outside it (o.Hidden = true; defer func() { o.Hidden = false }()); a loop that is all a function literal called in place does (the
-// literal already scopes the defers, on purpose, to the loop); a deferred nil function
-// value; a goto leaving the body; a return of a multi-value call; bare and valued returns
-// mixed in one body; a zero value deferfix cannot spell.
+// declared outside it (o.Hidden = true; defer func() { o.Hidden = false }()); a loop
+// that is all a function literal called in place does (the literal already scopes the
+// defers, on purpose, to the loop); a deferred nil function value; a goto leaving the
+// body; a return of a multi-value call; bare and valued returns mixed in one body; a zero
+// value deferfix cannot spell.
 //
 // Limits: a call that stores its argument somewhere (register(f)) is not seen as keeping
 // the released value; run with -verify to let the package's tests catch what the rules
