@@ -212,8 +212,8 @@ func sizes(dir string, names []string) (int64, error) {
 
 func report(what string, v ...any) {
 	fmt.Printf("%-12s %v\n", what, fmt.Sprint(v...))
-	if held+outs != 0 {
-		fmt.Printf("%-12s leaked %d\n", what, held+outs)
+	if held != 0 || outs != 0 {
+		fmt.Printf("%-12s leaked %d, %d outputs\n", what, held, outs)
 	}
 }
 
@@ -330,6 +330,27 @@ func pairsAll(names []string) (n int) {
 	return n
 }
 
+type conn struct{ body *res }
+
+// swap replaces the deferred receiver's field after the defer: the deferred call still
+// closes what the defer statement evaluated, so the guard holds that value.
+func swap(names []string) int {
+	n := 0
+	for _, name := range names {
+		in, err := open(name)
+		if err != nil {
+			continue
+		}
+		c := &conn{body: in}
+		defer c.body.Close()
+		out, _ := open(name + ".out")
+		c.body = out
+		out.Close()
+		n += len(c.body.name)
+	}
+	return n
+}
+
 func main() {
 	names := []string{"alpha", "", "box", "-", "xenon", "!bad", "mix"}
 	report("count", count(names))
@@ -361,6 +382,7 @@ func main() {
 		report("pairs", n, " ", err, " misordered ", misordered)
 	}
 	report("pairsAll", pairsAll([]string{"a", "b", "c"}), " misordered ", misordered)
+	report("swap", swap([]string{"a", "!b", "cc"}))
 
 	dir, err := os.MkdirTemp("", "loopdefer")
 	if err != nil {
