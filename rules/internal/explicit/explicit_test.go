@@ -128,29 +128,7 @@ func TestProof(t *testing.T) {
 
 func check(t *testing.T, deferStmt, body string) string {
 	t.Helper()
-	text := strings.Replace(strings.Replace(src, "DEFER", deferStmt, 1), "BODY", body, 1)
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "p.go", text, 0)
-	if err != nil {
-		t.Fatalf("%s: %v", body, err)
-	}
-	info := &types.Info{
-		Types:      make(map[ast.Expr]types.TypeAndValue),
-		Defs:       make(map[*ast.Ident]types.Object),
-		Uses:       make(map[*ast.Ident]types.Object),
-		Selections: make(map[*ast.SelectorExpr]*types.Selection),
-		Scopes:     make(map[ast.Node]*types.Scope),
-	}
-	pkg, err := (&types.Config{}).Check("p", fset, []*ast.File{file}, info)
-	if err != nil {
-		t.Fatalf("%s: %v", body, err)
-	}
-	var fn *ast.FuncDecl
-	for _, d := range file.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "g" {
-			fn = fd
-		}
-	}
+	pkg, info, fn := load(t, deferStmt, body)
 	var d *ast.DeferStmt
 	for _, s := range fn.Body.List {
 		if ds, ok := s.(*ast.DeferStmt); ok && d == nil {
@@ -168,13 +146,14 @@ func check(t *testing.T, deferStmt, body string) string {
 	return ""
 }
 
-// TestLater checks that a later defer the caller rewrites too does not refuse the region.
-func TestLater(t *testing.T) {
-	text := strings.Replace(strings.Replace(src, "DEFER", "c.mu.Lock(); defer c.mu.Unlock()", 1), "BODY", "p.mu.Lock(); defer p.mu.Unlock(); x++", 1)
+// load type-checks src with the defer statement and body in place, and returns g.
+func load(t *testing.T, deferStmt, body string) (*types.Package, *types.Info, *ast.FuncDecl) {
+	t.Helper()
+	text := strings.Replace(strings.Replace(src, "DEFER", deferStmt, 1), "BODY", body, 1)
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, "p.go", text, 0)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", body, err)
 	}
 	info := &types.Info{
 		Types:      make(map[ast.Expr]types.TypeAndValue),
@@ -185,14 +164,20 @@ func TestLater(t *testing.T) {
 	}
 	pkg, err := (&types.Config{}).Check("p", fset, []*ast.File{file}, info)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", body, err)
 	}
-	var fn *ast.FuncDecl
 	for _, d := range file.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "g" {
-			fn = fd
+			return pkg, info, fd
 		}
 	}
+	t.Fatal("no func g")
+	return nil, nil, nil
+}
+
+// TestLater checks that a later defer the caller rewrites too does not refuse the region.
+func TestLater(t *testing.T) {
+	pkg, info, fn := load(t, "c.mu.Lock(); defer c.mu.Unlock()", "p.mu.Lock(); defer p.mu.Unlock(); x++")
 	var defers []*ast.DeferStmt
 	for _, s := range fn.Body.List {
 		if ds, ok := s.(*ast.DeferStmt); ok {
