@@ -450,28 +450,12 @@ func keyIdent(e ast.Expr) *ast.Ident {
 // rootHoisted reports whether e is a variable declared in the loop, or a field or array
 // element of one.
 func (g *guard) rootHoisted(e ast.Expr, inLoop func(types.Object) bool) bool {
-	info := g.pass.TypesInfo
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			obj := info.Uses[x]
-			return obj != nil && inLoop(obj)
-		case *ast.SelectorExpr:
-			if sel := info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
-				e = x.X
-				continue
-			}
-			return false
-		case *ast.IndexExpr:
-			if _, ok := info.TypeOf(x.X).Underlying().(*types.Array); ok {
-				e = x.X
-				continue
-			}
-			return false
-		default:
-			return false
-		}
+	id, ok := explicit.Root(g.pass.TypesInfo, e).(*ast.Ident)
+	if !ok {
+		return false
 	}
+	obj := g.pass.TypesInfo.Uses[id]
+	return obj != nil && inLoop(obj)
 }
 
 // holdsLock reports whether copying a value of type t copies a lock: a struct or array

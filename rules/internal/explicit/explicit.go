@@ -513,7 +513,7 @@ func (r *Region) stableVar(v *types.Var) bool {
 func (r *Region) assigned(v *types.Var) bool {
 	found := false
 	is := func(e ast.Expr) bool {
-		id, ok := r.root(e).(*ast.Ident)
+		id, ok := Root(r.Info, e).(*ast.Ident)
 		return ok && (r.Info.Uses[id] == v || r.Info.Defs[id] == v)
 	}
 	for _, s := range r.stmts {
@@ -534,18 +534,18 @@ func (r *Region) assigned(v *types.Var) bool {
 	return found
 }
 
-// root strips the field selections and array indexing that stay inside the variable e
+// Root strips the field selections and array indexing that stay inside the variable e
 // starts from: writing to the result changes that variable.
-func (r *Region) root(e ast.Expr) ast.Expr {
+func Root(info *types.Info, e ast.Expr) ast.Expr {
 	for {
 		switch x := ast.Unparen(e).(type) {
 		case *ast.SelectorExpr:
-			if sel := r.Info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
+			if sel := info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
 				e = x.X
 				continue
 			}
 		case *ast.IndexExpr:
-			if _, ok := r.Info.TypeOf(x.X).Underlying().(*types.Array); ok {
+			if _, ok := info.TypeOf(x.X).Underlying().(*types.Array); ok {
 				e = x.X
 				continue
 			}
@@ -562,7 +562,7 @@ func (r *Region) aliased(v *types.Var) bool {
 	}
 	_, body := deferutil.FuncParts(r.Fn)
 	root := func(e ast.Expr) bool {
-		id, ok := r.root(e).(*ast.Ident)
+		id, ok := Root(r.Info, e).(*ast.Ident)
 		return ok && r.Info.Uses[id] == v
 	}
 	found := false
