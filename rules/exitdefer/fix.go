@@ -166,17 +166,58 @@ func printName(fatal string) string {
 	return map[string]string{"Fatal": "Print", "Fatalf": "Printf", "Fatalln": "Println"}[fatal]
 }
 
-// terminal reports whether s ends the function, so no final return is needed.
+// terminal reports whether s ends the function, so no final return is needed (and one
+// would be unreachable): a return, panic(...), select {}, or a for loop without a
+// condition that no break leaves.
 func terminal(s dst.Stmt) bool {
+	label := ""
+	if ls, ok := s.(*dst.LabeledStmt); ok {
+		label, s = ls.Label.Name, ls.Stmt
+	}
 	switch s := s.(type) {
 	case *dst.ReturnStmt:
 		return true
 	case *dst.ForStmt:
-		return s.Cond == nil
+		return s.Cond == nil && !breaks(s.Body, label)
+	case *dst.SelectStmt:
+		return len(s.Body.List) == 0
 	case *dst.ExprStmt:
 		call, ok := s.X.(*dst.CallExpr)
-		id, ok2 := call.Fun.(*dst.Ident)
-		return ok && ok2 && id.Name == "panic" && call != nil
+		if !ok {
+			return false
+		}
+		id, ok := call.Fun.(*dst.Ident)
+		return ok && id.Name == "panic"
 	}
 	return false
+}
+
+// breaks reports whether a break in body leaves the loop around it: an unlabelled one
+// outside nested loops, switches and selects, or one naming label.
+func breaks(body *dst.BlockStmt, label string) bool {
+	found := false
+	var walk func(n dst.Node, nested bool)
+	walk = func(n dst.Node, nested bool) {
+		dst.Inspect(n, func(m dst.Node) bool {
+			if found || m == nil {
+				return false
+			}
+			switch m := m.(type) {
+			case *dst.FuncLit:
+				return false
+			case *dst.ForStmt, *dst.RangeStmt, *dst.SwitchStmt, *dst.TypeSwitchStmt, *dst.SelectStmt:
+				if m != n {
+					walk(m, true)
+					return false
+				}
+			case *dst.BranchStmt:
+				if m.Tok == token.BREAK && ((m.Label == nil && !nested) || (m.Label != nil && m.Label.Name == label && label != "")) {
+					found = true
+				}
+			}
+			return true
+		})
+	}
+	walk(body, false)
+	return found
 }
