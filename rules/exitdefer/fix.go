@@ -135,7 +135,13 @@ func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.Expr
 	if err != nil {
 		return err
 	}
-	if n := len(body.List); n == 0 || !terminal(body.List[n-1]) {
+	// A final return would be unreachable after a statement that ends the function —
+	// the exit calls included, which end it now by returning.
+	ended := make(map[ast.Stmt]bool)
+	for _, e := range exits {
+		ended[e] = true
+	}
+	if n := len(fd.Body.List); n == 0 || !deferutil.Terminating(f.Pass.TypesInfo, fd.Body.List[n-1], ended) {
 		body.List = append(body.List, &dst.ReturnStmt{Results: []dst.Expr{&dst.BasicLit{Kind: token.INT, Value: "0"}}})
 	}
 
@@ -164,60 +170,4 @@ func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.Expr
 // printName maps a log Fatal function to the Print function that logs the same line.
 func printName(fatal string) string {
 	return map[string]string{"Fatal": "Print", "Fatalf": "Printf", "Fatalln": "Println"}[fatal]
-}
-
-// terminal reports whether s ends the function, so no final return is needed (and one
-// would be unreachable): a return, panic(...), select {}, or a for loop without a
-// condition that no break leaves.
-func terminal(s dst.Stmt) bool {
-	label := ""
-	if ls, ok := s.(*dst.LabeledStmt); ok {
-		label, s = ls.Label.Name, ls.Stmt
-	}
-	switch s := s.(type) {
-	case *dst.ReturnStmt:
-		return true
-	case *dst.ForStmt:
-		return s.Cond == nil && !breaks(s.Body, label)
-	case *dst.SelectStmt:
-		return len(s.Body.List) == 0
-	case *dst.ExprStmt:
-		call, ok := s.X.(*dst.CallExpr)
-		if !ok {
-			return false
-		}
-		id, ok := call.Fun.(*dst.Ident)
-		return ok && id.Name == "panic"
-	}
-	return false
-}
-
-// breaks reports whether a break in body leaves the loop around it: an unlabelled one
-// outside nested loops, switches and selects, or one naming label.
-func breaks(body *dst.BlockStmt, label string) bool {
-	found := false
-	var walk func(n dst.Node, nested bool)
-	walk = func(n dst.Node, nested bool) {
-		dst.Inspect(n, func(m dst.Node) bool {
-			if found || m == nil {
-				return false
-			}
-			switch m := m.(type) {
-			case *dst.FuncLit:
-				return false
-			case *dst.ForStmt, *dst.RangeStmt, *dst.SwitchStmt, *dst.TypeSwitchStmt, *dst.SelectStmt:
-				if m != n {
-					walk(m, true)
-					return false
-				}
-			case *dst.BranchStmt:
-				if m.Tok == token.BREAK && ((m.Label == nil && !nested) || (m.Label != nil && m.Label.Name == label && label != "")) {
-					found = true
-				}
-			}
-			return true
-		})
-	}
-	walk(body, false)
-	return found
 }

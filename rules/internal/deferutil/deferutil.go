@@ -223,8 +223,8 @@ func IsNotNil(info *types.Info, cond ast.Expr, v *types.Var) bool {
 }
 
 // Terminating reports whether control never flows past s, following the spec's
-// "Terminating statements"; the branch statements in exits (those a rewrite turns into
-// returns) count as terminating too.
+// "Terminating statements"; the branch and expression statements in exits (those a
+// rewrite turns into returns) count as terminating too.
 func Terminating(info *types.Info, s ast.Stmt, exits map[ast.Stmt]bool) bool {
 	return terminating(info, s, exits, "")
 }
@@ -238,7 +238,7 @@ func terminating(info *types.Info, s ast.Stmt, exits map[ast.Stmt]bool, label st
 		return s.Tok == token.GOTO || exits[s]
 	case *ast.ExprStmt:
 		call, ok := ast.Unparen(s.X).(*ast.CallExpr)
-		return ok && IsBuiltin(info, call, "panic")
+		return exits[s] || (ok && IsBuiltin(info, call, "panic"))
 	case *ast.BlockStmt:
 		return len(s.List) > 0 && terminating(info, s.List[len(s.List)-1], exits, "")
 	case *ast.IfStmt:
@@ -248,17 +248,20 @@ func terminating(info *types.Info, s ast.Stmt, exits map[ast.Stmt]bool, label st
 	case *ast.ForStmt:
 		return s.Cond == nil && !hasBreak(label, s.Body)
 	case *ast.SwitchStmt:
-		return clausesTerminate(info, label, s.Body, exits)
+		return clausesTerminate(info, label, s.Body, exits, false)
 	case *ast.TypeSwitchStmt:
-		return clausesTerminate(info, label, s.Body, exits)
+		return clausesTerminate(info, label, s.Body, exits, false)
 	case *ast.SelectStmt:
-		return clausesTerminate(info, label, s.Body, exits)
+		return clausesTerminate(info, label, s.Body, exits, true)
 	}
 	return false
 }
 
-func clausesTerminate(info *types.Info, label string, body *ast.BlockStmt, exits map[ast.Stmt]bool) bool {
-	hasDefault := false
+// clausesTerminate reports whether a switch or select ends every clause in a terminating
+// statement and no break leaves it. A switch needs a default; a select does not, and
+// select {} terminates.
+func clausesTerminate(info *types.Info, label string, body *ast.BlockStmt, exits map[ast.Stmt]bool, isSelect bool) bool {
+	hasDefault := isSelect
 	for _, c := range body.List {
 		var list []ast.Stmt
 		switch c := c.(type) {
