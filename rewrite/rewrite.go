@@ -5,7 +5,9 @@ import (
 	"go/ast"
 	"go/token"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
@@ -103,13 +105,13 @@ func classify(cfg *Config, findings []*Finding, first bool) []*Finding {
 			cfg.logf(format, args...)
 		}
 	}
-	type fileInfo struct{ generated, cgo, mapped bool }
+	type fileInfo struct{ generated, cgo, mapped, vendored bool }
 	infos := make(map[string]fileInfo)
 	info := func(f *Finding) fileInfo {
 		if fi, ok := infos[f.Pos.Filename]; ok {
 			return fi
 		}
-		var fi fileInfo
+		fi := fileInfo{vendored: vendored(f.Pos.Filename)}
 		if af := fileOf(f.pkg, f.Pos.Filename); af != nil {
 			fi.generated = ast.IsGenerated(af)
 			fi.cgo = importsC(af)
@@ -131,6 +133,8 @@ func classify(cfg *Config, findings []*Finding, first bool) []*Finding {
 			continue
 		case fi.generated:
 			f.Fix, f.NoFix = nil, "generated file: deferfix never rewrites generated files"
+		case fi.vendored:
+			f.Fix, f.NoFix = nil, "vendored file: deferfix never rewrites vendor/; fix it upstream"
 		case fi.cgo && !fi.mapped:
 			f.Fix, f.NoFix = nil, "cgo file: deferfix does not rewrite files that import \"C\""
 			logf("%s: not rewritten: cgo file", f.Pos)
@@ -140,6 +144,13 @@ func classify(cfg *Config, findings []*Finding, first bool) []*Finding {
 		keep = append(keep, f)
 	}
 	return suppress(cfg, keep)
+}
+
+// vendored reports whether file lies in a directory named vendor: a copy of another
+// module's code that go mod vendor would overwrite, even when its package was named on
+// the command line.
+func vendored(file string) bool {
+	return slices.Contains(strings.Split(filepath.ToSlash(filepath.Dir(file)), "/"), "vendor")
 }
 
 // usesCgo reports whether the go command compiled files other than the package's own:

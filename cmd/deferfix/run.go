@@ -68,6 +68,7 @@ type options struct {
 	compiler  bool
 
 	diff, list, write, jsonOut, verbose bool
+	version                             bool
 	format                              string
 	enable, disable                     string
 	tags                                string
@@ -81,6 +82,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // runWith is run with a hook that tests use to edit a file between planning and writing.
 func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWrite func()) int {
+	if slices.Contains(args, "-V=full") {
+		if err := printVersionFull(stdout); err != nil {
+			fmt.Fprintf(stderr, "deferfix: %v\n", err)
+			return exitError
+		}
+		return exitClean
+	}
 	if vetMode(args) {
 		unitchecker.Main(rules.All...) // does not return
 	}
@@ -96,6 +104,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 			fmt.Fprintf(stderr, "  %-18s %s\n", a.Name, strings.TrimPrefix(summary, a.Name+": "))
 		}
 	}
+	fs.BoolVar(&o.version, "version", false, "print the version (module version, VCS revision, Go) and exit")
 	fs.BoolVar(&o.diff, "d", false, "print a unified diff of the fixes")
 	fs.BoolVar(&o.list, "l", false, "list the files the fixes would change")
 	fs.BoolVar(&o.write, "w", false, "apply the fixes in place (atomic; file modes kept)")
@@ -120,6 +129,10 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 			return exitClean
 		}
 		return exitError
+	}
+	if o.version {
+		fmt.Fprintln(stdout, buildVersion())
+		return exitClean
 	}
 	if o.jsonOut {
 		o.format = "json"
