@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"go/token"
 	"os"
 	"strings"
+	"unicode/utf16"
 
+	"golang.org/x/mod/semver"
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rewrite"
@@ -13,6 +16,12 @@ import (
 
 // Review bots read SARIF 2.1.0 (GitHub code scanning) and rdjson (reviewdog). Each
 // finding carries its rule's first allowed fix as edits against the file as loaded.
+//
+// SARIF counts columns and character offsets in the unit the run's columnKind names; we
+// say utf16CodeUnits (SARIF's default, and what GitHub and editors use) and convert our
+// byte offsets, so a fix applied by a SARIF consumer on a line with non-ASCII text lands
+// where it should. Load, rule and verification errors are the run's tool execution
+// notifications: a run that could not analyse everything says so, instead of looking clean.
 
 type sarifLog struct {
 	Version string     `json:"version"`
@@ -21,16 +30,31 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	ColumnKind  string            `json:"columnKind"`
+	Results     []sarifResult     `json:"results"`
 }
 
 type sarifTool struct {
 	Driver struct {
-		Name           string      `json:"name"`
-		InformationURI string      `json:"informationUri"`
-		Rules          []sarifRule `json:"rules"`
+		Name            string      `json:"name"`
+		Version         string      `json:"version,omitempty"`
+		SemanticVersion string      `json:"semanticVersion,omitempty"`
+		InformationURI  string      `json:"informationUri"`
+		Rules           []sarifRule `json:"rules"`
 	} `json:"driver"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level     string          `json:"level"`
+	Message   sarifText       `json:"message"`
+	Locations []sarifLocation `json:"locations,omitempty"`
 }
 
 type sarifRule struct {
@@ -59,20 +83,21 @@ type sarifLocation struct {
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifact `json:"artifactLocation"`
-	Region           sarifRegion   `json:"region"`
+	Region           *sarifRegion  `json:"region,omitempty"`
 }
 
 type sarifArtifact struct {
 	URI string `json:"uri"`
 }
 
+// sarifRegion is a text region; CharOffset is a pointer because 0 is a valid offset.
 type sarifRegion struct {
-	StartLine   int `json:"startLine,omitempty"`
-	StartColumn int `json:"startColumn,omitempty"`
-	EndLine     int `json:"endLine,omitempty"`
-	EndColumn   int `json:"endColumn,omitempty"`
-	CharOffset  int `json:"charOffset,omitempty"`
-	CharLength  int `json:"charLength,omitempty"`
+	StartLine   int  `json:"startLine,omitempty"`
+	StartColumn int  `json:"startColumn,omitempty"`
+	EndLine     int  `json:"endLine,omitempty"`
+	EndColumn   int  `json:"endColumn,omitempty"`
+	CharOffset  *int `json:"charOffset,omitempty"`
+	CharLength  *int `json:"charLength,omitempty"`
 }
 
 type sarifFix struct {
@@ -90,21 +115,44 @@ type sarifReplacement struct {
 	InsertedContent sarifText   `json:"insertedContent"`
 }
 
-func (p *printer) sarif(res *rewrite.Result, analyzers []*analysis.Analyzer) {
+func (p *printer) sarif(res *rewrite.Result, analyzers []*analysis.Analyzer, problems []rewrite.Problem) {
 	var log sarifLog
 	log.Version, log.Schema = "2.1.0", "https://json.schemastore.org/sarif-2.1.0.json"
-	run := sarifRun{Results: []sarifResult{}}
+	run := sarifRun{Results: []sarifResult{}, ColumnKind: "utf16CodeUnits"}
 	run.Tool.Driver.Name = "deferfix"
+	v := buildVersion()
+	run.Tool.Driver.Version = v.Module
+	if semver.IsValid(v.Module) {
+		run.Tool.Driver.SemanticVersion = strings.TrimPrefix(v.Module, "v")
+	}
 	run.Tool.Driver.InformationURI = "https://github.com/deferfix/deferfix"
 	for _, a := range analyzers {
 		short, _, _ := strings.Cut(a.Doc, "\n")
+		short = strings.TrimPrefix(short, a.Name+": ")
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: a.Name, ShortDescription: sarifText{short}, FullDescription: sarifText{a.Doc}, HelpURI: a.URL})
 	}
+	src := p.sources(res)
+	inv := sarifInvocation{ExecutionSuccessful: true}
+	for _, pr := range problems {
+		n := sarifNotification{Level: "warning", Message: sarifText{p.problem(pr)}}
+		if pr.Kind == rewrite.KindError {
+			n.Level, inv.ExecutionSuccessful = "error", false
+		}
+		if pr.Pos.Filename != "" {
+			loc := sarifPhysical{ArtifactLocation: sarifArtifact{p.uri(pr.Pos.Filename)}}
+			if pr.Pos.Line > 0 {
+				loc.Region = &sarifRegion{StartLine: pr.Pos.Line, StartColumn: src.utf16Column(pr.Pos)}
+			}
+			n.Locations = []sarifLocation{{loc}}
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	run.Invocations = []sarifInvocation{inv}
 	for _, f := range res.Findings {
 		r := sarifResult{RuleID: f.Rule, Level: "warning", Message: sarifText{f.Message}}
-		region := sarifRegion{StartLine: f.Pos.Line, StartColumn: f.Pos.Column}
+		region := &sarifRegion{StartLine: f.Pos.Line, StartColumn: src.utf16Column(f.Pos)}
 		if f.End.IsValid() {
-			region.EndLine, region.EndColumn = f.End.Line, f.End.Column
+			region.EndLine, region.EndColumn = f.End.Line, src.utf16Column(f.End)
 		}
 		r.Locations = []sarifLocation{{sarifPhysical{sarifArtifact{p.uri(f.Pos.Filename)}, region}}}
 		if f.Fix != nil {
@@ -117,8 +165,10 @@ func (p *printer) sarif(res *rewrite.Result, analyzers []*analysis.Analyzer) {
 					c = &fix.ArtifactChanges[len(fix.ArtifactChanges)-1]
 					byFile[e.File] = c
 				}
+				start, end := src.utf16Offset(e.File, e.Start), src.utf16Offset(e.File, e.End)
+				length := end - start
 				c.Replacements = append(c.Replacements, sarifReplacement{
-					DeletedRegion:   sarifRegion{CharOffset: e.Start, CharLength: e.End - e.Start},
+					DeletedRegion:   sarifRegion{CharOffset: &start, CharLength: &length},
 					InsertedContent: sarifText{string(e.New)},
 				})
 			}
@@ -128,6 +178,53 @@ func (p *printer) sarif(res *rewrite.Result, analyzers []*analysis.Analyzer) {
 	}
 	log.Runs = []sarifRun{run}
 	p.encode(log)
+}
+
+// sourceFiles gives the contents of files as deferfix loaded them: a changed file's old
+// contents (after -w the disk holds the new ones), else what is on disk.
+type sourceFiles struct {
+	loaded map[string][]byte
+}
+
+func (p *printer) sources(res *rewrite.Result) *sourceFiles {
+	s := &sourceFiles{loaded: make(map[string][]byte)}
+	for _, c := range res.Changes {
+		s.loaded[c.Path] = c.Old
+	}
+	return s
+}
+
+func (s *sourceFiles) get(file string) []byte {
+	src, ok := s.loaded[file]
+	if !ok {
+		src, _ = os.ReadFile(file)
+		s.loaded[file] = src
+	}
+	return src
+}
+
+// utf16Offset converts a byte offset in file to UTF-16 code units.
+func (s *sourceFiles) utf16Offset(file string, off int) int {
+	src := s.get(file)
+	return utf16Len(src[:min(off, len(src))])
+}
+
+// utf16Column converts a position's byte column (1-based) to UTF-16 code units.
+func (s *sourceFiles) utf16Column(pos token.Position) int {
+	src := s.get(pos.Filename)
+	if pos.Column <= 0 || pos.Offset > len(src) {
+		return pos.Column
+	}
+	start := max(pos.Offset-(pos.Column-1), 0)
+	return 1 + utf16Len(src[start:pos.Offset])
+}
+
+func utf16Len(b []byte) int {
+	n := 0
+	for _, r := range string(b) { // an invalid byte is one U+FFFD: one unit
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 func (p *printer) uri(path string) string {

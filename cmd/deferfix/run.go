@@ -234,7 +234,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		case "json":
 			p.json(res, problems, report)
 		case "sarif":
-			p.sarif(res, analyzers)
+			p.sarif(res, analyzers, problems)
 		case "rdjson":
 			p.rdjson(res)
 		}

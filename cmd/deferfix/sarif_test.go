@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	sarifmodel "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+	"github.com/xeipuuv/gojsonschema"
+	"golang.org/x/tools/txtar"
+)
+
+// nonASCII is a module whose findings sit on lines with non-ASCII text before them: a
+// consumer that reads our offsets as UTF-16 code units (SARIF's columnKind says so) must
+// land the fixes exactly where deferfix -w does.
+const nonASCII = `-- go.mod --
+module example.com/m
+
+go 1.26
+-- a.go --
+package m
+
+import (
+	"log"
+	"time"
+)
+
+// Größe — «straße» 🙂 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 before the findings.
+func Timed(name string) {
+	start := time.Now()
+	defer log.Println("日本語🙂", name, time.Since(start))
+}
+
+func Other() {
+	t := time.Now()
+	defer log.Println("ünïcödé 🙂", time.Since(t))
+}
+`
+
+// TestSARIFSchema validates -format=sarif against the SARIF 2.1.0 JSON schema (as shipped
+// by the go-sarif module, checked by gojsonschema), then applies the fixes as a SARIF
+// consumer would — UTF-16 offsets into the original file — and compares with -w.
+func TestSARIFSchema(t *testing.T) {
+	dir := t.TempDir()
+	writeArchive(t, dir, nonASCII)
+	var out, errb bytes.Buffer
+	if code := run([]string{"-C", dir, "-format=sarif", "./..."}, nil, &out, &errb); code != exitFindings {
+		t.Fatalf("deferfix -format=sarif exited %d: %s", code, errb.String())
+	}
+	validateSARIF(t, out.Bytes())
+
+	var log struct {
+		Runs []struct {
+			ColumnKind string `json:"columnKind"`
+			Results    []struct {
+				Fixes []struct {
+					ArtifactChanges []struct {
+						ArtifactLocation struct{ URI string }
+						Replacements     []struct {
+							DeletedRegion   struct{ CharOffset, CharLength int }
+							InsertedContent struct{ Text string }
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	if log.Runs[0].ColumnKind != "utf16CodeUnits" {
+		t.Fatalf("columnKind = %q", log.Runs[0].ColumnKind)
+	}
+	type repl struct {
+		off, n int
+		text   string
+	}
+	byFile := make(map[string][]repl)
+	for _, r := range log.Runs[0].Results {
+		for _, fix := range r.Fixes {
+			for _, c := range fix.ArtifactChanges {
+				for _, rp := range c.Replacements {
+					byFile[c.ArtifactLocation.URI] = append(byFile[c.ArtifactLocation.URI], repl{rp.DeletedRegion.CharOffset, rp.DeletedRegion.CharLength, rp.InsertedContent.Text})
+				}
+			}
+		}
+	}
+	if len(byFile["a.go"]) == 0 {
+		t.Fatal("no fixes for a.go in the SARIF output")
+	}
+	src, _ := os.ReadFile(filepath.Join(dir, "a.go"))
+	units := utf16.Encode([]rune(string(src)))
+	rs := byFile["a.go"]
+	sort.Slice(rs, func(i, j int) bool { return rs[i].off > rs[j].off }) // back to front
+	for _, r := range rs {
+		units = append(units[:r.off:r.off], append(utf16.Encode([]rune(r.text)), units[r.off+r.n:]...)...)
+	}
+	applied := string(utf16.Decode(units))
+
+	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean {
+		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
+	}
+	written, _ := os.ReadFile(filepath.Join(dir, "a.go"))
+	if applied != string(written) {
+		t.Errorf("SARIF fixes applied as UTF-16 give\n%s\nwant (deferfix -w)\n%s", applied, written)
+	}
+}
+
+// TestSARIFNotifications checks that a package that does not load makes the run
+// unsuccessful, with the error as a notification, rather than an empty, clean-looking log.
+func TestSARIFNotifications(t *testing.T) {
+	dir := t.TempDir()
+	writeArchive(t, dir, "-- go.mod --\nmodule example.com/m\n\ngo 1.26\n-- a.go --\npackage m\n\nfunc F() { undefined() }\n")
+	var out, errb bytes.Buffer
+	run([]string{"-C", dir, "-format=sarif", "./..."}, nil, &out, &errb)
+	validateSARIF(t, out.Bytes())
+	var log struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful        bool `json:"executionSuccessful"`
+				ToolExecutionNotifications []struct {
+					Level   string
+					Message struct{ Text string }
+				} `json:"toolExecutionNotifications"`
+			}
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	inv := log.Runs[0].Invocations
+	if len(inv) != 1 || inv[0].ExecutionSuccessful || len(inv[0].ToolExecutionNotifications) == 0 ||
+		!strings.Contains(inv[0].ToolExecutionNotifications[0].Message.Text, "undefined") {
+		t.Errorf("invocations = %+v, want one unsuccessful with the load error", inv)
+	}
+}
+
+func validateSARIF(t *testing.T, doc []byte) {
+	t.Helper()
+	if _, err := sarifmodel.FromBytes(doc); err != nil {
+		t.Fatalf("go-sarif cannot read the log: %v", err)
+	}
+	res, err := gojsonschema.Validate(gojsonschema.NewStringLoader(sarifSchema(t)), gojsonschema.NewBytesLoader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors() {
+		t.Errorf("SARIF schema: %s", e)
+	}
+}
+
+// sarifSchema returns the SARIF 2.1.0 schema from the go-sarif module's source (a string
+// constant in schema.go), located with go list so the pinned version in go.sum is used.
+func sarifSchema(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-f", "{{.Dir}}", "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif")
+	dir, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("locating go-sarif: %v", err)
+	}
+	file := filepath.Join(strings.TrimSpace(string(dir)), "schema.go")
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok {
+			continue
+		}
+		for _, spec := range gd.Specs {
+			vs, ok := spec.(*ast.ValueSpec)
+			if ok && len(vs.Names) == 1 && vs.Names[0].Name == "schema" {
+				if lit, ok := vs.Values[0].(*ast.BasicLit); ok {
+					s, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return s
+				}
+			}
+		}
+	}
+	t.Fatalf("no schema constant in %s", file)
+	return ""
+}
+
+// writeArchive writes the files of a txtar archive into dir.
+func writeArchive(t *testing.T, dir, archive string) {
+	t.Helper()
+	for _, f := range txtar.Parse([]byte(archive)).Files {
+		path := filepath.Join(dir, f.Name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, f.Data, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
