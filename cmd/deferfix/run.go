@@ -29,6 +29,7 @@ const (
 )
 
 const usage = `usage: deferfix [flags] [packages]
+       deferfix doc [rule]     (or deferfix -help rule): a rule's documentation
 
 deferfix finds misused defer statements and rewrites them. Packages default to ./...
 
@@ -91,6 +92,12 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	}
 	if vetMode(args) {
 		unitchecker.Main(rules.All...) // does not return
+	}
+	if len(args) > 0 && args[0] == "doc" {
+		return doc(args[1:], stdout, stderr)
+	}
+	if len(args) == 2 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]) && !strings.HasPrefix(args[1], "-") {
+		return doc(args[1:], stdout, stderr)
 	}
 	var o options
 	fs := flag.NewFlagSet("deferfix", flag.ContinueOnError)
@@ -479,4 +486,31 @@ func isTerminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// doc prints the documentation of the named rules (what they report, what their fixes do,
+// before and after), or the list of rules.
+func doc(names []string, stdout, stderr io.Writer) int {
+	if len(names) == 0 {
+		for _, a := range rules.All {
+			summary, _, _ := strings.Cut(a.Doc, "\n")
+			fmt.Fprintf(stdout, "%-18s %s\n", a.Name, strings.TrimPrefix(summary, a.Name+": "))
+		}
+		return exitClean
+	}
+	code := exitClean
+	for n, name := range names {
+		i := slices.IndexFunc(rules.All, func(a *analysis.Analyzer) bool { return a.Name == name })
+		if i < 0 {
+			fmt.Fprintf(stderr, "deferfix: unknown rule %q (deferfix doc lists them)\n", name)
+			code = exitError
+			continue
+		}
+		if n > 0 {
+			fmt.Fprintln(stdout)
+		}
+		a := rules.All[i]
+		fmt.Fprintf(stdout, "%s\n\n%s\n", a.Doc, a.URL)
+	}
+	return code
 }

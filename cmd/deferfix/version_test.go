@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/deferfix/deferfix/rules"
 )
 
 // TestVersionFull checks the line the go command reads to key go vet's cache: a devel
@@ -26,5 +29,25 @@ func TestVersionFlag(t *testing.T) {
 	}
 	if re := regexp.MustCompile(`^deferfix (devel|v\S+)( \(rev [0-9a-f]+(, modified)?\))? go1\.\d+`); !re.MatchString(out.String()) {
 		t.Errorf("-version printed %q, want a match for %s", out.String(), re)
+	}
+}
+
+// TestDoc checks that every rule's documentation can be read from the binary, both as
+// deferfix doc RULE and deferfix -help RULE, and that an unknown rule is an error.
+func TestDoc(t *testing.T) {
+	for _, a := range rules.All {
+		for _, args := range [][]string{{"doc", a.Name}, {"-help", a.Name}} {
+			var out, errb bytes.Buffer
+			if code := run(args, nil, &out, &errb); code != exitClean {
+				t.Fatalf("deferfix %v exited %d: %s", args, code, errb.String())
+			}
+			if !strings.HasPrefix(out.String(), a.Doc) || !strings.Contains(out.String(), a.URL) {
+				t.Errorf("deferfix %v printed\n%s\nwant the rule's doc and URL", args, out.String())
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"doc", "nosuchrule"}, nil, &out, &errb); code != exitError || !strings.Contains(errb.String(), `unknown rule "nosuchrule"`) {
+		t.Errorf("deferfix doc nosuchrule exited %d: %s", code, errb.String())
 	}
 }
