@@ -205,7 +205,9 @@ func findAll(cfg *Config, pkgs []*packages.Package, readFile func(string) ([]byt
 		problems []Problem
 		wg       sync.WaitGroup
 		sem      = make(chan struct{}, runtime.GOMAXPROCS(0))
+		done     int
 	)
+	cfg.progress("analyse", 0, len(pkgs))
 	for _, pkg := range pkgs {
 		wg.Go(func() {
 			sem <- struct{}{}
@@ -214,6 +216,8 @@ func findAll(cfg *Config, pkgs []*packages.Package, readFile func(string) ([]byt
 			mu.Lock()
 			findings = append(findings, fs...)
 			problems = append(problems, ps...)
+			done++
+			cfg.progress("analyse", done, len(pkgs))
 			mu.Unlock()
 		})
 	}

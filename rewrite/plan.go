@@ -106,6 +106,7 @@ func (p *plan) run(ctx context.Context) {
 			}
 			return
 		}
+		p.cfg.progress("fix", round, len(pending))
 		p.round(pending)
 	}
 }

@@ -28,6 +28,16 @@ type Config struct {
 
 	// Logf, if set, receives notes for -v: skipped files, postponed and dropped fixes.
 	Logf func(format string, args ...any)
+	// Progress, if set, is told what the run is doing: phase "load" (done and total 0,
+	// once), "analyse" (packages done of total), "fix" (round done, with total fixes pending).
+	// It is called from several goroutines, one call at a time.
+	Progress func(phase string, done, total int)
+}
+
+func (c *Config) progress(phase string, done, total int) {
+	if c.Progress != nil {
+		c.Progress(phase, done, total)
+	}
 }
 
 func (c *Config) logf(format string, args ...any) {
@@ -64,6 +74,7 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
 	}
+	cfg.progress("load", 0, 0)
 	pkgs, problems, err := load(ctx, cfg, patterns)
 	if err != nil {
 		return nil, err

@@ -201,7 +201,15 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 			fmt.Fprintf(stderr, "deferfix: %s\n", p.rel(fmt.Sprintf(format, args...)))
 		}
 	}
+	var prog *progress
+	if isTerminal(stderr) && !o.verbose { // -v's notes would break the line
+		prog = newProgress(stderr)
+		cfg.Progress = prog.set
+	}
 	res, err := rewrite.Run(context.Background(), cfg, fs.Args()...)
+	if prog != nil {
+		prog.end()
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "deferfix: %v\n", err)
 		return exitError
