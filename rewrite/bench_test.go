@@ -2,7 +2,11 @@ package rewrite_test
 
 import (
 	"context"
+	"fmt"
 	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/packages"
@@ -51,5 +55,59 @@ func benchRun(b *testing.B, fix bool) {
 		if len(res.Findings) == 0 {
 			b.Fatal("no findings: the benchmark measures nothing")
 		}
+	}
+}
+
+// BenchmarkManyFindings is -d on one generated file of N functions, each with a defer in a
+// loop (independent fixes, one per function): the cost of fixing a file must grow with
+// its findings, not with their square. Compare the ns/op of successive N: each doubling
+// should at most double it.
+func BenchmarkManyFindings(b *testing.B) {
+	for _, n := range []int{100, 200, 400, 800, 1600} {
+		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			writeManyFindings(b, dir, n)
+			for b.Loop() {
+				cfg := &rewrite.Config{Dir: dir, Analyzers: rules.All, Fix: true}
+				res, err := rewrite.Run(context.Background(), cfg, "./...")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(res.Changes) != 1 || res.Changes[0].Fixes != n {
+					b.Fatalf("want one file with %d fixes, got %d changes (%v)", n, len(res.Changes), res.Problems)
+				}
+			}
+		})
+	}
+}
+
+// writeManyFindings writes a module with one file of n functions, each opening files in a
+// loop with a deferred Close.
+func writeManyFindings(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	var src strings.Builder
+	src.WriteString("package m\n\nimport \"os\"\n")
+	for i := range n {
+		fmt.Fprintf(&src, `
+func F%d(names []string) error {
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := f.Stat(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+`, i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module m\n\ngo 1.26\n"), 0o666); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "m.go"), []byte(src.String()), 0o666); err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -260,13 +260,40 @@ func DecorateDecl(pass *analysis.Pass, f *ast.File, at ast.Node) (*File, error) 
 			comments = append(comments, g)
 		}
 	}
-	mini := &ast.File{Package: f.Package, Name: f.Name, Decls: []ast.Decl{decl}, Comments: comments, FileStart: f.FileStart, FileEnd: f.FileEnd}
-	dec := decorator.NewDecorator(pass.Fset)
+	fset, mini := declFile(tok, f, decl, comments, start, end)
+	dec := decorator.NewDecorator(fset)
 	df, err := dec.DecorateFile(mini)
 	if err != nil {
 		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
 	}
 	return &File{Pass: pass, AST: f, Dst: df, dec: dec, src: src, tok: tok, decl: decl, start: start, end: end}, nil
+}
+
+// declFile returns a file holding only decl, its comments and a package clause, in a
+// file set of its own whose one file covers just those lines. dst's decorator visits every
+// byte of the token.File it is given to find line breaks, so decorating one declaration
+// against the whole file made each fix cost as much as the file, and the fixes of a file
+// with many findings cost its size times their number. The new token.File keeps the
+// declaration's positions (its base is chosen so) and its line breaks, and puts a package
+// clause line just before it: the decorator sees a small, well-formed file. The printer
+// reads decorations, not positions, so the declaration prints as before.
+func declFile(tok *token.File, f *ast.File, decl ast.Decl, comments []*ast.CommentGroup, start, end int) (*token.FileSet, *ast.File) {
+	clause := len("package ") + len(f.Name.Name) + 1 // "package NAME\n", shorter than what precedes decl
+	base := tok.Base() + start - clause
+	fset := token.NewFileSet()
+	mf := fset.AddFile(tok.Name(), base, clause+end-start)
+	lines := []int{0}
+	for l := tok.Line(tok.Pos(start)); l <= tok.LineCount(); l++ {
+		off := tok.Offset(tok.LineStart(l))
+		if off >= end {
+			break
+		}
+		lines = append(lines, clause+off-start)
+	}
+	mf.SetLines(lines)
+	pkg := token.Pos(base)
+	name := &ast.Ident{NamePos: pkg + token.Pos(len("package ")), Name: f.Name.Name}
+	return fset, &ast.File{Package: pkg, Name: name, Decls: []ast.Decl{decl}, Comments: comments, FileStart: pkg, FileEnd: token.Pos(base + clause + end - start)}
 }
 
 // restoreDecl prints the declaration of a File made by DecorateDecl.
