@@ -61,6 +61,11 @@ func analyze(cfg *Config, pkg *packages.Package, readFile func(string) ([]byte, 
 		problems []Problem
 		facts    = make(map[factKey]analysis.Fact)
 	)
+	// The engine decides itself whether to apply an unsafe fix (Config.Unsafe), so the
+	// analyzers offer every one, except where a host's flags decide (RunPass).
+	if !cfg.hostUnsafe {
+		defer rules.OfferUnsafe(pkg.Types)()
+	}
 	var exec func(a *analysis.Analyzer) error
 	exec = func(a *analysis.Analyzer) error {
 		if err, ok := failed[a]; ok {

@@ -26,6 +26,8 @@ type Config struct {
 
 	// Logf, if set, receives notes for -v: skipped files, postponed and dropped fixes.
 	Logf func(format string, args ...any)
+
+	hostUnsafe bool // the analyzers' own -unsafe flags decide (RunPass), not Unsafe
 }
 
 func (c *Config) logf(format string, args ...any) {

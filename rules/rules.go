@@ -22,16 +22,17 @@ import (
 // All is every rule. When fixes of two rules overlap, the earlier rule's is applied first
 // and the other is made again on the result: a defer moves after its error check, then a
 // loop body gets its scope, then the Close error is checked inside it (in the literal's
-// own results), and the body of main moves into run last.
+// own results), and the body of main moves into run last. Each is the rule's analyzer as
+// hosts see it (Host): unsafe fixes only with the rule's -unsafe flag.
 var All = []*analysis.Analyzer{
-	deferbeforecheck.Analyzer,
-	deferargs.Analyzer,
-	deferrecover.Analyzer,
-	loopcapture.Analyzer,
-	loopdefer.Analyzer,
-	closecheck.Analyzer,
-	hotdefer.Analyzer,
-	exitdefer.Analyzer,
+	Host(deferbeforecheck.Analyzer),
+	Host(deferargs.Analyzer),
+	Host(deferrecover.Analyzer),
+	Host(loopcapture.Analyzer),
+	Host(loopdefer.Analyzer),
+	Host(closecheck.Analyzer),
+	Host(hotdefer.Analyzer),
+	Host(exitdefer.Analyzer),
 }
 
 // IsUnsafe reports whether a rule marked fix as one that may change behaviour on a panic.

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/unitchecker"
 
 	"github.com/deferfix/deferfix/rewrite"
 	"github.com/deferfix/deferfix/rules"
@@ -82,7 +81,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // runWith is run with a hook that tests use to edit a file between planning and writing.
 func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWrite func()) int {
 	if vetMode(args) {
-		unitchecker.Main(rules.All...) // does not return
+		vetMain(args) // does not return
 	}
 	var o options
 	fs := flag.NewFlagSet("deferfix", flag.ContinueOnError)
@@ -159,8 +158,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		profile = filepath.Join(dir, profile)
 	}
 	for i, a := range analyzers {
-		if a == hotdefer.Analyzer {
-			analyzers[i] = hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler})
+		if rules.Unwrap(a) == hotdefer.Analyzer {
+			analyzers[i] = rules.Host(hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler}))
 		}
 	}
 
