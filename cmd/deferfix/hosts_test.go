@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/deferfix/deferfix/rules"
+)
+
+// generateFile is the //go:generate directive the README documents, in a file of its own
+// (PATH holds the binary under test; `go tool deferfix` runs the same binary).
+const generateFile = "package main\n\n//go:generate deferfix -w -fix-only .\n"
+
+// TestHosts checks that every host applies exactly what deferfix -w applies: on scratch
+// copies of the demo and of a module whose fixes overlap, go vet -vettool reports
+// deferfix's findings; go fix -fixtool, go vet -fix and go generate (with the documented
+// directive) each leave, in one run, the tree deferfix -w writes; go fix -diff prints
+// deferfix -d's hunks and changes nothing; and an unsafe fix is applied by go fix only
+// with the rule's -unsafe flag, the result then equal to deferfix -w -unsafe.
+func TestHosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds deferfix and runs the go command")
+	}
+	binDir := t.TempDir()
+	bin := filepath.Join(binDir, "deferfix")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=", "PATH="+binDir+string(filepath.ListSeparator)+os.Getenv("PATH"))
+	// sh runs name in dir and returns its stdout, stderr and exit status.
+	sh := func(t *testing.T, dir, name string, args ...string) (string, string, int) {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir, cmd.Env = dir, env
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit):
+			return stdout.String(), stderr.String(), exit.ExitCode()
+		case err != nil:
+			t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+		}
+		return stdout.String(), stderr.String(), 0
+	}
+	var unsafeFlags []string
+	for _, a := range rules.All {
+		unsafeFlags = append(unsafeFlags, "-"+a.Name+".unsafe")
+	}
+
+	for _, mod := range []string{"../../testdata/demo", "../../testdata/hosts/overlap", "../../testdata/hosts/unsafe"} {
+		t.Run(filepath.Base(mod), func(t *testing.T) {
+			t.Parallel()
+			scratch := func() string {
+				dir := t.TempDir()
+				if err := os.CopyFS(dir, os.DirFS(mod)); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "generate.go"), []byte(generateFile), 0o666); err != nil {
+					t.Fatal(err)
+				}
+				return dir
+			}
+			orig := scratch()
+			before := readTree(t, orig)
+
+			// What the command line does.
+			list, _, _ := sh(t, orig, bin, "./...")
+			var findings []string
+			for _, l := range strings.Split(strings.TrimSpace(list), "\n") {
+				findings = append(findings, regexp.MustCompile(` \([a-z]+\)$`).ReplaceAllString(l, ""))
+			}
+			slices.Sort(findings)
+			d, _, _ := sh(t, orig, bin, "-d", "./...")
+			want := scratch()
+			if out, errs, code := sh(t, want, bin, "-w", "./..."); code != 0 && code != 3 {
+				t.Fatalf("deferfix -w exited %d\n%s%s", code, out, errs)
+			}
+			wantTree := readTree(t, want)
+			wantUnsafe := scratch()
+			sh(t, wantUnsafe, bin, "-w", "-unsafe", "./...")
+			unsafeTree := readTree(t, wantUnsafe)
+			if equalTrees(unsafeTree, before) {
+				t.Fatal("deferfix -w -unsafe changed nothing: the module tests nothing")
+			}
+
+			t.Run("vet", func(t *testing.T) {
+				_, errs, code := sh(t, orig, "go", "vet", "-vettool="+bin, "./...")
+				var got []string
+				for _, l := range strings.Split(strings.TrimSpace(errs), "\n") {
+					if !strings.HasPrefix(l, "#") && !strings.Contains(l, ": \t") {
+						got = append(got, l)
+					}
+				}
+				slices.Sort(got)
+				if code != 1 || !slices.Equal(got, findings) {
+					t.Errorf("go vet exited %d, reporting\n%s\nwant exit 1 and deferfix's findings\n%s", code, strings.Join(got, "\n"), strings.Join(findings, "\n"))
+				}
+			})
+			for name, host := range map[string][]string{
+				"fix":      {"go", "fix", "-fixtool=" + bin, "./..."},
+				"vet-fix":  {"go", "vet", "-fix", "-vettool=" + bin, "./..."},
+				"generate": {"go", "generate", "./..."},
+			} {
+				t.Run(name, func(t *testing.T) {
+					dir := scratch()
+					out, errs, code := sh(t, dir, host[0], host[1:]...)
+					if code != 0 {
+						t.Errorf("%s exited %d\n%s%s", strings.Join(host, " "), code, out, errs)
+					}
+					if got := readTree(t, dir); !equalTrees(got, wantTree) {
+						t.Errorf("%s leaves a tree other than deferfix -w's:\n%s", strings.Join(host, " "), treeDiff(got, wantTree))
+					}
+				})
+			}
+			t.Run("fix-diff", func(t *testing.T) {
+				dir := scratch()
+				out, errs, code := sh(t, dir, "go", "fix", "-fixtool="+bin, "-diff", "./...")
+				if want := btoi(d != ""); code != want {
+					t.Errorf("go fix -diff exited %d, want %d (1: a diff)\n%s", code, want, errs)
+				}
+				if got, want := hunks(out), hunks(d); got != want {
+					t.Errorf("go fix -diff prints\n%s\nwant deferfix -d's hunks\n%s", got, want)
+				}
+				if !equalTrees(readTree(t, dir), before) {
+					t.Error("go fix -diff changed files")
+				}
+			})
+			t.Run("fix-unsafe", func(t *testing.T) {
+				dir := scratch()
+				args := append(append([]string{"fix", "-fixtool=" + bin}, unsafeFlags...), "./...")
+				if out, errs, code := sh(t, dir, "go", args...); code != 0 {
+					t.Errorf("go fix -RULE.unsafe exited %d\n%s%s", code, out, errs)
+				}
+				if got := readTree(t, dir); !equalTrees(got, unsafeTree) {
+					t.Errorf("go fix -RULE.unsafe leaves a tree other than deferfix -w -unsafe's:\n%s", treeDiff(got, unsafeTree))
+				}
+			})
+			if filepath.Base(mod) != "demo" && equalTrees(wantTree, unsafeTree) {
+				t.Error("the module has no unsafe fix: fix-unsafe tests nothing")
+			}
+		})
+	}
+}
+
+// hunks returns the lines of a unified diff without its file and hunk headers: the file
+// names differ between drivers, and the go command's diff numbers the new side of hunks
+// after the first differently (+51 where deferfix -d says +58 on the demo).
+func hunks(diff string) string {
+	var keep []string
+	for _, l := range strings.SplitAfter(diff, "\n") {
+		if !strings.HasPrefix(l, "--- ") && !strings.HasPrefix(l, "+++ ") && !strings.HasPrefix(l, "@@ ") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "")
+}
+
+// readTree returns the files below dir by relative path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	tree := make(map[string]string)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		tree[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+func equalTrees(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// treeDiff names the files that differ, with both contents.
+func treeDiff(got, want map[string]string) string {
+	var b strings.Builder
+	for k, v := range want {
+		if got[k] != v {
+			b.WriteString("--- " + k + " got:\n" + got[k] + "\n--- want:\n" + v + "\n")
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			b.WriteString("--- " + k + ": unexpected file\n")
+		}
+	}
+	return b.String()
+}
