@@ -24,7 +24,7 @@ const generateFile = "package main\n\n//go:generate deferfix -w -fix-only .\n"
 // deferfix's findings; go fix -fixtool, go vet -fix and go generate (with the documented
 // directive) each leave, in one run, the tree deferfix -w writes; go fix -diff prints
 // deferfix -d's hunks and changes nothing; and an unsafe fix is applied by go fix only
-// with the rule's -unsafe flag, the result then equal to deferfix -w -unsafe.
+// with -unsafe or the rule's -RULE.unsafe, the result then equal to deferfix -w -unsafe's.
 func TestHosts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds deferfix and runs the go command")
@@ -135,16 +135,18 @@ func TestHosts(t *testing.T) {
 					t.Error("go fix -diff changed files")
 				}
 			})
-			t.Run("fix-unsafe", func(t *testing.T) {
-				dir := scratch()
-				args := append(append([]string{"fix", "-fixtool=" + bin}, unsafeFlags...), "./...")
-				if out, errs, code := sh(t, dir, "go", args...); code != 0 {
-					t.Errorf("go fix -RULE.unsafe exited %d\n%s%s", code, out, errs)
-				}
-				if got := readTree(t, dir); !equalTrees(got, unsafeTree) {
-					t.Errorf("go fix -RULE.unsafe leaves a tree other than deferfix -w -unsafe's:\n%s", treeDiff(got, unsafeTree))
-				}
-			})
+			for name, flags := range map[string][]string{"fix-unsafe": {"-unsafe"}, "fix-rule-unsafe": unsafeFlags} {
+				t.Run(name, func(t *testing.T) {
+					dir := scratch()
+					args := append(append([]string{"fix", "-fixtool=" + bin}, flags...), "./...")
+					if out, errs, code := sh(t, dir, "go", args...); code != 0 {
+						t.Errorf("go %s exited %d\n%s%s", strings.Join(args, " "), code, out, errs)
+					}
+					if got := readTree(t, dir); !equalTrees(got, unsafeTree) {
+						t.Errorf("go %s leaves a tree other than deferfix -w -unsafe's:\n%s", strings.Join(args, " "), treeDiff(got, unsafeTree))
+					}
+				})
+			}
 			if filepath.Base(mod) != "demo" && equalTrees(wantTree, unsafeTree) {
 				t.Error("the module has no unsafe fix: fix-unsafe tests nothing")
 			}

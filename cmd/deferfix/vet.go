@@ -19,6 +19,7 @@ import (
 // refuses overlapping ones, while deferfix's rules fix the same lines in rounds. Reports,
 // -json and fact-only runs on dependencies use the rules as they are.
 func vetMain(args []string) {
+	flag.Var(allUnsafe{}, "unsafe", "apply every rule's fixes that change behaviour on panic (-RULE.unsafe: one rule's)")
 	if fixing(args) {
 		unitchecker.Main(rewrite.Composed(rules.All, enabledRules)...)
 	}
@@ -71,4 +72,19 @@ func enabledRules() []*analysis.Analyzer {
 		}
 	}
 	return out
+}
+
+// allUnsafe is the unitchecker's -unsafe flag: it sets every rule's own -RULE.unsafe, so
+// go fix takes the flag the command line takes.
+type allUnsafe struct{}
+
+func (allUnsafe) IsBoolFlag() bool { return true }
+func (allUnsafe) String() string   { return "false" }
+func (allUnsafe) Set(s string) error {
+	for _, a := range rules.All {
+		if err := a.Flags.Set("unsafe", s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
