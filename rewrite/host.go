@@ -34,12 +34,12 @@ import (
 
 // RunPass runs the engine, up to but not including writing, on the package of pass, which
 // another driver loaded and type-checked. Rewritten files are type-checked again with an
-// importer built from pass.Pkg.Imports(). Unsafe fixes are applied when the analyzers
-// offer them, that is when the host set their -unsafe flag (rules.Host); Config.Unsafe is
-// ignored. cfg.Analyzers must be among the analyzers the driver knows, with their flags.
+// importer built from pass.Pkg.Imports(). A rule's unsafe fixes are applied when the
+// host set its analyzer's -unsafe flag (rules.OffersUnsafe); Config.Unsafe is ignored.
+// cfg.Analyzers are those of rules.All the driver runs, with their flags.
 func RunPass(ctx context.Context, cfg *Config, pass *analysis.Pass) *Result {
 	c := *cfg
-	c.Fix, c.Unsafe, c.hostUnsafe = true, true, true
+	c.Fix, c.Unsafe, c.hostUnsafe = true, false, true
 	pkg := passPackage(pass)
 	res := &Result{cfg: &c, pkgs: []*packages.Package{pkg}}
 	findings, problems := findAll(&c, res.pkgs, os.ReadFile)

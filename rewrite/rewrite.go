@@ -27,7 +27,7 @@ type Config struct {
 	// Logf, if set, receives notes for -v: skipped files, postponed and dropped fixes.
 	Logf func(format string, args ...any)
 
-	hostUnsafe bool // the analyzers' own -unsafe flags decide (RunPass), not Unsafe
+	hostUnsafe bool // each analyzer's own -unsafe flag decides (RunPass), not Unsafe
 }
 
 func (c *Config) logf(format string, args ...any) {

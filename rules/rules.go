@@ -23,17 +23,18 @@ import (
 // and the other is made again on the result: a defer moves after its error check, then a
 // loop body gets its scope, then the Close error is checked inside it (in the literal's
 // own results), and the body of main moves into run last. Each is the rule's analyzer as
-// hosts see it (Host): unsafe fixes only with the rule's -unsafe flag.
-var All = []*analysis.Analyzer{
-	Host(deferbeforecheck.Analyzer),
-	Host(deferargs.Analyzer),
-	Host(deferrecover.Analyzer),
-	Host(loopcapture.Analyzer),
-	Host(loopdefer.Analyzer),
-	Host(closecheck.Analyzer),
-	Host(hotdefer.Analyzer),
-	Host(exitdefer.Analyzer),
-}
+// hosts see it (Host): unsafe fixes only with its -unsafe flag, and in one run only fixes
+// that do not overlap.
+var All = Hosts(
+	deferbeforecheck.Analyzer,
+	deferargs.Analyzer,
+	deferrecover.Analyzer,
+	loopcapture.Analyzer,
+	loopdefer.Analyzer,
+	closecheck.Analyzer,
+	hotdefer.Analyzer,
+	exitdefer.Analyzer,
+)
 
 // IsUnsafe reports whether a rule marked fix as one that may change behaviour on a panic.
 func IsUnsafe(fix analysis.SuggestedFix) bool { return fixes.IsUnsafe(fix) }

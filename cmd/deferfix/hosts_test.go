@@ -213,3 +213,56 @@ func treeDiff(got, want map[string]string) string {
 	}
 	return b.String()
 }
+
+// TestLibraryHosts checks that a driver that loads rules.All and applies every fix of a
+// run at once (the unitchecker over rules.All, uncomposed, as golangci-lint --fix) meets no
+// conflicting fixes and, run again until nothing changes, leaves the tree deferfix -w
+// writes, in the stated number of runs (one per round of the engine, plus the run that
+// finds nothing left to apply).
+func TestLibraryHosts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mod, wantRuns := range map[string]int{"../../testdata/demo": 5, "../../testdata/hosts/overlap": 5, "../../testdata/hosts/unsafe": 1} {
+		t.Run(filepath.Base(mod), func(t *testing.T) {
+			t.Parallel()
+			want, dir := t.TempDir(), t.TempDir()
+			for _, d := range []string{want, dir} {
+				if err := os.CopyFS(d, os.DirFS(mod)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out, errb bytes.Buffer
+			if code := run([]string{"-C", want, "-w", "./..."}, nil, &out, &errb); code != 0 && code != 3 {
+				t.Fatalf("deferfix -w exited %d\n%s%s", code, out.String(), errb.String())
+			}
+			wantTree := readTree(t, want)
+			runs := 0
+			for prev := readTree(t, dir); runs < 10; {
+				runs++
+				cmd := exec.Command("go", "vet", "-fix", "-vettool="+self, "./...")
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), "DEFERFIX_TEST_LIBRARY=1", "GOWORK=off", "GOFLAGS=")
+				out, err := cmd.CombinedOutput()
+				if strings.Contains(string(out), "applied") || strings.Contains(string(out), "conflict") {
+					t.Errorf("run %d: the driver met conflicting fixes (exit %v):\n%s", runs, err, out)
+				}
+				cur := readTree(t, dir)
+				if equalTrees(cur, prev) {
+					break
+				}
+				prev = cur
+			}
+			if got := readTree(t, dir); !equalTrees(got, wantTree) {
+				t.Errorf("after %d runs the tree is not deferfix -w's:\n%s", runs, treeDiff(got, wantTree))
+			}
+			if runs != wantRuns {
+				t.Errorf("took %d runs, want %d", runs, wantRuns)
+			}
+		})
+	}
+}

@@ -166,7 +166,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	}
 	for i, a := range analyzers {
 		if rules.Unwrap(a) == hotdefer.Analyzer {
-			analyzers[i] = rules.Host(hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler}))
+			analyzers[i] = hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler})
 		}
 	}
 
