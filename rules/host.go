@@ -135,7 +135,7 @@ func (t *taken) offer(fset *token.FileSet, d analysis.Diagnostic) analysis.Diagn
 	d.SuggestedFixes = nil
 	d.Related = append(slices.Clone(d.Related), analysis.RelatedInformation{
 		Pos: d.Pos, End: d.Pos,
-		Message: "fix postponed: it overlaps a fix offered before it; run again once that is applied",
+		Message: "fix postponed: it overlaps another finding's fix; offered once that is applied",
 	})
 	return d
 }

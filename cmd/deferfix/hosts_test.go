@@ -34,7 +34,7 @@ func TestHosts(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=", "PATH="+binDir+string(filepath.ListSeparator)+os.Getenv("PATH"))
+	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=", "GOPROXY=off", "PATH="+binDir+string(filepath.ListSeparator)+os.Getenv("PATH"))
 	// sh runs name in dir and returns its stdout, stderr and exit status.
 	sh := func(t *testing.T, dir, name string, args ...string) (string, string, int) {
 		t.Helper()
@@ -119,6 +119,31 @@ func TestHosts(t *testing.T) {
 					}
 					if got := readTree(t, dir); !equalTrees(got, wantTree) {
 						t.Errorf("%s leaves a tree other than deferfix -w's:\n%s", strings.Join(host, " "), treeDiff(got, wantTree))
+					}
+				})
+			}
+			if filepath.Base(mod) == "demo" {
+				// The documented line word for word, deferfix a tool of the module.
+				t.Run("generate-go-tool", func(t *testing.T) {
+					dir := scratch()
+					os.WriteFile(filepath.Join(dir, "generate.go"), []byte(strings.Replace(generateFile, "deferfix", "go tool deferfix", 1)), 0o666)
+					root, _ := filepath.Abs("../..")
+					gomod := "module example.com/pack\n\ngo 1.26\n\ntool github.com/deferfix/deferfix/cmd/deferfix\n\n" +
+						"require github.com/deferfix/deferfix v0.0.0\n\nreplace github.com/deferfix/deferfix => " + root + "\n"
+					os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o666)
+					sum, _ := os.ReadFile(filepath.Join(root, "go.sum"))
+					os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o666)
+					if out, errs, code := sh(t, dir, "go", "mod", "tidy", "-e"); code != 0 {
+						t.Fatalf("go mod tidy exited %d\n%s%s", code, out, errs)
+					}
+					if out, errs, code := sh(t, dir, "go", "generate", "./..."); code != 0 {
+						t.Errorf("go generate exited %d\n%s%s", code, out, errs)
+					}
+					got := readTree(t, dir)
+					for name, want := range wantTree {
+						if strings.HasSuffix(name, ".go") && name != "generate.go" && got[name] != want {
+							t.Errorf("go generate (go tool deferfix) leaves %s other than deferfix -w:\n%s", name, got[name])
+						}
 					}
 				})
 			}
