@@ -32,8 +32,9 @@ import (
 // rewrite's plan): rule by rule in the order of All, then by position, a fix taken if it
 // overlaps none taken before it (edits that touch count), and once one in a file has to
 // wait, the later rules' fixes in that file wait too, so they are made on its result. A
-// waiting finding keeps its diagnostic, without a fix, and a note. Each run so applies
-// one round of deferfix -w; the next run offers the next. To know the earlier rules'
+// waiting finding keeps its diagnostic, without a fix (no note: go vet would print it
+// under every such finding, though go fix applies them all). Each run so applies one
+// round of deferfix -w; the next run offers the next. To know the earlier rules'
 // choice, each analyzer of All requires the one before it and passes the choice on as its
 // result. go vet -fix and go fix need none of this: they get the rounds composed
 // (rewrite.Composed).
@@ -109,8 +110,8 @@ func Host(a *analysis.Analyzer, prev *analysis.Analyzer) *analysis.Analyzer {
 }
 
 // offer returns d with its fixes if its first fix (the one a host applies) overlaps no
-// fix offered before it, and takes that fix's spans; else d without fixes, its files
-// blocked for what follows.
+// fix offered before it, and takes that fix's spans; else d without fixes, the files of
+// its fix blocked for what follows.
 func (t *taken) offer(fset *token.FileSet, d analysis.Diagnostic) analysis.Diagnostic {
 	if len(d.SuggestedFixes) == 0 {
 		return d
@@ -133,10 +134,6 @@ func (t *taken) offer(fset *token.FileSet, d analysis.Diagnostic) analysis.Diagn
 		t.blocked[fset.File(e.Pos)] = true
 	}
 	d.SuggestedFixes = nil
-	d.Related = append(slices.Clone(d.Related), analysis.RelatedInformation{
-		Pos: d.Pos, End: d.Pos,
-		Message: "fix postponed: it overlaps another finding's fix; offered once that is applied",
-	})
 	return d
 }
 
