@@ -23,7 +23,8 @@ const generateFile = "package main\n\n//go:generate deferfix -w -fix-only .\n"
 // copies of the demo and of a module whose fixes overlap, go vet -vettool reports
 // deferfix's findings; go fix -fixtool, go vet -fix and go generate (with the documented
 // directive) each leave, in one run, the tree deferfix -w writes; go fix -diff prints
-// deferfix -d's hunks and changes nothing; and an unsafe fix is applied by go fix only
+// deferfix -d's hunks and changes nothing; go fix -RULE and -RULE=false select rules as
+// -rules and -disable do; and an unsafe fix is applied by go fix only
 // with -unsafe or the rule's -RULE.unsafe, the result then equal to deferfix -w -unsafe's.
 func TestHosts(t *testing.T) {
 	if testing.Short() {
@@ -144,6 +145,20 @@ func TestHosts(t *testing.T) {
 						if strings.HasSuffix(name, ".go") && name != "generate.go" && got[name] != want {
 							t.Errorf("go generate (go tool deferfix) leaves %s other than deferfix -w:\n%s", name, got[name])
 						}
+					}
+				})
+			}
+			// go vet's -RULE flags select rules as -rules and -disable do.
+			for _, sel := range [][2]string{{"-loopdefer", "-rules=loopdefer"}, {"-loopdefer=false", "-disable=loopdefer"}} {
+				t.Run("fix"+sel[0], func(t *testing.T) {
+					want := scratch()
+					sh(t, want, bin, "-w", sel[1], "./...")
+					dir := scratch()
+					if out, errs, code := sh(t, dir, "go", "fix", "-fixtool="+bin, sel[0], "./..."); code != 0 {
+						t.Errorf("go fix %s exited %d\n%s%s", sel[0], code, out, errs)
+					}
+					if got, want := readTree(t, dir), readTree(t, want); !equalTrees(got, want) {
+						t.Errorf("go fix %s leaves a tree other than deferfix -w %s's:\n%s", sel[0], sel[1], treeDiff(got, want))
 					}
 				})
 			}
