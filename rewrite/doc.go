@@ -14,4 +14,7 @@
 //
 // Nothing reaches disk until Write, and a failure anywhere is reported with a position and
 // drops only the fixes it concerns.
+//
+// The same pipeline, from find on, runs inside go vet -fix and go fix (RunPass, Composed:
+// see host.go), on the package the go command loaded, so they apply what -w applies.
 package rewrite

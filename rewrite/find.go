@@ -61,6 +61,13 @@ func analyze(cfg *Config, pkg *packages.Package, readFile func(string) ([]byte, 
 		problems []Problem
 		facts    = make(map[factKey]analysis.Fact)
 	)
+	// The engine runs the rules' own analyzers: those of rules.All withhold unsafe fixes
+	// and those that overlap, while the engine makes its own rounds and decides itself
+	// whether to apply an unsafe fix.
+	hostOf := make(map[*analysis.Analyzer]*analysis.Analyzer)
+	for _, a := range cfg.Analyzers {
+		hostOf[rules.Unwrap(a)] = a
+	}
 	var exec func(a *analysis.Analyzer) error
 	exec = func(a *analysis.Analyzer) error {
 		if err, ok := failed[a]; ok {
@@ -112,14 +119,15 @@ func analyze(cfg *Config, pkg *packages.Package, readFile func(string) ([]byte, 
 			return err
 		}
 		results[a] = res
-		if slices.Contains(cfg.Analyzers, a) {
+		if h, ok := hostOf[a]; ok {
 			for _, d := range diags {
-				findings = append(findings, newFinding(cfg, pkg, a, d))
+				findings = append(findings, newFinding(cfg, pkg, h, d))
 			}
 		}
 		return nil
 	}
-	for _, a := range cfg.Analyzers {
+	for _, h := range cfg.Analyzers {
+		a := rules.Unwrap(h)
 		if err := exec(a); err != nil && !isPrereqFailure(err, failed, a) {
 			problems = append(problems, Problem{Package: pkg.PkgPath, Err: err})
 		}
@@ -175,7 +183,7 @@ func newFinding(cfg *Config, pkg *packages.Package, a *analysis.Analyzer, d anal
 	}
 	for _, sf := range d.SuggestedFixes {
 		unsafe := rules.IsUnsafe(sf)
-		if unsafe && !cfg.Unsafe {
+		if unsafe && !cfg.Unsafe && !(cfg.hostUnsafe && rules.OffersUnsafe(a)) {
 			f.NoFix = "the fix changes behaviour on panic; apply it with -unsafe"
 			if why := rules.UnsafeWhy(d); why != "" {
 				f.NoFix = "the fix changes behaviour on panic (" + why + "); apply it with -unsafe"

@@ -32,6 +32,8 @@ type Config struct {
 	// once), "analyse" (packages done of total), "fix" (round done, with total fixes pending).
 	// It is called from several goroutines, one call at a time.
 	Progress func(phase string, done, total int)
+
+	hostUnsafe bool // each analyzer's own -unsafe flag decides (RunPass), not Unsafe
 }
 
 func (c *Config) progress(phase string, done, total int) {

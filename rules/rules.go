@@ -22,8 +22,10 @@ import (
 // All is every rule. When fixes of two rules overlap, the earlier rule's is applied first
 // and the other is made again on the result: a defer moves after its error check, then a
 // loop body gets its scope, then the Close error is checked inside it (in the literal's
-// own results), and the body of main moves into run last.
-var All = []*analysis.Analyzer{
+// own results), and the body of main moves into run last. Each is the rule's analyzer as
+// hosts see it (Host): unsafe fixes only with its -unsafe flag, and in one run only fixes
+// that do not overlap.
+var All = Hosts(
 	deferbeforecheck.Analyzer,
 	deferargs.Analyzer,
 	deferrecover.Analyzer,
@@ -32,7 +34,7 @@ var All = []*analysis.Analyzer{
 	closecheck.Analyzer,
 	hotdefer.Analyzer,
 	exitdefer.Analyzer,
-}
+)
 
 // IsUnsafe reports whether a rule marked fix as one that may change behaviour on a panic.
 func IsUnsafe(fix analysis.SuggestedFix) bool { return fixes.IsUnsafe(fix) }

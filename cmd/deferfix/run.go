@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/analysis"
-	"golang.org/x/tools/go/analysis/unitchecker"
 
 	"github.com/deferfix/deferfix/rewrite"
 	"github.com/deferfix/deferfix/rules"
@@ -34,7 +33,8 @@ const usage = `usage: deferfix [flags] [packages]
 deferfix finds misused defer statements and rewrites them. Packages default to ./...
 
 Without -d, -l or -w it lists findings as file:line:col: message (rule).
-Exit status: 0 nothing found (or everything fixed), 1 error, 3 findings remain.
+Exit status: 0 nothing found (or everything fixed), 1 error, 3 findings remain
+(with -w -fix-only: 3 only if a fix that could be applied was not).
 
 The same binary runs under go vet -vettool and go fix -fixtool.
 
@@ -74,6 +74,7 @@ type options struct {
 	enable, disable                     string
 	tags                                string
 	tests, includeGenerated, unsafe     bool
+	fixOnly                             bool
 	dir                                 string
 }
 
@@ -91,7 +92,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		return exitClean
 	}
 	if vetMode(args) {
-		unitchecker.Main(rules.All...) // does not return
+		vetMain(args) // does not return
 	}
 	if len(args) > 0 && args[0] == "doc" {
 		return doc(args[1:], stdout, stderr)
@@ -123,6 +124,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	fs.BoolVar(&o.tests, "test", true, "include test files")
 	fs.BoolVar(&o.includeGenerated, "include-generated", false, "report findings in generated files (they are never rewritten)")
 	fs.BoolVar(&o.unsafe, "unsafe", false, "also apply fixes that change behaviour on panic")
+	fs.BoolVar(&o.fixOnly, "fix-only", false, "with -w: exit 0 once every fix that could be applied was, though findings without one remain (for //go:generate)")
 	fs.BoolVar(&o.verbose, "v", false, "say why findings have no fix, and what was skipped")
 	fs.StringVar(&o.dir, "C", "", "change to `dir` before doing anything")
 	fs.Var(&o.verify, "verify", "run the rewritten packages' tests before and after (go test -overlay) and keep only fixes that change no verdict; =deps also tests their importers, =strict drops fixes of packages without tests")
@@ -152,6 +154,10 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		fmt.Fprintln(stderr, "deferfix: -d, -l and -w exclude each other")
 		return exitError
 	}
+	if o.fixOnly && !o.write {
+		fmt.Fprintln(stderr, "deferfix: -fix-only needs -w")
+		return exitError
+	}
 	analyzers, err := selectRules(o.enable, o.disable)
 	if err != nil {
 		fmt.Fprintf(stderr, "deferfix: %v\n", err)
@@ -179,7 +185,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		profile = filepath.Join(dir, profile)
 	}
 	for i, a := range analyzers {
-		if a == hotdefer.Analyzer {
+		if rules.Unwrap(a) == hotdefer.Analyzer {
 			analyzers[i] = hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler})
 		}
 	}
@@ -284,7 +290,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		for _, f := range res.Remaining {
 			p.finding(f)
 		}
-		if len(res.Remaining) > 0 {
+		if len(res.Remaining) > 0 && !o.fixOnly || slices.ContainsFunc(res.Remaining, unapplied) {
 			code = exitFindings
 		}
 	case o.verify != "":
@@ -312,6 +318,10 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	}
 	return code
 }
+
+// unapplied reports whether f has a fix that -w would apply but did not (it failed
+// verification or did not converge): -fix-only fails only for those.
+func unapplied(f *rewrite.Finding) bool { return f.Fix != nil && !f.Fixed }
 
 // vetMode reports whether go vet or go fix is driving us (the unitchecker protocol).
 func vetMode(args []string) bool {

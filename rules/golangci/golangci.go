@@ -20,8 +20,9 @@
 //	        settings:
 //	          rules: [loopdefer, closecheck] # default: every rule
 //	          disable: [hotdefer]
+//	          unsafe: false # default: only fixes that keep behaviour on panics too
 //
-// Fixes that may change behaviour on a panic are never offered through the plugin.
+// Fixes that may change behaviour on a panic are offered only with the setting unsafe: true.
 package golangci
 
 import (
@@ -42,6 +43,8 @@ func init() {
 type Settings struct {
 	Rules   []string `json:"rules"`   // rules to run; empty: all
 	Disable []string `json:"disable"` // rules not to run
+	// Unsafe also offers fixes that change behaviour on a panic (each rule's -unsafe flag).
+	Unsafe bool `json:"unsafe"`
 }
 
 type plugin struct {
@@ -64,6 +67,13 @@ func New(conf any) (register.LinterPlugin, error) {
 		}
 	}
 	p := &plugin{}
+	if s.Unsafe {
+		for _, a := range rules.All {
+			if err := a.Flags.Set("unsafe", "true"); err != nil {
+				return nil, fmt.Errorf("deferfix settings: unsafe: %w", err)
+			}
+		}
+	}
 	for _, a := range rules.All {
 		if (len(s.Rules) == 0 || slices.Contains(s.Rules, a.Name)) && !slices.Contains(s.Disable, a.Name) {
 			p.analyzers = append(p.analyzers, a)
