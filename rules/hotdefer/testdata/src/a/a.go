@@ -123,3 +123,60 @@ func small() int {
 	defer mu.Unlock()
 	return 1
 }
+
+// Two defers × nine returns, and 45 lines after the last defer: the split would re-indent
+// all of them, so it is refused.
+func big(x int) int {
+	mu.Lock()
+	defer mu.Unlock() // want `defers in big are stack-allocated, not open-coded, because of 9 returns × 2 defers > 15`
+	defer f()
+	if x == 0 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 1 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 2 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 3 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 4 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 5 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 6 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 7 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	return 0
+}
