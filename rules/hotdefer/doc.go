@@ -27,8 +27,25 @@
 // and hot functions whose defers are open-coded, which explicit calls would still make
 // cheaper (below).
 //
-// The fix, for returns × defers > 15: split the function so the deferring part has one
-// exit. The statements after the last defer move into a function literal with the same
+// The fix, for returns × defers > 15, is the smallest edit that restores open-coding.
+// First choice: merge the adjacent defers into one deferred literal, when one defer then
+// keeps returns × defers at 15 or below:
+//
+//	mu.Lock()                              mu.Lock()
+//	defer mu.Unlock()              ⇒       defer func() {
+//	defer func() { calls++ }()                 defer mu.Unlock()
+//	                                           calls++
+//	                                       }()
+//
+// The calls run in the same order, and the earlier ones stay deferred inside the literal,
+// so a panic in one still runs the others. Offered when the calls' functions, receivers
+// and arguments have the same values at the return as at the defers (they are evaluated
+// later now), a receiver reached through a pointer was already dereferenced before the
+// defers (evaluating it can panic), no receiver is an interface, and no deferred call may
+// recover (recover works only in a call the panic itself runs); the argument is in package
+// rules/internal/explicit (merge.go).
+//
+// Otherwise: split the function so the deferring part has one exit. The statements after the last defer move into a function literal with the same
 // results, called in the return statement:
 //
 //	func f(x int) (int, error) {          func f(x int) (int, error) {

@@ -11,6 +11,8 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rules/internal/defercost"
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/explicit"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -206,4 +208,42 @@ func fileOf(pass *analysis.Pass, n ast.Node) *ast.File {
 		}
 	}
 	return nil
+}
+
+// noRun is mergeFix's reason when no run of adjacent defers is long enough.
+const noRun = "no adjacent defers to merge"
+
+// mergeFix merges the longest run of adjacent defers at the top level of the function
+// when that brings returns × defers to 15 or below (the safety argument is in
+// rules/internal/explicit, merge.go). It returns why not otherwise.
+func mergeFix(pass *analysis.Pass, p *defercost.Func) (analysis.SuggestedFix, string) {
+	_, body := deferutil.FuncParts(p.Node)
+	var best []*ast.DeferStmt
+	var run []*ast.DeferStmt
+	for _, st := range append(slices.Clone(body.List), nil) {
+		if d, ok := st.(*ast.DeferStmt); ok && st != nil {
+			run = append(run, d)
+			continue
+		}
+		if len(run) > len(best) {
+			best = run
+		}
+		run = nil
+	}
+	if len(best) < 2 {
+		return analysis.SuggestedFix{}, noRun
+	}
+	count := p.Count - len(best) + 1
+	if p.Returns*count > 15 {
+		return analysis.SuggestedFix{}, fmt.Sprintf("merged, %d returns × %d defers would still exceed 15", p.Returns, count)
+	}
+	m := &explicit.Merge{Pkg: pass.Pkg, Info: pass.TypesInfo, Files: pass.Files, Fn: p.Node, Defers: best}
+	if why, _ := m.Check(); why != "" {
+		return analysis.SuggestedFix{}, why
+	}
+	fix, err := fixes.FixAt(pass, fileOf(pass, p.Node), best[0], titleMerge, m.Rewrite)
+	if err != nil {
+		return analysis.SuggestedFix{}, err.Error()
+	}
+	return fix, ""
 }

@@ -63,6 +63,8 @@ const titleExplicit = "Call %s explicitly at each exit instead of deferring it"
 
 const titleSplit = "Move the code after the defers into a literal so the function has one exit"
 
+const titleMerge = "Merge the adjacent defers into one so the function's defers are open-coded"
+
 const (
 	msgStack = "defers in %s are stack-allocated, not open-coded, because of %s; each costs about 3× an open-coded one"
 	msgHot   = "%s is hot (%.1f%% of CPU samples) and defers %d calls"
@@ -114,9 +116,18 @@ func run(pass *analysis.Pass, o *Options) (any, error) {
 				fixes.Refuse(pass, rng, token.NoPos, msg, "only returns × defers > 15 has a fix; restructure the function by hand")
 				continue
 			}
+			// The smallest fix first: merging adjacent defers changes a few lines.
+			fix, mergeWhy := mergeFix(pass, p)
+			if mergeWhy == "" {
+				pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
+				continue
+			}
 			s := &split{pass: pass, fn: p}
 			fix, at, why := s.fix()
 			if why != "" {
+				if mergeWhy != noRun {
+					why = "merging the adjacent defers: " + mergeWhy + "; splitting: " + why
+				}
 				fixes.Refuse(pass, rng, at, msg, why)
 				continue
 			}

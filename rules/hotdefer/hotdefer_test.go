@@ -101,6 +101,14 @@ func TestSplitOpenCodes(t *testing.T) {
 			t.Errorf("line %d (%s) is not open-coded after the split:\n%s", line, want, out)
 		}
 	}
+	// The merged defers of merged: one deferred literal, open-coded.
+	line := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "func (d *db) merged(") }) + 4
+	if line == 3 || !strings.Contains(lines[line-1], "defer func() {") {
+		t.Fatalf("the merged defer is not where expected (line %d)", line)
+	}
+	if !strings.Contains(string(out), fmt.Sprintf("a.go:%d:2: open-coded defer", line)) {
+		t.Errorf("line %d (the merged defer) is not open-coded:\n%s", line, out)
+	}
 }
 
 // TestHot runs hotdefer on testdata/src/hot with a CPU profile in which every function of

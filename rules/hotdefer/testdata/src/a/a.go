@@ -124,11 +124,12 @@ func small() int {
 	return 1
 }
 
-// Two defers × nine returns, and 45 lines after the last defer: the split would re-indent
+// Two defers × nine returns, and 49 lines after the last defer: the split would re-indent
 // all of them, so it is refused.
 func big(x int) int {
 	mu.Lock()
 	defer mu.Unlock() // want `defers in big are stack-allocated, not open-coded, because of 9 returns × 2 defers > 15`
+	x++               // not adjacent: no merge
 	defer f()
 	if x == 0 {
 		x++
@@ -179,4 +180,57 @@ func big(x int) int {
 		return x
 	}
 	return 0
+}
+
+// Adjacent defers with stable operands merge into one: 8 returns × 1 defer.
+func (d *db) merged(key int) string {
+	d.mu.Lock()
+	d.wmu.Lock()
+	defer d.wmu.Unlock() // want `defers in merged are stack-allocated, not open-coded, because of 8 returns × 2 defers > 15`
+	defer d.mu.Unlock()
+	switch key {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	case 3:
+		return "three"
+	case 4:
+		return "four"
+	case 5:
+		return "five"
+	case 6:
+		return "six"
+	case 7:
+		return "seven"
+	}
+	return ""
+}
+
+// A deferred literal that recovers would not, nested in the merged literal: split instead.
+func recovers(key int) (s string) {
+	mu.Lock()
+	defer mu.Unlock() // want `defers in recovers are stack-allocated`
+	defer func() {
+		if recover() != nil {
+			s = "panic"
+		}
+	}()
+	switch key {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	case 3:
+		return "three"
+	case 4:
+		return "four"
+	case 5:
+		return "five"
+	case 6:
+		return "six"
+	case 7:
+		return "seven"
+	}
+	return ""
 }
