@@ -217,12 +217,12 @@ type uses struct {
 
 // usesOf finds, in fn, the writes through v: calls of its write methods, and any use the
 // analysis cannot follow (an assignment, a return, a method value, an argument to a
-// function value or of an interface type with a Write method, a composite literal...),
+// function value or of an interface type with a write method, a composite literal...),
 // which counts as a write. A use that certainly does not write is: a call of another
-// method, an argument whose parameter is an interface without Write (io.Reader, any), an
-// argument to a function of the package that does not write through its parameter
-// (recursively), a comparison, and v's own assignment. skip (the deferred call) is not a
-// use.
+// method, an argument whose parameter is an interface without a write method (io.Reader,
+// any), an argument to a function of the package that does not write through its
+// parameter (recursively), a comparison, and v's own assignment. skip (the deferred call)
+// is not a use.
 func usesOf(pass *analysis.Pass, fn ast.Node, v *types.Var, skip *ast.DeferStmt) uses {
 	return usesIn(pass, fn, v, skip, make(map[*types.Var]bool))
 }
@@ -308,8 +308,14 @@ func writesVia(pass *analysis.Pass, id *ast.Ident, stack []ast.Node, seen map[*t
 			return true
 		}
 		if types.IsInterface(pt) {
-			obj, _, _ := types.LookupFieldOrMethod(pt, false, nil, "Write")
-			return obj != nil
+			// io.Writer, io.StringWriter, io.WriterAt, io.ByteWriter...: an interface
+			// with a write method.
+			for _, m := range writeMethods {
+				if obj, _, _ := types.LookupFieldOrMethod(pt, false, nil, m); obj != nil {
+					return true
+				}
+			}
+			return false
 		}
 		// A concrete parameter: a function of this package is read; others may write.
 		callee, _ := deferutil.Callee(info, p).(*types.Func)

@@ -144,3 +144,26 @@ func readBack(name string) ([]byte, error) {
 	defer f.Close()
 	return io.ReadAll(f)
 }
+
+// Passed as an io.StringWriter: written.
+func stringWriter(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	_, err = io.WriteString(f, "x")
+	return err
+}
+
+func put(w io.StringWriter, s string) { w.WriteString(s) }
+
+func viaStringWriter(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	put(f, "x")
+	return nil
+}
