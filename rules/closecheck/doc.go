@@ -27,7 +27,8 @@
 // package's function by its concrete type). A file created and only Stat'ed, or opened
 // read-write for an ioctl on its Fd, is not written; the compressors and archives are
 // reported regardless, as their Close writes a trailer. Silent after a Sync whose error
-// is checked (if err := f.Sync(); err != nil) and that follows every write: the data is
+// is checked (if err := f.Sync(); err != nil, return f.Sync()) in a statement of the
+// function body itself (not on one branch only) and that follows every write: the data is
 // on the disk. Silent on writers whose output is discarded: a file opened on os.DevNull
 // or "/dev/null", a writer made on io.Discard or on such a file.
 // Silent on files opened for reading, where the function also calls the same method and

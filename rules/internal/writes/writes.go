@@ -230,6 +230,7 @@ func usesOf(pass *analysis.Pass, fn ast.Node, v *types.Var, skip *ast.DeferStmt)
 func usesIn(pass *analysis.Pass, fn ast.Node, v *types.Var, skip *ast.DeferStmt, seen map[*types.Var]bool) uses {
 	seen[v] = true
 	info := pass.TypesInfo
+	_, body := deferutil.FuncParts(fn)
 	var u uses
 	ast.PreorderStack(fn, nil, func(n ast.Node, stack []ast.Node) bool {
 		if n == skip {
@@ -242,13 +243,18 @@ func usesIn(pass *analysis.Pass, fn ast.Node, v *types.Var, skip *ast.DeferStmt,
 		if writesVia(pass, id, stack, seen) {
 			u.writes = append(u.writes, id.Pos())
 		}
-		// A Sync whose error is used (if err := f.Sync(); err != nil, return f.Sync()).
-		if sel, ok := stack[len(stack)-1].(*ast.SelectorExpr); ok && sel.Sel.Name == "Sync" && len(stack) >= 3 {
+		// A Sync whose error is used (if err := f.Sync(); err != nil, return f.Sync()) in
+		// a statement of the function body itself, so that every path past it synced (a
+		// Sync on one branch leaves the other's Close error the only one).
+		if sel, ok := stack[len(stack)-1].(*ast.SelectorExpr); ok && sel.Sel.Name == "Sync" && len(stack) >= 4 && stack[1] == body {
 			if call, ok := stack[len(stack)-2].(*ast.CallExpr); ok && call.Fun == sel {
+				top := stack[2]
 				switch stack[len(stack)-3].(type) {
 				case *ast.ExprStmt, *ast.DeferStmt, *ast.GoStmt:
 				default:
-					u.checkedSync = call.Pos()
+					if is, ok := top.(*ast.IfStmt); !ok || call.End() <= is.Body.Pos() {
+						u.checkedSync = call.Pos()
+					}
 				}
 			}
 		}

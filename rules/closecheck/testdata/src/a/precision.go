@@ -167,3 +167,33 @@ func viaStringWriter(name string) error {
 	put(f, "x")
 	return nil
 }
+
+// A Sync on one branch only: the other path's Close error is the only check (bbolt's
+// dmflakey writeFile).
+func maybeSynced(name string, data []byte, sync bool) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if sync {
+		return f.Sync()
+	}
+	return nil
+}
+
+// Fine: return f.Sync() at the top level covers every path.
+func syncReturned(name string, data []byte) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Sync()
+}
