@@ -173,16 +173,25 @@ func askCompiler(pass *analysis.Pass, preds map[ast.Node]*defercost.Func) error 
 		said[filepath.Base(m[1])+":"+m[2]+":"+m[3]] = s
 	}
 	for _, p := range preds {
+		told, open := 0, 0
 		for d := range p.Defers {
 			pos := pass.Fset.Position(d.Pos())
 			s, ok := said[fmt.Sprintf("%s:%d:%d", filepath.Base(pos.Filename), pos.Line, pos.Column)]
 			if !ok {
 				continue // a test file, or code the compiler dropped
 			}
+			told++
+			if s == defercost.OpenCoded {
+				open++
+			}
 			p.Defers[d] = s
 			if s == defercost.StackAllocated && p.Reason == defercost.None {
 				p.Reason = defercost.CompilerSays
 			}
+		}
+		// The compiler open-codes every defer the prediction did not: it decides.
+		if told == len(p.Defers) && open == told && told > 0 {
+			p.Reason = defercost.None
 		}
 	}
 	return nil
