@@ -24,8 +24,8 @@
 // facts, as go vet does), at a point the control-flow graph reaches after a defer
 // statement of the same function whose call has an effect that outlives the process,
 // once per function (at the first such exit). Such calls, by callee identity: Flush of a
-// bufio.Writer or csv.Writer and any other concrete Flush() error method (buffered output
-// is lost); Close or Flush of the gzip, zlib, flate and lzw writers, zip.Writer and
+// bufio.Writer or csv.Writer, any other concrete Flush() error method, and another
+// package's Flush() function such as glog.Flush (buffered output is lost); Close or Flush of the gzip, zlib, flate and lzw writers, zip.Writer and
 // tar.Writer (the stream or archive is left unfinished); any concrete Sync() error
 // method, an *os.File's or a logger's (data never made durable); os.Remove and
 // os.RemoveAll (a temporary file or directory is left on disk) and os.Rename;

@@ -17,8 +17,9 @@ import (
 // cancel(), Unlock, wg.Done, Rollback (an uncommitted transaction is rolled back anyway).
 // A finding for those is noise. What a skipped call does lose outlives the process:
 //
-//   - buffered output never flushed: bufio.Writer and csv.Writer Flush, and any other
-//     Flush() error method (a buffered writer by Go's convention);
+//   - buffered output never flushed: bufio.Writer and csv.Writer Flush, any other
+//     Flush() error method (a buffered writer by Go's convention), and another package's
+//     Flush() function (glog.Flush, klog.Flush flush buffered logs);
 //   - compressed streams and archives never finished: Close (or Flush) of the gzip, zlib,
 //     flate and lzw writers, of zip.Writer and tar.Writer (the trailer is never written,
 //     so the output cannot be read back);
@@ -203,6 +204,10 @@ func funcLoss(pass *analysis.Pass, local map[*types.Func]loss, fn *types.Func) l
 		case "Sync":
 			return lossSync
 		}
+	}
+	// A package's Flush() flushes its buffered output: glog.Flush, klog.Flush.
+	if sig.Recv() == nil && sig.Params().Len() == 0 && fn.Name() == "Flush" && fn.Pkg() != pass.Pkg {
+		return lossBuffered
 	}
 	return ""
 }

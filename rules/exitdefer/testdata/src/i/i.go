@@ -6,6 +6,7 @@ import (
 	"archive/zip"
 	"compress/gzip"
 	"database/sql"
+	"glog"
 	"encoding/csv"
 	"io"
 	"log"
@@ -17,26 +18,26 @@ import (
 func compress(f *os.File) { // want compress:"lasting" compress:"noReturn"
 	zw := gzip.NewWriter(f)
 	defer zw.Close()
-	log.Fatal("x") // want `log.Fatal ends the program before the deferred zw.Close \(line 19\) runs, so the compressed stream is left unfinished and cannot be read back`
+	log.Fatal("x") // want `log.Fatal ends the program before the deferred zw.Close \(line 20\) runs, so the compressed stream is left unfinished and cannot be read back`
 }
 
 func archive(f *os.File) { // want archive:"lasting" archive:"noReturn"
 	zw := zip.NewWriter(f)
 	defer zw.Close()
-	log.Fatal("x") // want `the deferred zw.Close \(line 25\) runs, so the archive is left without its trailer`
+	log.Fatal("x") // want `the deferred zw.Close \(line 26\) runs, so the archive is left without its trailer`
 }
 
 func records(f *os.File) { // want records:"lasting" records:"noReturn"
 	cw := csv.NewWriter(f)
 	defer cw.Flush()
-	log.Fatal("x") // want `the deferred cw.Flush \(line 31\) runs, so its buffered output is lost`
+	log.Fatal("x") // want `the deferred cw.Flush \(line 32\) runs, so its buffered output is lost`
 }
 
 // Through an interface: the value assigned is a gzip.Writer.
 func iface(f *os.File) { // want iface:"lasting" iface:"noReturn"
 	var w io.WriteCloser = gzip.NewWriter(f)
 	defer w.Close()
-	log.Fatal("x") // want `the deferred w.Close \(line 38\) runs, so the compressed stream`
+	log.Fatal("x") // want `the deferred w.Close \(line 39\) runs, so the compressed stream`
 }
 
 // Through an interface whose value is a file: moot.
@@ -51,7 +52,7 @@ func profile(f *os.File) { // want profile:"lasting"
 		return
 	}
 	defer pprof.StopCPUProfile()
-	log.Fatal("x") // want `the deferred pprof.StopCPUProfile \(line 53\) runs, so the profile is left incomplete`
+	log.Fatal("x") // want `the deferred pprof.StopCPUProfile \(line 54\) runs, so the profile is left incomplete`
 }
 
 func tracing(f *os.File) { // want tracing:"lasting"
@@ -59,7 +60,7 @@ func tracing(f *os.File) { // want tracing:"lasting"
 		return
 	}
 	defer trace.Stop()
-	log.Fatal("x") // want `the deferred trace.Stop \(line 61\) runs, so the trace is left incomplete`
+	log.Fatal("x") // want `the deferred trace.Stop \(line 62\) runs, so the trace is left incomplete`
 }
 
 func commit(db *sql.DB) { // want commit:"lasting"
@@ -68,12 +69,12 @@ func commit(db *sql.DB) { // want commit:"lasting"
 		return
 	}
 	defer tx.Commit()
-	log.Fatal("x") // want `the deferred tx.Commit \(line 70\) runs, so the transaction is never committed`
+	log.Fatal("x") // want `the deferred tx.Commit \(line 71\) runs, so the transaction is never committed`
 }
 
 func sync(f *os.File) { // want sync:"lasting" sync:"noReturn"
 	defer f.Sync()
-	os.Exit(1) // want `the deferred f.Sync \(line 75\) runs, so buffered data is never made durable`
+	os.Exit(1) // want `the deferred f.Sync \(line 76\) runs, so buffered data is never made durable`
 }
 
 // A logger with a Sync() error method, as zap's.
@@ -84,7 +85,7 @@ func (*Logger) Sync() error     { return nil }
 
 func logger(l *Logger) { // want logger:"lasting" logger:"noReturn"
 	defer l.Sync()
-	os.Exit(1) // want `the deferred l.Sync \(line 86\) runs, so buffered data is never made durable`
+	os.Exit(1) // want `the deferred l.Sync \(line 87\) runs, so buffered data is never made durable`
 }
 
 // A deferred literal that removes a temporary file.
@@ -97,7 +98,7 @@ func literal() { // want literal:"lasting"
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	log.Fatal("x") // want `the deferred function literal \(line 96\) runs, so the file or directory is left on disk`
+	log.Fatal("x") // want `the deferred function literal \(line 97\) runs, so the file or directory is left on disk`
 }
 
 // A function of the package that removes a directory carries a fact, transitively.
@@ -111,5 +112,11 @@ func cleanAll(dirs []string) { // want cleanAll:"lasting"
 
 func viaFact(dirs []string) { // want viaFact:"lasting" viaFact:"noReturn"
 	defer cleanAll(dirs)
-	os.Exit(1) // want `the deferred cleanAll \(line 113\) runs, so the file or directory is left on disk`
+	os.Exit(1) // want `the deferred cleanAll \(line 114\) runs, so the file or directory is left on disk`
+}
+
+// Another package's Flush function flushes buffered logs.
+func logs() { // want logs:"lasting" logs:"noReturn"
+	defer glog.Flush()
+	os.Exit(1) // want `the deferred glog.Flush \(line 120\) runs, so its buffered output is lost`
 }
