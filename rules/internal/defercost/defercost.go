@@ -684,7 +684,8 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 // safeLiterals returns the function literals in body that escape analysis keeps on the
 // stack: deferred or called where they stand (not by a go statement), kept in a local
 // variable that is only ever called (not by a go statement), or passed to a function of
-// this package whose parameter is only called.
+// this package whose parameter is only called, or to a standard library function that
+// only calls it (callbackFuncs).
 func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 	safe := make(map[*ast.FuncLit]bool)
 	onlyCalled := func(scope ast.Node, v types.Object) bool {
@@ -720,6 +721,13 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 				safe[lit] = true
 			}
 			fn, _ := typeutilCallee(w.info, n).(*types.Func)
+			if keepsCallbacks(fn) {
+				for _, a := range n.Args {
+					if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok {
+						safe[lit] = true
+					}
+				}
+			}
 			decl := w.decls[fn]
 			if decl == nil {
 				break
@@ -761,4 +769,54 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 		return true
 	})
 	return safe
+}
+
+// callbackFuncs are standard library functions whose function parameters do not escape
+// (they are only called, before the function returns): a literal passed to them stays on
+// the stack. Checked with -gcflags=-d=defer (testdata/cases); testing.T.Run and
+// time.AfterFunc, whose callbacks escape, are not among them.
+var callbackFuncs = []struct {
+	pkg, typ string
+	names    []string
+}{
+	{"sort", "", []string{"Slice", "SliceStable", "Search", "Find"}},
+	{"slices", "", []string{"SortFunc", "SortStableFunc", "IndexFunc", "ContainsFunc", "DeleteFunc", "EqualFunc", "CompareFunc",
+		"BinarySearchFunc", "MaxFunc", "MinFunc", "IsSortedFunc", "CompactFunc"}},
+	{"strings", "", []string{"Map", "IndexFunc", "LastIndexFunc", "FieldsFunc", "TrimFunc", "TrimLeftFunc", "TrimRightFunc", "ContainsFunc"}},
+	{"bytes", "", []string{"Map", "IndexFunc", "LastIndexFunc", "FieldsFunc", "TrimFunc", "TrimLeftFunc", "TrimRightFunc", "ContainsFunc"}},
+	{"maps", "", []string{"DeleteFunc", "EqualFunc"}},
+	{"path/filepath", "", []string{"Walk", "WalkDir"}},
+	{"io/fs", "", []string{"WalkDir"}},
+	{"sync", "Once", []string{"Do"}},
+	{"sync", "Map", []string{"Range"}},
+}
+
+func keepsCallbacks(fn *types.Func) bool {
+	if fn == nil || fn.Pkg() == nil {
+		return false
+	}
+	fn = fn.Origin()
+	for _, c := range callbackFuncs {
+		if fn.Pkg().Path() != c.pkg || !slices.Contains(c.names, fn.Name()) {
+			continue
+		}
+		recv := fn.Signature().Recv()
+		if c.typ == "" {
+			if recv == nil {
+				return true
+			}
+			continue
+		}
+		if recv == nil {
+			continue
+		}
+		t := recv.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Name() == c.typ {
+			return true
+		}
+	}
+	return false
 }
