@@ -25,8 +25,9 @@
 // statement of the same function whose call has an effect that outlives the process,
 // once per function (at the first such exit). Such calls, by callee identity: Flush of a
 // bufio.Writer or csv.Writer, any other concrete Flush() error method, and another
-// package's Flush() function such as glog.Flush (buffered output is lost); Close or Flush of the gzip, zlib, flate and lzw writers, zip.Writer and
-// tar.Writer (the stream or archive is left unfinished); any concrete Sync() error
+// package's Flush() function such as glog.Flush (buffered output is lost); Close or Flush
+// of the gzip, zlib, flate and lzw writers, zip.Writer and tar.Writer (the stream or
+// archive is left unfinished); any concrete Sync() error
 // method, an *os.File's or a logger's (data never made durable); os.Remove and
 // os.RemoveAll (a temporary file or directory is left on disk) and os.Rename;
 // pprof.StopCPUProfile, pprof.WriteHeapProfile, (*pprof.Profile).WriteTo and trace.Stop
