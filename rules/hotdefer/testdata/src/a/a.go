@@ -234,3 +234,53 @@ func recovers(key int) (s string) {
 	}
 	return ""
 }
+
+// Not merged: d is not dereferenced before the defers, so a nil d would panic at the
+// return instead of at the defer. Split instead.
+func (d *db) unlocked(key int) string {
+	defer d.wmu.Unlock() // want `defers in unlocked are stack-allocated`
+	defer d.mu.Unlock()
+	switch key {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	case 3:
+		return "three"
+	case 4:
+		return "four"
+	case 5:
+		return "five"
+	case 6:
+		return "six"
+	case 7:
+		return "seven"
+	}
+	return ""
+}
+
+type closer interface{ Close() error }
+
+// Not merged: a nil interface panics at the defer. Split instead.
+func closes(c closer, key int) string {
+	mu.Lock()
+	defer mu.Unlock() // want `defers in closes are stack-allocated`
+	defer c.Close()
+	switch key {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	case 3:
+		return "three"
+	case 4:
+		return "four"
+	case 5:
+		return "five"
+	case 6:
+		return "six"
+	case 7:
+		return "seven"
+	}
+	return ""
+}
