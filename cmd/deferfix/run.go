@@ -184,9 +184,11 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	if profile != "" && !filepath.IsAbs(profile) {
 		profile = filepath.Join(dir, profile)
 	}
+	// hotdefer reports without a profile only when asked for by name.
+	named := slices.ContainsFunc(strings.Split(o.enable, ","), func(n string) bool { return strings.TrimSpace(n) == hotdefer.Analyzer.Name })
 	for i, a := range analyzers {
 		if rules.Unwrap(a) == hotdefer.Analyzer {
-			analyzers[i] = hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler})
+			analyzers[i] = hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler, Unprofiled: named})
 		}
 	}
 

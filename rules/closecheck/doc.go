@@ -19,6 +19,18 @@
 // os.CreateTemp, or os.OpenFile with a constant flag whose access mode writes (O_WRONLY or
 // O_RDWR; O_CREATE, O_APPEND and O_TRUNC alone leave the file read-only); Flush of a *bufio.Writer; Close of the gzip, zlib,
 // flate, lzw, zip and tar writers; Flush of a *csv.Writer whose Error is never consulted.
+// A file, bufio.Writer or csv.Writer counts only where the function writes through it: a
+// Write, WriteString, WriteAt, WriteByte, WriteRune, WriteAll, ReadFrom or Truncate call,
+// passing it as an interface with a Write method (fmt.Fprintf(f, ...), io.Copy(f, r),
+// bufio.NewWriter(f)), passing it to a function of the package that writes through that
+// parameter, or any use that cannot be followed (stored, returned, passed to another
+// package's function by its concrete type). A file created and only Stat'ed, or opened
+// read-write for an ioctl on its Fd, is not written; the compressors and archives are
+// reported regardless, as their Close writes a trailer. Silent after a Sync whose error
+// is checked (if err := f.Sync(); err != nil, return f.Sync()) in a statement of the
+// function body itself (not on one branch only) and that follows every write: the data is
+// on the disk. Silent on writers whose output is discarded: a file opened on os.DevNull
+// or "/dev/null", a writer made on io.Discard or on such a file.
 // Silent on files opened for reading, where the function also calls the same method and
 // uses its result (return f.Close(), the usual belt-and-braces pattern), and where it
 // closes the resource anywhere else, a function literal included: the deferred Close is

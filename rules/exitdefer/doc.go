@@ -1,19 +1,20 @@
-// Package exitdefer defines an Analyzer that reports calls that end the program while
-// deferred calls are pending: those deferred calls never run.
+// Package exitdefer defines an Analyzer that reports calls that end the program while a
+// deferred call whose effect outlives the program is pending: it never runs.
 //
 // # Analyzer exitdefer
 //
-// exitdefer: report os.Exit and log.Fatal reached with defers pending
+// exitdefer: report os.Exit and log.Fatal that skip a deferred flush, commit or cleanup
 //
 // os.Exit ends the program at once; deferred calls do not run. log.Fatal, Fatalf and
-// Fatalln (and the *log.Logger methods) call os.Exit. So
+// Fatalln (and the *log.Logger methods) call os.Exit. Most deferred calls are moot then —
+// the kernel closes files and connections and releases locks, so a skipped Close,
+// cancel(), Unlock, wg.Done or Rollback loses nothing — but some are not:
 //
 //	func main() {
-//		f, err := os.Create("out")
-//		...
-//		defer f.Close()
-//		if err := write(f); err != nil {
-//			log.Fatal(err) // f is never closed: buffered data is lost
+//		w := bufio.NewWriter(os.Stdout)
+//		defer w.Flush()
+//		if err := write(w); err != nil {
+//			log.Fatal(err) // the buffered output is never written
 //		}
 //	}
 //
@@ -21,7 +22,21 @@
 // ends in one (it has no return and its last statement is such a call: known in its own
 // package, and in importing packages through an analysis fact where the driver carries
 // facts, as go vet does), at a point the control-flow graph reaches after a defer
-// statement of the same function, once per function (at the first such exit).
+// statement of the same function whose call has an effect that outlives the process,
+// once per function (at the first such exit). Such calls, by callee identity: Flush of a
+// bufio.Writer or csv.Writer, any other concrete Flush() error method, and another
+// package's Flush() function such as glog.Flush (buffered output is lost); Close or Flush
+// of the gzip, zlib, flate and lzw writers, zip.Writer and tar.Writer (the stream or
+// archive is left unfinished); any concrete Sync() error
+// method, an *os.File's or a logger's (data never made durable); os.Remove and
+// os.RemoveAll (a temporary file or directory is left on disk) and os.Rename;
+// pprof.StopCPUProfile, pprof.WriteHeapProfile, (*pprof.Profile).WriteTo and trace.Stop
+// (the profile or trace is incomplete); (*sql.Tx).Commit. A function or method whose body
+// makes such a call counts too (in its package, and through an analysis fact in packages
+// that import it), as does a deferred function literal that makes one, and a method
+// called through an interface when the function assigns the receiver a concrete value
+// whose method counts. Close of an *os.File, even one written to, is not reported: its
+// writes already reached the kernel, which closes the descriptor at exit.
 // log.Panic is not reported: a panic runs deferred calls.
 //
 // The fix, for func main only, moves main's body into func run() int, turns each os.Exit(c)

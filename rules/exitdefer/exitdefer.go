@@ -26,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       "https://pkg.go.dev/github.com/deferfix/deferfix/rules/exitdefer",
 	Requires:  []*analysis.Analyzer{inspect.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(noReturn)},
+	FactTypes: []analysis.Fact{new(noReturn), new(lasting)},
 }
 
 // noReturn marks a function that always ends the program. Drivers that carry facts
@@ -39,7 +39,7 @@ func (*noReturn) String() string { return "noReturn" }
 
 const titleRun = "Move main's body into run so deferred calls run before the exit"
 
-const message = "%s ends the program without running the deferred calls pending here (the defer on line %d)"
+const message = "%s ends the program before the deferred %s (line %d) runs, so %s"
 
 // exitKind says how a call ends the program.
 type exitKind int
@@ -54,6 +54,7 @@ const (
 func run(pass *analysis.Pass) (any, error) {
 	info := pass.TypesInfo
 	noret := noReturnFuncs(pass) // exports facts, so it runs in every package
+	local := lastingFuncs(pass)  // likewise
 	kindOf := func(call *ast.CallExpr) exitKind {
 		obj := deferutil.Callee(info, call)
 		switch {
@@ -74,14 +75,19 @@ func run(pass *analysis.Pass) (any, error) {
 		if body == nil {
 			continue
 		}
+		// Only defers whose skipped call loses something that outlives the process.
 		var defers []*ast.DeferStmt
+		losses := make(map[*ast.DeferStmt]loss)
 		var exits []*ast.ExprStmt
 		ast.Inspect(body, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false
 			case *ast.DeferStmt:
-				defers = append(defers, n)
+				if l := callLoss(pass, local, body, n.Call); l != "" {
+					defers = append(defers, n)
+					losses[n] = l
+				}
 			case *ast.ExprStmt:
 				if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && kindOf(call) != notExit {
 					exits = append(exits, n)
@@ -96,7 +102,7 @@ func run(pass *analysis.Pass) (any, error) {
 		var pending []pendingExit
 		for _, e := range exits {
 			if d := pendingAt(g, defers, e); d != nil {
-				pending = append(pending, pendingExit{e, d})
+				pending = append(pending, pendingExit{e, d, losses[d]})
 			}
 		}
 		if len(pending) > 0 {
@@ -108,7 +114,8 @@ func run(pass *analysis.Pass) (any, error) {
 
 type pendingExit struct {
 	exit *ast.ExprStmt
-	d    *ast.DeferStmt // a defer that is pending there
+	d    *ast.DeferStmt // a lasting defer that is pending there
+	loss loss           // what skipping it loses
 }
 
 // pendingAt returns a defer from which the control-flow graph reaches the exit, or nil.
@@ -226,7 +233,7 @@ func report(pass *analysis.Pass, cur inspector.Cursor, pending []pendingExit, ki
 	// log.Fatal at every step, and the fix (or the advice) is the same for all of them.
 	p := pending[0]
 	call := ast.Unparen(p.exit.X).(*ast.CallExpr)
-	msg := sprintf(message, calleeName(call), pass.Fset.Position(p.d.Pos()).Line)
+	msg := sprintf(message, calleeName(call), deferredName(p.d.Call), pass.Fset.Position(p.d.Pos()).Line, p.loss)
 	switch n := len(pending) - 1; {
 	case n == 1:
 		msg += "; 1 more exit in this function does the same"
@@ -251,4 +258,12 @@ func calleeName(call *ast.CallExpr) string {
 		return f.Name
 	}
 	return "the call"
+}
+
+// deferredName names a deferred call in a message: w.Flush, os.RemoveAll, function literal.
+func deferredName(call *ast.CallExpr) string {
+	if _, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		return "function literal"
+	}
+	return types.ExprString(call.Fun)
 }

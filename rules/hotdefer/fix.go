@@ -11,8 +11,13 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rules/internal/defercost"
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/explicit"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
+
+// maxMoved is the most lines the closure split moves into a literal.
+const maxMoved = 40
 
 // split plans the closure split of one function (see doc.go for the shape and its
 // safety argument).
@@ -51,6 +56,13 @@ func (s *split) fix() (analysis.SuggestedFix, token.Pos, string) {
 	}
 	if (before+1)*s.fn.Count > 15 {
 		return analysis.SuggestedFix{}, token.NoPos, fmt.Sprintf("%d returns come before the last defer; the split would still leave %d × %d > 15", before, before+1, s.fn.Count)
+	}
+	// The split re-indents every moved line: a diff that size to save a few nanoseconds
+	// per call is not a change a maintainer merges, nor one a reviewer can check at a
+	// glance. Up to maxMoved lines (a screenful) it is.
+	first, end := s.pass.Fset.Position(rest[0].Pos()), s.pass.Fset.Position(rest[len(rest)-1].End())
+	if n := end.Line - first.Line + 1; n > maxMoved {
+		return analysis.SuggestedFix{}, token.NoPos, fmt.Sprintf("the split would move and re-indent %d lines (more than %d) to save a few nanoseconds per call; return from fewer places or merge the defers by hand", n, maxMoved)
 	}
 	if at := crossingJump(head, rest); at != nil {
 		return analysis.SuggestedFix{}, at.Pos(), "a label or goto crosses the split point"
@@ -196,4 +208,42 @@ func fileOf(pass *analysis.Pass, n ast.Node) *ast.File {
 		}
 	}
 	return nil
+}
+
+// noRun is mergeFix's reason when no run of adjacent defers is long enough.
+const noRun = "no adjacent defers to merge"
+
+// mergeFix merges the longest run of adjacent defers at the top level of the function
+// when that brings returns × defers to 15 or below (the safety argument is in
+// rules/internal/explicit, merge.go). It returns why not otherwise.
+func mergeFix(pass *analysis.Pass, p *defercost.Func) (analysis.SuggestedFix, string) {
+	_, body := deferutil.FuncParts(p.Node)
+	var best []*ast.DeferStmt
+	var run []*ast.DeferStmt
+	for _, st := range append(slices.Clone(body.List), nil) {
+		if d, ok := st.(*ast.DeferStmt); ok && st != nil {
+			run = append(run, d)
+			continue
+		}
+		if len(run) > len(best) {
+			best = run
+		}
+		run = nil
+	}
+	if len(best) < 2 {
+		return analysis.SuggestedFix{}, noRun
+	}
+	count := p.Count - len(best) + 1
+	if p.Returns*count > 15 {
+		return analysis.SuggestedFix{}, fmt.Sprintf("merged, %d returns × %d defers would still exceed 15", p.Returns, count)
+	}
+	m := &explicit.Merge{Pkg: pass.Pkg, Info: pass.TypesInfo, Files: pass.Files, Fn: p.Node, Defers: best}
+	if why, _ := m.Check(); why != "" {
+		return analysis.SuggestedFix{}, why
+	}
+	fix, err := fixes.FixAt(pass, fileOf(pass, p.Node), best[0], titleMerge, m.Rewrite)
+	if err != nil {
+		return analysis.SuggestedFix{}, err.Error()
+	}
+	return fix, ""
 }

@@ -36,6 +36,11 @@ type Options struct {
 	Profile    string  // CPU profile marking hot functions; "" uses a main package's default.pgo
 	HotPercent float64 // a function is hot when its stacks hold at least this percent of the samples
 	Compiler   bool    // ask the compiler instead of predicting
+	// Unprofiled reports defers that are not open-coded when there is no profile. Without
+	// a profile nothing says a function runs often enough for a few nanoseconds per
+	// defer to matter, so by default hotdefer is silent then; deferfix sets this when
+	// -rules names hotdefer.
+	Unprofiled bool
 }
 
 // New returns a hotdefer Analyzer with options of its own, bound to its flags. The command
@@ -50,12 +55,15 @@ func New(o Options) *analysis.Analyzer {
 	a.Flags.BoolVar(&o.Compiler, "compiler", o.Compiler, "ask the compiler (go build -gcflags=-d=defer) which defers are open-coded instead of predicting it")
 	a.Flags.StringVar(&o.Profile, "profile", o.Profile, "CPU profile (pprof) marking hot functions; a main package's default.pgo is used when unset")
 	a.Flags.Float64Var(&o.HotPercent, "hot", o.HotPercent, "a function is hot when its stacks hold at least this percent of the profile's samples")
+	a.Flags.BoolVar(&o.Unprofiled, "unprofiled", o.Unprofiled, "without a profile, report every function whose defers are not open-coded (by default nothing is reported without one)")
 	return a
 }
 
 const titleExplicit = "Call %s explicitly at each exit instead of deferring it"
 
 const titleSplit = "Move the code after the defers into a literal so the function has one exit"
+
+const titleMerge = "Merge the adjacent defers into one so the function's defers are open-coded"
 
 const (
 	msgStack = "defers in %s are stack-allocated, not open-coded, because of %s; each costs about 3× an open-coded one"
@@ -78,12 +86,24 @@ func run(pass *analysis.Pass, o *Options) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	// With a profile, only hot functions are worth a change; without one, nothing is
+	// reported unless asked (Unprofiled): a defer costs nanoseconds, which matter only
+	// where a function runs very often, and nothing else says which functions do.
+	profiled := hot != nil
+	if !profiled && !o.Unprofiled {
+		return nil, nil
+	}
 	for _, p := range fns {
 		first := firstDefer(p)
 		if first == nil {
 			continue
 		}
 		name := funcName(pass, p.Node)
+		pct, isHot := hot[profileName(pass, p.Node)]
+		isHot = isHot && pct >= o.HotPercent
+		if profiled && !isHot {
+			continue
+		}
 		switch p.Reason {
 		case defercost.TooManyDefers, defercost.HeapResult, defercost.ReturnsTimes, defercost.CompilerSays:
 			reason := p.Reason.String()
@@ -96,15 +116,24 @@ func run(pass *analysis.Pass, o *Options) (any, error) {
 				fixes.Refuse(pass, rng, token.NoPos, msg, "only returns × defers > 15 has a fix; restructure the function by hand")
 				continue
 			}
+			// The smallest fix first: merging adjacent defers changes a few lines.
+			fix, mergeWhy := mergeFix(pass, p)
+			if mergeWhy == "" {
+				pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
+				continue
+			}
 			s := &split{pass: pass, fn: p}
 			fix, at, why := s.fix()
 			if why != "" {
+				if mergeWhy != noRun {
+					why = "merging the adjacent defers: " + mergeWhy + "; splitting: " + why
+				}
 				fixes.Refuse(pass, rng, at, msg, why)
 				continue
 			}
 			pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
 		case defercost.None:
-			if pct, ok := hot[profileName(pass, p.Node)]; ok && pct >= o.HotPercent {
+			if isHot {
 				reportHot(pass, p, first, fmt.Sprintf(msgHot, name, pct, p.Count))
 			}
 		}
@@ -113,18 +142,26 @@ func run(pass *analysis.Pass, o *Options) (any, error) {
 }
 
 // askCompiler replaces the predictions with what go build -gcflags=-d=defer prints for
-// the package's non-test files. A function the compiler does not open-code although the
+// the package's non-test files (go test -c for a package of test files only). A function the compiler does not open-code although the
 // prediction said it would keeps the reason "the compiler says so".
 func askCompiler(pass *analysis.Pass, preds map[ast.Node]*defercost.Func) error {
 	if len(pass.Files) == 0 {
 		return nil
 	}
 	dir := filepath.Dir(pass.Fset.File(pass.Files[0].FileStart).Name())
-	cmd := exec.Command("go", "build", "-o", os.DevNull, "-gcflags=-d=defer", ".")
+	// A package of test files only (an external test package beside none, a directory of
+	// tests) has nothing go build compiles: its test binary does.
+	args := []string{"build", "-o", os.DevNull, "-gcflags=-d=defer", "."}
+	if !slices.ContainsFunc(pass.Files, func(f *ast.File) bool {
+		return !strings.HasSuffix(pass.Fset.File(f.FileStart).Name(), "_test.go")
+	}) {
+		args = []string{"test", "-c", "-o", os.DevNull, "-gcflags=-d=defer", "."}
+	}
+	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("hotdefer: -compiler: go build in %s: %v\n%s", dir, err, out)
+		return fmt.Errorf("hotdefer: -compiler: go %s in %s: %w\n%s", args[0], dir, err, out)
 	}
 	said := make(map[string]defercost.Strategy)
 	for _, line := range strings.Split(string(out), "\n") {
@@ -136,16 +173,25 @@ func askCompiler(pass *analysis.Pass, preds map[ast.Node]*defercost.Func) error 
 		said[filepath.Base(m[1])+":"+m[2]+":"+m[3]] = s
 	}
 	for _, p := range preds {
+		told, open := 0, 0
 		for d := range p.Defers {
 			pos := pass.Fset.Position(d.Pos())
 			s, ok := said[fmt.Sprintf("%s:%d:%d", filepath.Base(pos.Filename), pos.Line, pos.Column)]
 			if !ok {
 				continue // a test file, or code the compiler dropped
 			}
+			told++
+			if s == defercost.OpenCoded {
+				open++
+			}
 			p.Defers[d] = s
 			if s == defercost.StackAllocated && p.Reason == defercost.None {
 				p.Reason = defercost.CompilerSays
 			}
+		}
+		// The compiler open-codes every defer the prediction did not: it decides.
+		if told == len(p.Defers) && open == told && told > 0 {
+			p.Reason = defercost.None
 		}
 	}
 	return nil

@@ -20,8 +20,59 @@ import (
 	"github.com/deferfix/deferfix/rules/internal/ruletest"
 )
 
+// Test asks for findings without a profile (Unprofiled, as -rules=hotdefer does).
 func Test(t *testing.T) {
-	ruletest.Run(t, analysistest.TestData(), hotdefer.Analyzer, "a")
+	a := hotdefer.New(hotdefer.Options{HotPercent: 1, Unprofiled: true})
+	ruletest.Run(t, analysistest.TestData(), a, "a")
+	for _, r := range analysistest.Run(t, analysistest.TestData(), a, "a") {
+		for _, d := range r.Diagnostics {
+			if strings.HasPrefix(d.Message, "defers in big ") && !strings.Contains(rules.Refusal(d), "would move and re-indent 49 lines (more than 40)") {
+				t.Errorf("big: got refusal %q, want the split refused for its size", rules.Refusal(d))
+			}
+		}
+	}
+}
+
+// TestCold: without a profile, and with one that marks none of its functions hot,
+// hotdefer reports nothing: a defer's nanoseconds matter only in a hot function.
+func TestCold(t *testing.T) {
+	for _, r := range analysistest.Run(t, analysistest.TestData(), hotdefer.Analyzer, "cold") {
+		for _, d := range r.Diagnostics {
+			t.Errorf("without a profile: unexpected finding %s", d.Message)
+		}
+	}
+	path := writeProfile(t, []string{"cold.small", "elsewhere.Busy"}, []int64{1, 999})
+	a := hotdefer.New(hotdefer.Options{Profile: path, HotPercent: 1, Unprofiled: true})
+	for _, r := range analysistest.Run(t, analysistest.TestData(), a, "cold") {
+		for _, d := range r.Diagnostics {
+			t.Errorf("with a profile: unexpected finding %s", d.Message)
+		}
+	}
+}
+
+// writeProfile writes a CPU profile in which each function has its own samples.
+func writeProfile(t *testing.T, names []string, samples []int64) string {
+	p := &profile.Profile{SampleType: []*profile.ValueType{{Type: "cpu", Unit: "nanoseconds"}}}
+	for i, name := range names {
+		id := uint64(len(p.Function) + 1)
+		fn := &profile.Function{ID: id, Name: name}
+		loc := &profile.Location{ID: id, Line: []profile.Line{{Function: fn}}}
+		p.Function = append(p.Function, fn)
+		p.Location = append(p.Location, loc)
+		p.Sample = append(p.Sample, &profile.Sample{Location: []*profile.Location{loc}, Value: []int64{samples[i]}})
+	}
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // TestSplitOpenCodes builds the fixed golden with -gcflags=-d=defer: every defer of the
@@ -49,6 +100,14 @@ func TestSplitOpenCodes(t *testing.T) {
 		if !strings.Contains(string(out), fmt.Sprintf("a.go:%d:2: open-coded defer", line)) {
 			t.Errorf("line %d (%s) is not open-coded after the split:\n%s", line, want, out)
 		}
+	}
+	// The merged defers of merged: one deferred literal, open-coded.
+	line := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "func (d *db) merged(") }) + 4
+	if line == 3 || !strings.Contains(lines[line-1], "defer func() {") {
+		t.Fatalf("the merged defer is not where expected (line %d)", line)
+	}
+	if !strings.Contains(string(out), fmt.Sprintf("a.go:%d:2: open-coded defer", line)) {
+		t.Errorf("line %d (the merged defer) is not open-coded:\n%s", line, out)
 	}
 }
 

@@ -8,6 +8,10 @@
 //     a later goto jumps back to ("looping label"); a defer at depth 1 gets a stack record;
 //   - a defer in a range-over-func body runs through runtime.deferrangefunc: it is
 //     heap-allocated, and the function holding the loop cannot open-code any defer;
+//   - rangefunc/rewrite.go makes a range-over-func body a closure: its returns are the
+//     closure's, and the function gets one return after each outermost loop holding any;
+//     a return with values in the body assigns the function's (named, if need be)
+//     results there, so they move to the heap when the closure escapes;
 //   - ssagen/ssa.go: explicit return statements × defer statements > 15 turns it off, as
 //     does a result parameter that lives on the heap;
 //   - builds with -N or -race never open-code (not modelled: the default build is).
@@ -15,7 +19,10 @@
 // Escape of a result parameter is approximated: its address is taken (other than as a
 // top-level defer's argument), or a function literal captures it that is not deferred or
 // called where it stands, nor kept in a local variable that is only called, nor passed to
-// a function of the package that only calls that parameter.
+// a function of the package that only calls that parameter (a go statement's literal
+// escapes); or a range-over-func body captures it (mentions it, or returns values) and
+// ranges over an opaque function value rather than an iterator escape analysis sees
+// through (see yieldEscapes).
 package defercost
 
 import (
@@ -23,6 +30,7 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -176,6 +184,7 @@ type walker struct {
 	lits           []*ast.FuncLit
 	inLoop         bool
 	rangeFuncDefer bool
+	rangeLoops     []*ast.RangeStmt // the range-over-func loops, nested ones included
 }
 
 // block walks a statement list at loop depth d; after a looping label the depth rises
@@ -210,7 +219,11 @@ func (w *walker) stmt(s ast.Stmt, d int, rangeFunc bool) {
 			w.inLoop = true
 		}
 	case *ast.ReturnStmt:
-		w.p.Returns++
+		// A return in a range-over-func body becomes the body closure's; the loop
+		// counts it once (below).
+		if !rangeFunc {
+			w.p.Returns++
+		}
 		w.exprs(d, rangeFunc, s.Results...)
 	case *ast.BlockStmt:
 		w.block(s.List, d, rangeFunc)
@@ -247,7 +260,13 @@ func (w *walker) stmt(s ast.Stmt, d int, rangeFunc bool) {
 		}
 		if isFunc {
 			// The body becomes a closure; its defers run through deferrangefunc, and its
-			// loop depth starts afresh.
+			// loop depth starts afresh. The rewrite (rangefunc/rewrite.go) moves the
+			// body's returns into the closure and adds one "if #next == -1 { return }"
+			// after the outermost loop that holds any.
+			w.rangeLoops = append(w.rangeLoops, s)
+			if !rangeFunc && len(returnsIn(s.Body)) > 0 {
+				w.p.Returns++
+			}
 			w.block(s.Body.List, 1, true)
 			return
 		}
@@ -418,9 +437,6 @@ func (w *walker) heapResult(fn ast.Node) bool {
 			}
 		}
 	}
-	if len(results) == 0 {
-		return false
-	}
 	uses := func(n ast.Node) bool {
 		found := false
 		ast.Inspect(n, func(m ast.Node) bool {
@@ -431,6 +447,32 @@ func (w *walker) heapResult(fn ast.Node) bool {
 		})
 		return found
 	}
+	if len(results) > 0 && w.literalCaptures(body, results, uses) {
+		return true
+	}
+	// A range-over-func body is a closure. A return with values in it assigns the
+	// function's results there (rangefunc/rewrite.go names unnamed results for that), and
+	// a named result it mentions is captured: either way the results move to the heap
+	// when the closure escapes, that is when the iterator is not one escape analysis sees
+	// through.
+	hasResults := ft.Results != nil && len(ft.Results.List) > 0
+	for _, loop := range w.rangeLoops {
+		captures := uses(loop.Body)
+		if !captures && hasResults {
+			for _, r := range returnsIn(loop.Body) {
+				captures = captures || len(r.Results) > 0
+			}
+		}
+		if captures && w.yieldEscapes(body, loop.X, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// literalCaptures reports whether a result's address is taken, or a function literal
+// escape analysis does not keep on the stack captures a result.
+func (w *walker) literalCaptures(body *ast.BlockStmt, results map[types.Object]bool, uses func(ast.Node) bool) bool {
 	escapes := false
 	safe := w.safeLiterals(body)
 	var visit func(n ast.Node)
@@ -471,16 +513,190 @@ func (w *walker) heapResult(fn ast.Node) bool {
 	return escapes
 }
 
+// returnsIn returns the return statements of body outside function literals.
+func returnsIn(body *ast.BlockStmt) []*ast.ReturnStmt {
+	var out []*ast.ReturnStmt
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			out = append(out, n)
+		}
+		return true
+	})
+	return out
+}
+
+// inlinedIterators are the standard library's iterator constructors that the compiler
+// inlines, their yield not escaping: ranging over them keeps the body closure on the
+// stack (checked with -gcflags=-d=defer, testdata/cases).
+var inlinedIterators = []struct {
+	pkg   string
+	names []string
+}{
+	{"slices", []string{"All", "Values", "Backward", "Chunk"}},
+	{"maps", []string{"All", "Keys", "Values"}},
+	{"strings", []string{"Lines", "SplitSeq", "SplitAfterSeq", "FieldsSeq", "FieldsFuncSeq"}},
+	{"bytes", []string{"Lines", "SplitSeq", "SplitAfterSeq", "FieldsSeq", "FieldsFuncSeq"}},
+}
+
+// yieldEscapes reports whether the body closure of a range over x escapes, as escape
+// analysis sees it: unless x is a function whose yield parameter is only called (or
+// passed on to such functions of the package) — a function or method of the package, a
+// literal, a call of a package function that just returns such a literal (inlined), one of
+// the standard library's inlined iterators, or a local variable assigned once from one of
+// those — x is an opaque function value (a parameter, a field, an interface method's
+// result, another package's function) and the closure escapes.
+func (w *walker) yieldEscapes(body *ast.BlockStmt, x ast.Expr, depth int) bool {
+	if depth > 4 {
+		return true
+	}
+	switch x := ast.Unparen(x).(type) {
+	case *ast.FuncLit:
+		return !w.litYieldOnlyCalled(x, nil)
+	case *ast.CallExpr:
+		fn, _ := typeutilCallee(w.info, x).(*types.Func)
+		if fn == nil {
+			return true
+		}
+		fn = fn.Origin()
+		for _, it := range inlinedIterators {
+			if fn.Pkg() != nil && fn.Pkg().Path() == it.pkg && fn.Signature().Recv() == nil && slices.Contains(it.names, fn.Name()) {
+				return false
+			}
+		}
+		decl := w.decls[fn]
+		if decl == nil || len(decl.Body.List) != 1 {
+			return true
+		}
+		ret, ok := decl.Body.List[0].(*ast.ReturnStmt)
+		if !ok || len(ret.Results) != 1 {
+			return true
+		}
+		lit, ok := ast.Unparen(ret.Results[0]).(*ast.FuncLit)
+		return !ok || !w.litYieldOnlyCalled(lit, nil)
+	case *ast.Ident, *ast.SelectorExpr:
+		var id *ast.Ident
+		if sel, ok := x.(*ast.SelectorExpr); ok {
+			id = sel.Sel
+		} else {
+			id = x.(*ast.Ident)
+		}
+		switch obj := w.info.Uses[id].(type) {
+		case *types.Func: // a function or a method value
+			decl := w.decls[obj.Origin()]
+			return decl == nil || !w.paramOnlyCalled(decl, 0, make(map[*ast.FuncDecl]bool))
+		case *types.Var:
+			if _, isSel := x.(*ast.SelectorExpr); isSel || obj.Pos() < body.Pos() || obj.Pos() >= body.End() {
+				return true // a field, a parameter or a package variable
+			}
+			var values []ast.Expr
+			ast.Inspect(body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.AssignStmt:
+					for i, l := range n.Lhs {
+						if lid, ok := ast.Unparen(l).(*ast.Ident); ok && w.info.ObjectOf(lid) == obj {
+							if len(n.Lhs) == len(n.Rhs) {
+								values = append(values, n.Rhs[i])
+							} else {
+								values = append(values, nil)
+							}
+						}
+					}
+				case *ast.ValueSpec:
+					for i, vid := range n.Names {
+						if w.info.ObjectOf(vid) == obj && len(n.Values) == len(n.Names) {
+							values = append(values, n.Values[i])
+						}
+					}
+				}
+				return true
+			})
+			return len(values) != 1 || values[0] == nil || w.yieldEscapes(body, values[0], depth+1)
+		}
+	}
+	return true
+}
+
+// litYieldOnlyCalled reports whether an iterator literal only calls its yield parameter
+// (or passes it on to a function of the package that does).
+func (w *walker) litYieldOnlyCalled(lit *ast.FuncLit, seen map[*ast.FuncDecl]bool) bool {
+	params := lit.Type.Params.List
+	if len(params) != 1 || len(params[0].Names) != 1 {
+		return false
+	}
+	if seen == nil {
+		seen = make(map[*ast.FuncDecl]bool)
+	}
+	return w.onlyCalledOrPassed(lit.Body, w.info.Defs[params[0].Names[0]], seen)
+}
+
+// paramOnlyCalled reports whether the i-th parameter of decl is only called, or passed on
+// to functions of the package that only call it.
+func (w *walker) paramOnlyCalled(decl *ast.FuncDecl, i int, seen map[*ast.FuncDecl]bool) bool {
+	if seen[decl] {
+		return true // a recursive pass, as a tree walk does
+	}
+	seen[decl] = true
+	var names []*ast.Ident
+	for _, f := range decl.Type.Params.List {
+		if len(f.Names) == 0 {
+			names = append(names, nil)
+		}
+		names = append(names, f.Names...)
+	}
+	if i >= len(names) || names[i] == nil {
+		return false
+	}
+	return w.onlyCalledOrPassed(decl.Body, w.info.Defs[names[i]], seen)
+}
+
+func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen map[*ast.FuncDecl]bool) bool {
+	if v == nil {
+		return false
+	}
+	ok := true
+	ast.PreorderStack(body, nil, func(n ast.Node, stack []ast.Node) bool {
+		id, isID := n.(*ast.Ident)
+		if !ok || !isID || w.info.Uses[id] != v || len(stack) == 0 {
+			return ok
+		}
+		call, isCall := stack[len(stack)-1].(*ast.CallExpr)
+		if !isCall {
+			ok = false
+			return false
+		}
+		if ast.Unparen(call.Fun) == id {
+			return true
+		}
+		fn, _ := typeutilCallee(w.info, call).(*types.Func)
+		decl := w.decls[fn]
+		i := slices.IndexFunc(call.Args, func(a ast.Expr) bool { return ast.Unparen(a) == id })
+		if decl == nil || i < 0 || !w.paramOnlyCalled(decl, i, seen) {
+			ok = false
+		}
+		return ok
+	})
+	return ok
+}
+
 // safeLiterals returns the function literals in body that escape analysis keeps on the
-// stack: deferred or called where they stand, kept in a local variable that is only ever
-// called, or passed to a function of this package whose parameter is only called.
+// stack: deferred or called where they stand (not by a go statement), kept in a local
+// variable that is only ever called (not by a go statement), or passed to a function of
+// this package whose parameter is only called, or to a standard library function that
+// only calls it (callbackFuncs).
 func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 	safe := make(map[*ast.FuncLit]bool)
 	onlyCalled := func(scope ast.Node, v types.Object) bool {
 		ok := true
 		calls := make(map[*ast.Ident]bool)
+		gos := make(map[*ast.CallExpr]bool)
 		ast.Inspect(scope, func(n ast.Node) bool {
-			if call, isCall := n.(*ast.CallExpr); isCall {
+			if g, isGo := n.(*ast.GoStmt); isGo {
+				gos[g.Call] = true
+			}
+			if call, isCall := n.(*ast.CallExpr); isCall && !gos[call] {
 				if id, isID := ast.Unparen(call.Fun).(*ast.Ident); isID {
 					calls[id] = true
 				}
@@ -495,13 +711,23 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 		})
 		return ok
 	}
+	goCalls := make(map[*ast.CallExpr]bool) // a go statement's literal runs elsewhere: it escapes
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.GoStmt:
+			goCalls[n.Call] = true
 		case *ast.CallExpr:
-			if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
+			if lit, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok && !goCalls[n] {
 				safe[lit] = true
 			}
 			fn, _ := typeutilCallee(w.info, n).(*types.Func)
+			if keepsCallbacks(fn) {
+				for _, a := range n.Args {
+					if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok {
+						safe[lit] = true
+					}
+				}
+			}
 			decl := w.decls[fn]
 			if decl == nil {
 				break
@@ -543,4 +769,54 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 		return true
 	})
 	return safe
+}
+
+// callbackFuncs are standard library functions whose function parameters do not escape
+// (they are only called, before the function returns): a literal passed to them stays on
+// the stack. Checked with -gcflags=-d=defer (testdata/cases); testing.T.Run and
+// time.AfterFunc, whose callbacks escape, are not among them.
+var callbackFuncs = []struct {
+	pkg, typ string
+	names    []string
+}{
+	{"sort", "", []string{"Slice", "SliceStable", "Search", "Find"}},
+	{"slices", "", []string{"SortFunc", "SortStableFunc", "IndexFunc", "ContainsFunc", "DeleteFunc", "EqualFunc", "CompareFunc",
+		"BinarySearchFunc", "MaxFunc", "MinFunc", "IsSortedFunc", "CompactFunc"}},
+	{"strings", "", []string{"Map", "IndexFunc", "LastIndexFunc", "FieldsFunc", "TrimFunc", "TrimLeftFunc", "TrimRightFunc", "ContainsFunc"}},
+	{"bytes", "", []string{"Map", "IndexFunc", "LastIndexFunc", "FieldsFunc", "TrimFunc", "TrimLeftFunc", "TrimRightFunc", "ContainsFunc"}},
+	{"maps", "", []string{"DeleteFunc", "EqualFunc"}},
+	{"path/filepath", "", []string{"Walk", "WalkDir"}},
+	{"io/fs", "", []string{"WalkDir"}},
+	{"sync", "Once", []string{"Do"}},
+	{"sync", "Map", []string{"Range"}},
+}
+
+func keepsCallbacks(fn *types.Func) bool {
+	if fn == nil || fn.Pkg() == nil {
+		return false
+	}
+	fn = fn.Origin()
+	for _, c := range callbackFuncs {
+		if fn.Pkg().Path() != c.pkg || !slices.Contains(c.names, fn.Name()) {
+			continue
+		}
+		recv := fn.Signature().Recv()
+		if c.typ == "" {
+			if recv == nil {
+				return true
+			}
+			continue
+		}
+		if recv == nil {
+			continue
+		}
+		t := recv.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := types.Unalias(t).(*types.Named); ok && n.Obj().Name() == c.typ {
+			return true
+		}
+	}
+	return false
 }

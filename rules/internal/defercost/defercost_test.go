@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"fmt"
 	"go/token"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -29,6 +31,19 @@ func TestAgreesWithCompiler(t *testing.T) {
 	check(t, "", []string{"std"})
 }
 
+// TestAgreesOnModules checks the modules in DEFERCOST_MODULES (directories separated by
+// the path list separator, e.g. make realworld's copies): every defer of their packages
+// (test files excluded) as the compiler lowers it.
+func TestAgreesOnModules(t *testing.T) {
+	dirs := os.Getenv("DEFERCOST_MODULES")
+	if dirs == "" {
+		t.Skip("DEFERCOST_MODULES is not set")
+	}
+	for _, dir := range filepath.SplitList(dirs) {
+		t.Run(filepath.Base(dir), func(t *testing.T) { check(t, dir, []string{"./..."}) })
+	}
+}
+
 func check(t *testing.T, dir string, pkgs []string) {
 	cmd := exec.Command("go", append([]string{"build", "-gcflags=-d=defer"}, pkgs...)...)
 	cmd.Dir = dir
@@ -40,7 +55,7 @@ func check(t *testing.T, dir string, pkgs []string) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		if m := lineRE.FindStringSubmatch(sc.Text()); m != nil {
-			compiler[key(m[1], m[2], m[3])] = m[4]
+			compiler[key(relTo(dir, m[1]), m[2], m[3])] = m[4]
 		}
 	}
 	cfg := &packages.Config{Mode: packages.LoadSyntax, Dir: dir, Fset: token.NewFileSet()}
@@ -54,12 +69,12 @@ func check(t *testing.T, dir string, pkgs []string) {
 	for _, p := range loaded {
 		for _, f := range p.Syntax {
 			pos := p.Fset.Position(f.FileStart)
-			files[key(pos.Filename, "", "")] = true
+			files[key(relTo(dir, pos.Filename), "", "")] = true
 		}
 		for _, fn := range defercost.Predict(p.TypesInfo, p.Syntax) {
 			for d, s := range fn.Defers {
 				pos := p.Fset.Position(d.Pos())
-				k := key(pos.Filename, fmt.Sprint(pos.Line), fmt.Sprint(pos.Column))
+				k := key(relTo(dir, pos.Filename), fmt.Sprint(pos.Line), fmt.Sprint(pos.Column))
 				predicted[k] = s.String()
 				generic[k] = fn.Generic
 			}
@@ -89,6 +104,16 @@ func check(t *testing.T, dir string, pkgs []string) {
 	for _, b := range bad {
 		t.Error(b)
 	}
+}
+
+// relTo keys a file of a module of DEFERCOST_MODULES (an absolute dir) by its base name:
+// go build prints some packages' files relative to the module, main packages' relative to
+// their own directory.
+func relTo(dir, file string) string {
+	if !filepath.IsAbs(dir) {
+		return file
+	}
+	return filepath.Base(file)
 }
 
 func key(file, line, col string) string {

@@ -81,6 +81,7 @@ type Region struct {
 	sig     *types.Signature
 	nonNil  map[*types.Var]bool // pointers the defer statement dereferenced
 	results map[*ast.ReturnStmt][]bool
+	merged  map[*ast.FuncLit]bool // deferred literals merged with this defer (merge.go)
 }
 
 // A Plan is what Check found: whether the rewrite is possible, and whether it is safe.
@@ -572,7 +573,7 @@ func (r *Region) aliased(v *types.Var) bool {
 		}
 		switch n := n.(type) {
 		case *ast.FuncLit:
-			if n == ast.Unparen(r.Defer.Call.Fun) {
+			if n == ast.Unparen(r.Defer.Call.Fun) || r.merged[n] {
 				return true // the deferred literal itself runs where the call runs
 			}
 			ast.Inspect(n.Body, func(m ast.Node) bool {

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"log"
 	"os"
@@ -14,11 +15,13 @@ func main() {
 		log.Fatal(err)
 	}
 	defer f.Close()
+	w := bufio.NewWriter(f)
+	defer w.Flush()
 	if len(os.Args) > 2 {
 		fmt.Fprintln(os.Stderr, "too many arguments")
-		os.Exit(2) // want `os.Exit ends the program without running the deferred calls pending here \(the defer on line 16\); 1 more exit in this function does the same`
+		os.Exit(2) // want `os.Exit ends the program before the deferred w.Flush \(line 19\) runs, so its buffered output is lost; 1 more exit in this function does the same`
 	}
-	if _, err := f.WriteString("hello\n"); err != nil {
+	if _, err := w.WriteString("hello\n"); err != nil {
 		log.Fatalf("write: %v", err) // one finding per function: the first exit carries it
 	}
 	if len(os.Args) > 1 {
@@ -28,13 +31,23 @@ func main() {
 }
 
 // Reported without a fix: not main.
-func helper(name string) {
+func helper() { // want helper:"lasting"
+	dir, err := os.MkdirTemp("", "a")
+	if err != nil {
+		return
+	}
+	defer os.RemoveAll(dir)
+	fail("bye") // want `fail ends the program before the deferred os.RemoveAll \(line 39\) runs, so the file or directory is left on disk`
+}
+
+// Fine: closing a file opened for reading loses nothing at exit.
+func readOnly(name string) {
 	f, err := os.Open(name)
 	if err != nil {
 		return
 	}
 	defer f.Close()
-	fail("bye") // want `fail ends the program without running the deferred calls`
+	fail("bye")
 }
 
 func fail(msg string) { // want fail:"noReturn"
@@ -43,27 +56,24 @@ func fail(msg string) { // want fail:"noReturn"
 }
 
 // Fine: the exit comes before any defer.
-func early(name string) {
-	if name == "" {
+func early(w *bufio.Writer) { // want early:"lasting"
+	if w == nil {
 		os.Exit(1)
 	}
-	f, _ := os.Open(name)
-	defer f.Close()
+	defer w.Flush()
 }
 
 // Fine: the defer's branch returns before the exit.
-func branch(name string, ok bool) {
+func branch(w *bufio.Writer, ok bool) { // want branch:"lasting"
 	if ok {
-		f, _ := os.Open(name)
-		defer f.Close()
+		defer w.Flush()
 		return
 	}
 	os.Exit(1)
 }
 
 // Fine: log.Panic runs deferred calls.
-func panics(name string) {
-	f, _ := os.Open(name)
-	defer f.Close()
+func panics(w *bufio.Writer) { // want panics:"lasting"
+	defer w.Flush()
 	log.Panic("x")
 }

@@ -10,11 +10,11 @@ import (
 
 type res struct{}
 
-func (res) Close() error { return nil }
+func (res) Flush() error { return nil }
 
 func main() {
 	r := res{}
-	defer r.Close()
+	defer r.Flush()
 	if err := work(); err != nil {
 		log.Fatal(err) // want `log.Fatal ends the program`
 	}

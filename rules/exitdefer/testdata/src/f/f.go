@@ -9,11 +9,11 @@ import (
 
 type res struct{}
 
-func (res) Close() error { return nil }
+func (res) Flush() error { return nil }
 
 func main() {
 	r := res{}
-	defer r.Close()
+	defer r.Flush()
 	for {
 		if err := work(); err != nil {
 			log.Fatal(err) // want `log.Fatal ends the program`

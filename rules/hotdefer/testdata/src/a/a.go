@@ -123,3 +123,164 @@ func small() int {
 	defer mu.Unlock()
 	return 1
 }
+
+// Two defers × nine returns, and 49 lines after the last defer: the split would re-indent
+// all of them, so it is refused.
+func big(x int) int {
+	mu.Lock()
+	defer mu.Unlock() // want `defers in big are stack-allocated, not open-coded, because of 9 returns × 2 defers > 15`
+	x++               // not adjacent: no merge
+	defer f()
+	if x == 0 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 1 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 2 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 3 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 4 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 5 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 6 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	if x == 7 {
+		x++
+		x *= 2
+		x--
+		return x
+	}
+	return 0
+}
+
+// Adjacent defers with stable operands merge into one: 8 returns × 1 defer.
+func (d *db) merged(key int) string {
+	d.mu.Lock()
+	d.wmu.Lock()
+	defer d.wmu.Unlock() // want `defers in merged are stack-allocated, not open-coded, because of 8 returns × 2 defers > 15`
+	defer d.mu.Unlock()
+	switch key {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	case 3:
+		return "three"
+	case 4:
+		return "four"
+	case 5:
+		return "five"
+	case 6:
+		return "six"
+	case 7:
+		return "seven"
+	}
+	return ""
+}
+
+// A deferred literal that recovers would not, nested in the merged literal: split instead.
+func recovers(key int) (s string) {
+	mu.Lock()
+	defer mu.Unlock() // want `defers in recovers are stack-allocated`
+	defer func() {
+		if recover() != nil {
+			s = "panic"
+		}
+	}()
+	switch key {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	case 3:
+		return "three"
+	case 4:
+		return "four"
+	case 5:
+		return "five"
+	case 6:
+		return "six"
+	case 7:
+		return "seven"
+	}
+	return ""
+}
+
+// Not merged: d is not dereferenced before the defers, so a nil d would panic at the
+// return instead of at the defer. Split instead.
+func (d *db) unlocked(key int) string {
+	defer d.wmu.Unlock() // want `defers in unlocked are stack-allocated`
+	defer d.mu.Unlock()
+	switch key {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	case 3:
+		return "three"
+	case 4:
+		return "four"
+	case 5:
+		return "five"
+	case 6:
+		return "six"
+	case 7:
+		return "seven"
+	}
+	return ""
+}
+
+type closer interface{ Close() error }
+
+// Not merged: a nil interface panics at the defer. Split instead.
+func closes(c closer, key int) string {
+	mu.Lock()
+	defer mu.Unlock() // want `defers in closes are stack-allocated`
+	defer c.Close()
+	switch key {
+	case 1:
+		return "one"
+	case 2:
+		return "two"
+	case 3:
+		return "three"
+	case 4:
+		return "four"
+	case 5:
+		return "five"
+	case 6:
+		return "six"
+	case 7:
+		return "seven"
+	}
+	return ""
+}

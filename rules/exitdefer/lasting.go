@@ -1,0 +1,246 @@
+package exitdefer
+
+import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+)
+
+// What a skipped deferred call loses.
+//
+// At process exit the kernel closes every descriptor, releases every lock and frees every
+// goroutine, so most deferred calls are moot there: Close of a file (an *os.File is not
+// buffered: what was written already reached the kernel), of a connection or a database,
+// cancel(), Unlock, wg.Done, Rollback (an uncommitted transaction is rolled back anyway).
+// A finding for those is noise. What a skipped call does lose outlives the process:
+//
+//   - buffered output never flushed: bufio.Writer and csv.Writer Flush, any other
+//     Flush() error method (a buffered writer by Go's convention), and another package's
+//     Flush() function (glog.Flush, klog.Flush flush buffered logs);
+//   - compressed streams and archives never finished: Close (or Flush) of the gzip, zlib,
+//     flate and lzw writers, of zip.Writer and tar.Writer (the trailer is never written,
+//     so the output cannot be read back);
+//   - data never made durable: Sync() error, on an *os.File or a logger (zap's Logger.Sync
+//     flushes buffered log entries);
+//   - files left on disk: os.Remove and os.RemoveAll (a temporary file or directory);
+//     files never renamed into place: os.Rename;
+//   - profiles and traces never completed: pprof.StopCPUProfile, pprof.WriteHeapProfile,
+//     (*pprof.Profile).WriteTo, trace.Stop;
+//   - transactions never committed: (*sql.Tx).Commit.
+//
+// Callees are identified by object identity (package path, type and method), never by
+// the text of the call. A function or method of the package whose body (transitively)
+// makes such a call carries a lasting fact, so defer out.Close() counts when out's Close
+// flushes a bufio.Writer; importing packages see the fact where the driver carries facts.
+// A call through an interface (var w io.WriteCloser = gzip.NewWriter(f); defer w.Close())
+// counts when a value assigned to the receiver variable in the function has a concrete
+// type whose method counts. A deferred function literal counts when a call in its body
+// does.
+
+// lasting marks a function whose call has an effect that outlives the process.
+type lasting struct{ Loss string }
+
+func (*lasting) AFact()           {}
+func (f *lasting) String() string { return "lasting" }
+
+// loss is what is lost when a call is skipped at exit: the consequence, as a message
+// ends with it.
+type loss = string
+
+const (
+	lossBuffered = "its buffered output is lost"
+	lossStream   = "the compressed stream is left unfinished and cannot be read back"
+	lossArchive  = "the archive is left without its trailer and cannot be read back"
+	lossSync     = "buffered data is never made durable"
+	lossRemove   = "the file or directory is left on disk"
+	lossRename   = "the file is never renamed into place"
+	lossProfile  = "the profile is left incomplete"
+	lossTrace    = "the trace is left incomplete"
+	lossCommit   = "the transaction is never committed"
+)
+
+// known are the standard library's calls whose loss is known, by package, receiver type
+// ("" for functions) and names.
+var known = []struct {
+	pkg, typ string
+	names    []string
+	loss     loss
+}{
+	{"bufio", "Writer", []string{"Flush"}, lossBuffered},
+	{"encoding/csv", "Writer", []string{"Flush"}, lossBuffered},
+	{"compress/gzip", "Writer", []string{"Close", "Flush"}, lossStream},
+	{"compress/zlib", "Writer", []string{"Close", "Flush"}, lossStream},
+	{"compress/flate", "Writer", []string{"Close", "Flush"}, lossStream},
+	{"compress/lzw", "Writer", []string{"Close"}, lossStream},
+	{"archive/zip", "Writer", []string{"Close", "Flush"}, lossArchive},
+	{"archive/tar", "Writer", []string{"Close", "Flush"}, lossArchive},
+	{"os", "File", []string{"Sync"}, lossSync},
+	{"os", "", []string{"Remove", "RemoveAll"}, lossRemove},
+	{"os", "", []string{"Rename"}, lossRename},
+	{"runtime/pprof", "", []string{"StopCPUProfile", "WriteHeapProfile"}, lossProfile},
+	{"runtime/pprof", "Profile", []string{"WriteTo"}, lossProfile},
+	{"runtime/trace", "", []string{"Stop"}, lossTrace},
+	{"database/sql", "Tx", []string{"Commit"}, lossCommit},
+}
+
+// lastingFuncs computes and exports the lasting facts of the package's functions: those
+// whose body makes a lasting call, to a fixed point. func main and init cannot be called
+// and get none.
+func lastingFuncs(pass *analysis.Pass) map[*types.Func]loss {
+	out := make(map[*types.Func]loss)
+	for changed := true; changed; {
+		changed = false
+		for _, f := range pass.Files {
+			for _, decl := range f.Decls {
+				fd, ok := decl.(*ast.FuncDecl)
+				if !ok || fd.Body == nil || fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == "main" && pass.Pkg.Name() == "main") {
+					continue
+				}
+				fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func)
+				if fn == nil || out[fn] != "" {
+					continue
+				}
+				if l := bodyLoss(pass, out, fd.Body); l != "" {
+					out[fn] = l
+					changed = true
+				}
+			}
+		}
+	}
+	for fn, l := range out {
+		pass.ExportObjectFact(fn, &lasting{Loss: l})
+	}
+	return out
+}
+
+// bodyLoss returns the loss of the first lasting call in body, function literals
+// included (a literal deferred or called in the body runs with it), or "".
+func bodyLoss(pass *analysis.Pass, local map[*types.Func]loss, body ast.Node) loss {
+	var l loss
+	ast.Inspect(body, func(n ast.Node) bool {
+		if l != "" {
+			return false
+		}
+		if call, ok := n.(*ast.CallExpr); ok {
+			l = callLoss(pass, local, body, call)
+		}
+		return l == ""
+	})
+	return l
+}
+
+// callLoss returns what is lost when call, in the function whose body is fn, is skipped
+// at exit, or "" when nothing outlives the process.
+func callLoss(pass *analysis.Pass, local map[*types.Func]loss, fn ast.Node, call *ast.CallExpr) loss {
+	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
+		return bodyLoss(pass, local, lit.Body)
+	}
+	obj, _ := deferutil.Callee(pass.TypesInfo, call).(*types.Func)
+	if obj == nil {
+		return ""
+	}
+	if l := funcLoss(pass, local, obj); l != "" {
+		return l
+	}
+	// A method called through an interface: the concrete types assigned to the receiver
+	// variable in this function decide.
+	sig := obj.Signature()
+	if sig.Recv() == nil || !types.IsInterface(sig.Recv().Type()) {
+		return ""
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	id, ok := ast.Unparen(sel.X).(*ast.Ident)
+	if !ok {
+		return ""
+	}
+	v, _ := pass.TypesInfo.Uses[id].(*types.Var)
+	if v == nil {
+		return ""
+	}
+	for _, t := range assignedTypes(pass.TypesInfo, fn, v) {
+		m, _, _ := types.LookupFieldOrMethod(t, true, obj.Pkg(), obj.Name())
+		if m, ok := m.(*types.Func); ok {
+			if l := funcLoss(pass, local, m); l != "" {
+				return l
+			}
+		}
+	}
+	return ""
+}
+
+// funcLoss returns the loss of calling fn (a concrete function or method) and skipping
+// it, or "".
+func funcLoss(pass *analysis.Pass, local map[*types.Func]loss, fn *types.Func) loss {
+	fn = fn.Origin()
+	for _, k := range known {
+		if k.typ == "" && deferutil.IsFunc(fn, k.pkg, k.names...) || k.typ != "" && deferutil.IsMethod(fn, k.pkg, k.typ, k.names...) {
+			return k.loss
+		}
+	}
+	if l := local[fn]; l != "" {
+		return l
+	}
+	if fn.Pkg() != nil && fn.Pkg() != pass.Pkg {
+		var f lasting
+		if pass.ImportObjectFact(fn, &f) {
+			return f.Loss
+		}
+	}
+	// Go's conventions: a concrete Flush() error flushes a buffer, a Sync() error makes
+	// data durable (zap's loggers, zapcore.WriteSyncer, files). Only concrete methods:
+	// an interface's method says nothing about the value behind it.
+	sig := fn.Signature()
+	if recv := sig.Recv(); recv != nil && !types.IsInterface(recv.Type()) && sig.Params().Len() == 0 &&
+		sig.Results().Len() == 1 && deferutil.IsError(sig.Results().At(0).Type()) {
+		switch fn.Name() {
+		case "Flush":
+			return lossBuffered
+		case "Sync":
+			return lossSync
+		}
+	}
+	// A package's Flush() flushes its buffered output: glog.Flush, klog.Flush.
+	if sig.Recv() == nil && sig.Params().Len() == 0 && fn.Name() == "Flush" && fn.Pkg() != pass.Pkg {
+		return lossBuffered
+	}
+	return ""
+}
+
+// assignedTypes returns the concrete types of the values assigned to v in fn (its
+// declaration included).
+func assignedTypes(info *types.Info, fn ast.Node, v *types.Var) []types.Type {
+	var out []types.Type
+	add := func(e ast.Expr) {
+		if t := info.TypeOf(e); t != nil && !types.IsInterface(t) {
+			out = append(out, t)
+		}
+	}
+	ast.Inspect(fn, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i, l := range n.Lhs {
+					if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(id) == v {
+						add(n.Rhs[i])
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) {
+				for i, id := range n.Names {
+					if info.ObjectOf(id) == v {
+						add(n.Values[i])
+					}
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
