@@ -82,10 +82,10 @@ func (s *scope) intent() *refusal {
 		held = append(held, names(roots))
 	}
 	if len(held) > 0 {
-		return intend(s.defers[0], "nothing in the iteration uses %s after the defer: the loop acquires to hold open until the function returns", strings.Join(held, ", "))
+		return intend(s.defers[0], "nothing in the iteration uses %s after the defer: it is acquired only to be held open until the function returns", strings.Join(held, ", "))
 	}
 	if at, what := s.countObserved(); at != nil {
-		return intend(at, "the code after the loop refers to its count %s: the loop holds what it acquires for that code to observe", what)
+		return intend(at, "the code after the loop refers to its count %s again: the loop holds what it acquires for that code to observe", what)
 	}
 	if at, what := s.untilFails(); at != nil {
 		return intend(at, "the loop runs until acquiring fails and the code after it reads %s: it holds each one open on purpose, until a limit refuses one", what)
