@@ -97,8 +97,9 @@
 // that reaches the defer leaves the loop: a retry loop), or at most 16 times by a constant
 // bound (a range over a literal, an array, a table variable never changed, a constant;
 // loops around it multiply) — except a lock taken again on the same mutex, which
-// deadlocks on the second iteration; whether the iteration uses what it acquired after
-// deferring its release (a body that acquires and defers only holds it open, on purpose);
+// deadlocks on the second iteration; whether the iteration uses what it acquired (a body
+// that only acquires it and defers its release holds it open, on purpose; one that reads
+// it, before or after the defer, is done with it);
 // whether the code after the loop observes what the loop holds (it refers to the loop's
 // count again, or the loop runs until acquiring fails and the code after reads what it
 // counted: connect until the server's limit refuses one). So are the patterns below that

@@ -26,9 +26,10 @@ import (
 //     one and never assigned again), an array, a constant integer, or i from one constant
 //     to another, at most maxSmall iterations in all (enclosing loops multiply). Input-
 //     sized and unbounded loops give no evidence either way.
-//   - Whether the iteration uses what it acquired after deferring its release. A body that
-//     acquires, defers and never touches the value again only holds it: for _, a := range
-//     addrs { c := dial(a); defer c.Close() }.
+//   - Whether the iteration uses what it acquired. A body that acquires, defers the
+//     release and never touches the value otherwise (a nil check aside) only holds it:
+//     for _, a := range addrs { c := dial(a); defer c.Close() }. One that reads it, before
+//     or after the defer, is done with it by the iteration's end.
 //   - Whether code after the loop observes what the loop holds: it refers to the loop's
 //     count (checkClients(t, s, n) after for i := 0; i < n; i++), or the loop runs until
 //     acquiring fails and the code after it reads what the loop counted or the error that
@@ -54,6 +55,8 @@ func (s *scope) intent() *refusal {
 	}
 	if n, why, ok := s.bound(); ok {
 		switch {
+		case n <= 1 && why != "":
+			return intend(s.loop.Node(), "the loop runs at most once (%s), so at most one deferred call waits for the function's return", why)
 		case n <= 1:
 			return intend(s.defers[0], "every iteration that reaches the defer leaves the loop, so at most one deferred call waits for the function's return")
 		case n <= maxSmall && !deadlocks:
@@ -75,14 +78,14 @@ func (s *scope) intent() *refusal {
 	var held []string
 	for _, d := range s.defers {
 		roots := s.released(d)
-		if !resource(roots) || s.usedAfter(d, roots) {
+		if !resource(roots) || s.used(roots) {
 			held = nil
 			break
 		}
 		held = append(held, names(roots))
 	}
 	if len(held) > 0 {
-		return intend(s.defers[0], "nothing in the iteration uses %s after the defer: it is acquired only to be held open until the function returns", strings.Join(held, ", "))
+		return intend(s.defers[0], "the iteration does nothing with %s but acquire it and defer its release: it is held open on purpose until the function returns", strings.Join(held, ", "))
 	}
 	if at, what := s.countObserved(); at != nil {
 		return intend(at, "the code after the loop refers to its count %s again: the loop holds what it acquires for that code to observe", what)
@@ -103,7 +106,6 @@ func (s *scope) sameLock(d *ast.DeferStmt) bool {
 // bound returns how many times, at most, the loops around the defers let them run before
 // the function returns, and how it knows; ok is false when some loop gives no bound.
 func (s *scope) bound() (n int64, why string, ok bool) {
-	n = 1
 	for _, d := range s.defers {
 		cur, found := s.loop.FindNode(d)
 		if !found {
@@ -568,16 +570,47 @@ func objVar(info *types.Info, id *ast.Ident) *types.Var {
 	return v
 }
 
-// usedAfter reports whether the body refers to one of roots after d, other than in a
-// deferred call.
-func (s *scope) usedAfter(d *ast.DeferStmt, roots map[*types.Var]bool) bool {
+// used reports whether the body does anything with one of roots besides acquiring it
+// (assigning it), comparing it with nil and deferring its release: a use before the defer
+// counts too (read, then defer the close: the file is done with, not held).
+func (s *scope) used(roots map[*types.Var]bool) bool {
+	info := s.pass.TypesInfo
+	skip := make(map[*ast.Ident]bool)
+	isRoot := func(e ast.Expr) *ast.Ident {
+		if id, ok := ast.Unparen(e).(*ast.Ident); ok {
+			if v, ok := info.Uses[id].(*types.Var); ok && roots[v] {
+				return id
+			}
+		}
+		return nil
+	}
+	isNil := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		_, isNil := info.Uses[id].(*types.Nil)
+		return ok && isNil
+	}
 	used := false
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.DeferStmt:
 			return false
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if id := isRoot(l); id != nil {
+					skip[id] = true
+				}
+			}
+		case *ast.BinaryExpr:
+			if n.Op == token.EQL || n.Op == token.NEQ {
+				if id := isRoot(n.X); id != nil && isNil(n.Y) {
+					skip[id] = true
+				}
+				if id := isRoot(n.Y); id != nil && isNil(n.X) {
+					skip[id] = true
+				}
+			}
 		case *ast.Ident:
-			if v, ok := s.pass.TypesInfo.Uses[n].(*types.Var); ok && roots[v] && n.Pos() > d.End() {
+			if isRoot(n) != nil && !skip[n] {
 				used = true
 			}
 		}

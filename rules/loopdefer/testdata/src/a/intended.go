@@ -25,7 +25,7 @@ func last(names []string) string {
 	var r *res
 	for _, n := range names {
 		r, _ = open(n)
-		defer r.Close() // intended: nothing in the iteration uses r
+		defer r.Close() // intended: does nothing with r but acquire it
 	}
 	return r.Line()
 }
@@ -51,7 +51,7 @@ func holdAll(names []string) int {
 	func() {
 		for _, name := range names {
 			r, _ := open(name)
-			defer r.Close() // intended: nothing in the iteration uses r
+			defer r.Close() // intended: does nothing with r but acquire it
 			n++
 		}
 	}()
@@ -116,7 +116,7 @@ func holdOpen(names []string, serve func()) {
 			if err != nil {
 				continue
 			}
-			defer f.Close() // intended: nothing in the iteration uses f
+			defer f.Close() // intended: does nothing with f but acquire it
 		}
 	}
 	serve()
