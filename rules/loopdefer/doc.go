@@ -101,7 +101,7 @@
 // that only acquires it and defers its release holds it open, on purpose; one that reads
 // it, before or after the defer, is done with it);
 // whether the code after the loop observes what the loop holds (it refers to the loop's
-// count again, or the loop runs until acquiring fails and the code after reads what it
+// constant count again, or the loop runs until acquiring fails and the code after reads what it
 // counted: connect until the server's limit refuses one). So are the patterns below that
 // keep or restore something for the function's return: a released value stored, sent or
 // used after the loop, a deferred call that releases nothing acquired in the iteration

@@ -31,9 +31,10 @@ import (
 //     for _, a := range addrs { c := dial(a); defer c.Close() }. One that reads it, before
 //     or after the defer, is done with it by the iteration's end.
 //   - Whether code after the loop observes what the loop holds: it refers to the loop's
-//     count (checkClients(t, s, n) after for i := 0; i < n; i++), or the loop runs until
+//     constant count (checkClients(t, s, n) after for i := 0; i < n; i++), or the loop runs until
 //     acquiring fails and the code after it reads what the loop counted or the error that
-//     stopped it (connect until the server's limit refuses, then assert the count).
+//     stopped it (connect until the server's limit refuses, then assert the count). A count
+//     that is a parameter gives no such evidence: the loop is input-sized.
 //
 // A lock taken on the same mutex in every iteration is never intended unless the loop
 // runs once: the second iteration deadlocks. Input-sized loops that use what they
@@ -641,9 +642,10 @@ func names(roots map[*types.Var]bool) string {
 	return best.Name()
 }
 
-// countObserved returns where the code after a counted loop (for i := 0; i < n; i++,
-// range n) refers to its count again — the same variable or constant, or the same
-// constant value — and the count as written.
+// countObserved returns where the code after a loop counted to a constant (for i := 0;
+// i < n; i++, range n, with n a constant or a local variable never changed) refers to its
+// count again — the same variable or constant, or the same value — and the count as
+// written: checkClients(t, s, n) after opening n clients.
 func (s *scope) countObserved() (ast.Node, string) {
 	info := s.pass.TypesInfo
 	var count ast.Expr
@@ -664,8 +666,10 @@ func (s *scope) countObserved() (ast.Node, string) {
 	if id, ok := ast.Unparen(count).(*ast.Ident); ok {
 		obj = info.Uses[id]
 	}
+	// Only a constant count: a loop sized by a parameter is input-sized, and the code after
+	// it mentioning the size again (log.Printf("wrote %d files", n)) shows nothing.
 	val, isConst := s.constInt(count)
-	if obj == nil && (!isConst || val < 2) {
+	if !isConst || val < 2 {
 		return nil, ""
 	}
 	var at ast.Node

@@ -194,3 +194,19 @@ func readThenDefer(t *testing.T, names []string) int {
 	}
 	return n
 }
+
+// Reported: the count is a parameter, so the loop is input-sized; mentioning it again
+// after the loop observes nothing.
+func writeN(n int, write func(*res) error) (int, error) {
+	for i := 0; i < n; i++ {
+		r, err := open("f")
+		if err != nil {
+			return 0, err
+		}
+		defer r.Close() // want `deferred Close in loop body`
+		if err := write(r); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
