@@ -359,6 +359,9 @@ func (s *scope) lenOf(x ast.Expr) (int64, string, bool) {
 		if !ok {
 			return 0, "", false
 		}
+		if _, isMap := v.Type().Underlying().(*types.Map); isMap {
+			return 0, "", false // m[k] = v grows it without assigning m
+		}
 		if lit := s.literalValue(v); lit != nil {
 			return int64(len(lit.Elts)), sprintf("a range over %s, a %d-element literal", x.Name, len(lit.Elts)), true
 		}
@@ -369,6 +372,17 @@ func (s *scope) lenOf(x ast.Expr) (int64, string, bool) {
 // literalValue returns the composite literal v is declared with, when v is never
 // assigned again nor has its address taken: its length is the literal's.
 func (s *scope) literalValue(v *types.Var) *ast.CompositeLit {
+	if lit, ok := s.tables[v]; ok {
+		return lit
+	}
+	lit := s.findLiteral(v)
+	if s.tables != nil {
+		s.tables[v] = lit
+	}
+	return lit
+}
+
+func (s *scope) findLiteral(v *types.Var) *ast.CompositeLit {
 	var lit *ast.CompositeLit
 	changed := false
 	info := s.pass.TypesInfo

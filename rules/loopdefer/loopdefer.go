@@ -70,6 +70,7 @@ func run(pass *analysis.Pass) (any, error) {
 		g.defers = append(g.defers, cur)
 	}
 	taken := make(map[ast.Node]map[string]bool) // by function: names earlier guards declare
+	tables := make(map[*types.Var]*ast.CompositeLit)
 	for _, g := range groups {
 		var defers []*ast.DeferStmt
 		for _, d := range g.defers {
@@ -78,7 +79,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if taken[g.fn.Node()] == nil {
 			taken[g.fn.Node()] = make(map[string]bool)
 		}
-		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()]}
+		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()], tables: tables}
 		fix, r := s.fix()
 		if r == nil && !s.dropsWrite() {
 			// Explicit calls replace the literal when they are provably safe: they read as

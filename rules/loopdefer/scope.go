@@ -24,6 +24,9 @@ type scope struct {
 	// taken holds the names the guards of earlier loops in the same function declare:
 	// fixes applied together (go fix, an editor's "fix all") must not clash.
 	taken map[string]bool
+	// tables caches, for the pass, the literal a variable ranged over is declared with
+	// (nil: none, or it changes); see literalValue.
+	tables map[*types.Var]*ast.CompositeLit
 
 	body  *ast.BlockStmt
 	label *types.Label // the loop's label, or nil
