@@ -353,6 +353,9 @@ func (s *scope) lenOf(x ast.Expr) (int64, string, bool) {
 	}
 	switch x := ast.Unparen(x).(type) {
 	case *ast.CompositeLit:
+		if keyedSlice(info, x) {
+			return 0, "", false
+		}
 		return int64(len(x.Elts)), sprintf("a range over a %d-element literal", len(x.Elts)), true
 	case *ast.Ident:
 		v, ok := info.Uses[x].(*types.Var)
@@ -362,11 +365,25 @@ func (s *scope) lenOf(x ast.Expr) (int64, string, bool) {
 		if _, isMap := v.Type().Underlying().(*types.Map); isMap {
 			return 0, "", false // m[k] = v grows it without assigning m
 		}
-		if lit := s.literalValue(v); lit != nil {
+		if lit := s.literalValue(v); lit != nil && !keyedSlice(info, lit) {
 			return int64(len(lit.Elts)), sprintf("a range over %s, a %d-element literal", x.Name, len(lit.Elts)), true
 		}
 	}
 	return 0, "", false
+}
+
+// keyedSlice reports whether lit is a slice literal with indices ([]T{9: x}): its length
+// is not its number of elements.
+func keyedSlice(info *types.Info, lit *ast.CompositeLit) bool {
+	if _, ok := info.TypeOf(lit).Underlying().(*types.Slice); !ok {
+		return false
+	}
+	for _, e := range lit.Elts {
+		if _, ok := e.(*ast.KeyValueExpr); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // literalValue returns the composite literal v is declared with, when v is never
