@@ -31,10 +31,10 @@ import (
 //     for _, a := range addrs { c := dial(a); defer c.Close() }. One that reads it, before
 //     or after the defer, is done with it by the iteration's end.
 //   - Whether code after the loop observes what the loop holds: it refers to the loop's
-//     constant count (checkClients(t, s, n) after for i := 0; i < n; i++), or the loop runs until
-//     acquiring fails and the code after it reads what the loop counted or the error that
-//     stopped it (connect until the server's limit refuses, then assert the count). A count
-//     that is a parameter gives no such evidence: the loop is input-sized.
+//     constant count again (checkClients(t, s, n) after for i := 0; i < n; i++), or the
+//     loop runs until acquiring fails and the code after it reads what the loop counted or
+//     the error that stopped it (connect until the server's limit refuses, then assert the
+//     count). A count that is a parameter gives no such evidence: the loop is input-sized.
 //
 // A lock taken on the same mutex in every iteration is never intended unless the loop
 // runs once: the second iteration deadlocks. Input-sized loops that use what they
@@ -116,7 +116,7 @@ func (s *scope) bound() (n int64, why string, ok bool) {
 		var inner ast.Node = d
 		var whys []string
 		for _, l := range deferutil.Loops(cur, s.fn) {
-			if s.leavesAfter(l, inner) {
+			if s.leavesAfter(l, inner, d.End()) {
 				inner = l.Node()
 				continue
 			}
@@ -139,10 +139,11 @@ func (s *scope) bound() (n int64, why string, ok bool) {
 }
 
 // leavesAfter reports whether every path of loop's iteration that reaches n (a statement
-// in its body) leaves the loop — breaks it, returns, panics — so the iteration that runs
-// n is the last: no continue of the loop follows n, and a statement after n, in n's block
-// or one enclosing it, never completes.
-func (s *scope) leavesAfter(loop inspector.Cursor, n ast.Node) bool {
+// in its body: the defer, or the inner loop holding it) leaves the loop — breaks it,
+// returns, panics — so the iteration that runs n is the last: no continue of the loop
+// follows from (the defer's end; a labelled continue in an inner loop counts), and a
+// statement after n, in n's block or one enclosing it, never completes.
+func (s *scope) leavesAfter(loop inspector.Cursor, n ast.Node, from token.Pos) bool {
 	info := s.pass.TypesInfo
 	body, label := loopBody(info, loop)
 	exits, jumps := leaving(info, body, label)
@@ -150,7 +151,7 @@ func (s *scope) leavesAfter(loop inspector.Cursor, n ast.Node) bool {
 		return false
 	}
 	for st, k := range exits {
-		if k == exitContinue && st.Pos() > n.End() {
+		if k == exitContinue && st.Pos() > from {
 			return false
 		}
 	}

@@ -210,3 +210,23 @@ func writeN(n int, write func(*res) error) (int, error) {
 	}
 	return n, nil
 }
+
+// Reported: the inner loop leaves after the defer, but by continuing the outer loop, which
+// runs it again; the break after the inner loop does not make the outer loop run once.
+func retryEach(names []string, use func(*res) bool) {
+outer:
+	for {
+		for _, name := range names {
+			r, err := open(name)
+			if err != nil {
+				continue
+			}
+			defer r.Close() // want `deferred Close in loop body`
+			if use(r) {
+				continue outer
+			}
+			return
+		}
+		break
+	}
+}
