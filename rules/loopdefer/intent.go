@@ -35,6 +35,12 @@ import (
 //     loop runs until acquiring fails and the code after it reads what the loop counted or
 //     the error that stopped it (connect until the server's limit refuses, then assert the
 //     count). A count that is a parameter gives no such evidence: the loop is input-sized.
+//     In a test (a function given a *testing.T, B or F, or a testing.TB), the code after
+//     the loop using again the value the loop acquires from (c := s.Dial() in the loop,
+//     s.NumClients() after it) is that too: what follows a loop in a test asserts, and a
+//     test that holds N connections asserts on what holds the other end. Outside tests
+//     the same shape is ordinary (rows := db.Query(q) in the loop, db used after it) and
+//     gives no evidence.
 //
 // A lock taken on the same mutex in every iteration is never intended unless the loop
 // runs once: the second iteration deadlocks. Input-sized loops that use what they
@@ -93,6 +99,9 @@ func (s *scope) intent() *refusal {
 	}
 	if at, what := s.untilFails(); at != nil {
 		return intend(at, "the loop runs until acquiring fails and the code after it reads %s: it holds each one open on purpose, until a limit refuses one", what)
+	}
+	if at, what := s.sourceObserved(); at != nil {
+		return intend(at, "a test that asks %s, which the loop acquires from, again after the loop: it holds what it acquires for that assertion", what)
 	}
 	return nil
 }
@@ -817,4 +826,99 @@ func (s *scope) addErrors(roots, errs map[*types.Var]bool) {
 		}
 		return true
 	})
+}
+
+// sourceObserved returns, in a test, where the code after the loop uses again a value the
+// loop acquires from — the receiver or an argument of the call that makes a released
+// value, declared before the loop: the server in c, err := s.Dial() — and its name. The
+// test itself (t) and other test reporters are not sources.
+func (s *scope) sourceObserved() (ast.Node, string) {
+	info := s.pass.TypesInfo
+	if !s.inTest() {
+		return nil, ""
+	}
+	loop := s.loop.Node()
+	sources := make(map[*types.Var]bool)
+	for _, d := range s.defers {
+		roots := s.released(d)
+		ast.Inspect(s.body, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok || len(as.Rhs) != 1 {
+				return true
+			}
+			hit := false
+			for _, l := range as.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok && roots[objVar(info, id)] {
+					hit = true
+				}
+			}
+			call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+			if !hit || !ok {
+				return true
+			}
+			ast.Inspect(call, func(m ast.Node) bool {
+				if _, ok := m.(*ast.FuncLit); ok {
+					return false
+				}
+				if id, ok := m.(*ast.Ident); ok {
+					if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && s.inFunc(v.Pos()) && v.Pos() < loop.Pos() &&
+						!deferutil.IsError(v.Type()) && mayHold(v.Type(), make(map[types.Type]bool)) && !isReporter(v.Type()) {
+						sources[v] = true
+					}
+				}
+				return true
+			})
+			return true
+		})
+	}
+	var at *ast.Ident
+	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && at == nil && id.Pos() >= loop.End() && sources[objVar(info, id)] {
+			at = id
+		}
+		return at == nil
+	})
+	if at == nil {
+		return nil, ""
+	}
+	return at, at.Name
+}
+
+// inTest reports whether the function holding the loop, or the declaration around it, takes
+// a *testing.T, *testing.B, *testing.F or testing.TB.
+func (s *scope) inTest() bool {
+	for c := s.fn; ; c = c.Parent() {
+		var ft *ast.FuncType
+		switch n := c.Node().(type) {
+		case *ast.FuncDecl:
+			ft = n.Type
+		case *ast.FuncLit:
+			ft = n.Type
+		case *ast.File, nil:
+			return false
+		}
+		if ft != nil && ft.Params != nil {
+			for _, f := range ft.Params.List {
+				if isTesting(s.pass.TypesInfo.TypeOf(f.Type)) {
+					return true
+				}
+			}
+		}
+	}
+}
+
+// isTesting reports whether t is *testing.T, *testing.B, *testing.F or testing.TB.
+func isTesting(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := t.(*types.Named)
+	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "testing" {
+		return false
+	}
+	switch n.Obj().Name() {
+	case "T", "B", "F", "TB":
+		return true
+	}
+	return false
 }

@@ -230,3 +230,37 @@ outer:
 		break
 	}
 }
+
+// Intended: a test that holds a connection per client, then asks the server that gave them
+// out; the number of clients is input-sized, but what follows the loop in a test asserts.
+func holdsAndAsks(t *testing.T, s *server, clients []string) {
+	for _, name := range clients {
+		c, err := s.dial()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close() // intended: asks s, which the loop acquires from
+		if err := c.Subscribe(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.count(); got != len(clients) {
+		t.Fatalf("server has %d connections, want %d", got, len(clients))
+	}
+}
+
+// Reported: the same shape outside a test is an ordinary leak — every subscription's
+// connection stays open until the function returns.
+func subscribeAll(s *server, subjects []string) (int, error) {
+	for _, subject := range subjects {
+		c, err := s.dial()
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close() // want `deferred Close in loop body`
+		if err := c.Subscribe(subject); err != nil {
+			return 0, err
+		}
+	}
+	return s.count(), nil
+}
