@@ -318,6 +318,9 @@ func (s *scope) constCount(loop ast.Node) (n int64, why string, ok bool) {
 		}
 		from, ok1 := s.constInt(init.Rhs[0])
 		to, ok2 := s.constInt(cond.Y)
+		if call, ok := ast.Unparen(cond.Y).(*ast.CallExpr); ok && !ok2 && deferutil.IsBuiltin(info, call, "len") && len(call.Args) == 1 {
+			to, _, ok2 = s.lenOf(call.Args[0]) // i < len(tests), a table never changed
+		}
 		if !ok1 || !ok2 {
 			return 0, "", false
 		}

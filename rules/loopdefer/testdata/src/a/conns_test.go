@@ -264,3 +264,19 @@ func subscribeAll(s *server, subjects []string) (int, error) {
 	}
 	return s.count(), nil
 }
+
+var greetings = []string{"hello", "ehlo"}
+
+// Intended: i counts up to the length of a two-row table that never changes.
+func greetAll(t *testing.T, s *server) {
+	for i := 0; i < len(greetings); i++ {
+		c, err := s.dial()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close() // intended: runs at most 2 times
+		if err := c.Subscribe(greetings[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
