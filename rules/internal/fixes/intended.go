@@ -34,7 +34,8 @@ const IntendedPrefix = "looks intended: "
 // allFlag is the name of the analyzer flag that reports intended findings.
 const allFlag = "all"
 
-// AllFlag declares a's -all flag. Call it once for each analyzer that reports with Intended.
+// AllFlag declares a's -all flag. Call it once for each analyzer that reports with
+// Intended, including analyzers a rule makes per run (hotdefer.New).
 func AllFlag(a *analysis.Analyzer) {
 	a.Flags.Bool(allFlag, false, "also report findings that look intended (a loop that holds its resources on purpose, ...), each with the reason")
 }
