@@ -32,6 +32,9 @@ type Finding struct {
 	// was not applied after all.
 	Fixed   bool
 	Dropped string
+	// Intended says why the rule believes the finding intended; such findings are
+	// reported only with Config.All, and never fixed.
+	Intended string
 
 	pkg *packages.Package
 }
@@ -173,6 +176,10 @@ func newFinding(cfg *Config, pkg *packages.Package, a *analysis.Analyzer, d anal
 	}
 	if d.End.IsValid() {
 		f.End = pkg.Fset.Position(d.End)
+	}
+	if why := rules.IntendedWhy(d); why != "" {
+		f.Intended, f.NoFix = why, "looks intended: "+why
+		return f
 	}
 	if len(d.SuggestedFixes) == 0 {
 		f.NoFix = rules.Refusal(d)

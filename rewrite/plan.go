@@ -355,6 +355,9 @@ func (p *plan) reanalyze(changed []string) {
 	findings, problems := findAll(p.cfg, pkgs, func(name string) ([]byte, error) { return p.content(name) })
 	p.problems = append(p.problems, problems...)
 	findings = classify(p.cfg, findings, false)
+	if !p.cfg.All {
+		findings, _ = intended(findings)
+	}
 	for _, name := range changed {
 		p.latest[name] = nil
 	}

@@ -25,6 +25,7 @@ type Config struct {
 	Unsafe           bool // also apply fixes marked unsafe
 	IncludeGenerated bool // report and fix in generated files too
 	Fix              bool // plan, verify and produce file changes, not only findings
+	All              bool // report findings the rules believe intended, as ordinary ones
 
 	// Logf, if set, receives notes for -v: skipped files, postponed and dropped fixes.
 	Logf func(format string, args ...any)
@@ -65,6 +66,9 @@ type Result struct {
 	Remaining []*Finding
 	// Problems are packages that did not load, rules that failed and fixes dropped.
 	Problems []Problem
+	// Intended are the findings the rules believe intended, not reported (without
+	// Config.All; with it they are among Findings).
+	Intended []*Finding
 
 	cfg  *Config
 	pkgs []*packages.Package
@@ -82,6 +86,16 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 		return nil, err
 	}
 	res := &Result{Problems: problems, cfg: cfg, pkgs: pkgs}
+	// The rules report intended findings to deferfix, marked; Run and the plan decide.
+	var marked []func()
+	for _, p := range pkgs {
+		marked = append(marked, rules.ReportIntended(p.Types))
+	}
+	defer func() {
+		for _, done := range marked {
+			done()
+		}
+	}()
 	if !cfg.Fix {
 		// A report needs the fixes' titles only (held until Run returns).
 		var done []func()
@@ -97,6 +111,9 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 	findings, problems := findAll(cfg, pkgs, os.ReadFile)
 	res.Problems = append(res.Problems, problems...)
 	res.Findings = classify(cfg, findings, true)
+	if !cfg.All {
+		res.Findings, res.Intended = intended(res.Findings)
+	}
 	if !cfg.Fix {
 		res.Remaining = res.Findings
 		return res, nil
@@ -164,6 +181,19 @@ func classify(cfg *Config, findings []*Finding, first bool) []*Finding {
 // the command line.
 func vendored(file string) bool {
 	return slices.Contains(strings.Split(filepath.ToSlash(filepath.Dir(file)), "/"), "vendor")
+}
+
+// intended splits off the findings the rules believe intended: they are not reported,
+// do not count for the exit status and are never fixed.
+func intended(findings []*Finding) (report, not []*Finding) {
+	for _, f := range findings {
+		if f.Intended != "" {
+			not = append(not, f)
+		} else {
+			report = append(report, f)
+		}
+	}
+	return report, not
 }
 
 // usesCgo reports whether the go command compiled files other than the package's own:

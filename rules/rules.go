@@ -48,3 +48,10 @@ func UnsafeWhy(d analysis.Diagnostic) string { return fixes.UnsafeWhy(d) }
 
 // Refusal returns why a rule offered no fix for d, or "".
 func Refusal(d analysis.Diagnostic) string { return fixes.Refusal(d) }
+
+// ReportIntended makes the rules report pkg's findings that look intended, marked (see
+// IntendedWhy), until done is called; other drivers get them only with a rule's -all flag.
+func ReportIntended(pkg *types.Package) (done func()) { return fixes.ReportIntended(pkg) }
+
+// IntendedWhy returns why a rule believes d's finding intended, or "".
+func IntendedWhy(d analysis.Diagnostic) string { return fixes.IntendedWhy(d) }

@@ -75,6 +75,7 @@ type options struct {
 	tags                                string
 	tests, includeGenerated, unsafe     bool
 	fixOnly                             bool
+	all                                 bool
 	dir                                 string
 }
 
@@ -126,6 +127,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	fs.BoolVar(&o.unsafe, "unsafe", false, "also apply fixes that change behaviour on panic")
 	fs.BoolVar(&o.fixOnly, "fix-only", false, "with -w: exit 0 once every fix that could be applied was, though findings without one remain (for //go:generate)")
 	fs.BoolVar(&o.verbose, "v", false, "say why findings have no fix, and what was skipped")
+	fs.BoolVar(&o.all, "all", false, "also report findings that look intended (-v lists them, not reported)")
 	fs.StringVar(&o.dir, "C", "", "change to `dir` before doing anything")
 	fs.Var(&o.verify, "verify", "run the rewritten packages' tests before and after (go test -overlay) and keep only fixes that change no verdict; =deps also tests their importers, =strict drops fixes of packages without tests")
 	fs.StringVar(&o.verifyRun, "verify-run", "", "with -verify: go test -run `pattern`")
@@ -199,6 +201,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		Analyzers:        analyzers,
 		Unsafe:           o.unsafe,
 		IncludeGenerated: o.includeGenerated,
+		All:              o.all,
 		Fix:              o.diff || o.list || o.write || o.format != "text" || o.verify != "",
 	}
 	if o.tags != "" {
@@ -310,6 +313,11 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 			code = exitFindings
 		}
 	}
+	if o.verbose && o.format == "text" && !o.diff && !o.list {
+		for _, f := range res.Intended {
+			p.intended(f)
+		}
+	}
 	for _, pr := range problems {
 		if o.format != "json" {
 			fmt.Fprintf(stderr, "%s\n", p.problem(pr))
@@ -419,6 +427,12 @@ func (p *printer) finding(f *rewrite.Finding) {
 	case f.NoFix != "":
 		fmt.Fprintf(p.stdout, "\tnot fixed: %s\n", p.rel(f.NoFix))
 	}
+}
+
+// intended prints, for -v, a finding that is not reported because it looks intended.
+func (p *printer) intended(f *rewrite.Finding) {
+	fmt.Fprintf(p.stdout, "%s: not reported: %s (%s)\n", p.pos(f.Pos.Filename, f.Pos.Line, f.Pos.Column), f.Message, f.Rule)
+	fmt.Fprintf(p.stdout, "\tlooks intended: %s (-all reports it)\n", p.rel(f.Intended))
 }
 
 func (p *printer) problem(pr rewrite.Problem) string {

@@ -89,22 +89,52 @@
 // BenchmarkLoop): nothing next to the files and connections such bodies handle, but 1.5–2×
 // a loop around a few arithmetic operations.
 //
+// Findings that look intended are not reported unless asked (deferfix -all; -v lists them
+// with the reason; go vet -loopdefer.all, or the analyzer flag -all for other drivers).
+// Deferred calls pile up only when many iterations each hold what they acquired; where the
+// code shows that cannot happen or is the point, the finding looks intended, and a fix
+// would break it. The evidence:
+//
+//   - how the loop is bounded: it runs once (every iteration that reaches the defer leaves
+//     the loop: a retry loop), or at most 16 times by a constant bound (a range over a
+//     literal, an array, a table variable never changed, a constant; loops around it
+//     multiply) — except a lock taken again on the same mutex, which deadlocks on the
+//     second iteration however few there are;
+//   - whether the iteration uses what it acquired: a body that only acquires it and
+//     defers its release holds it open on purpose; one that reads it, before or after the
+//     defer, is done with it;
+//   - whether the code after the loop observes what the loop holds: it refers to the
+//     loop's constant count again, or the loop runs until acquiring fails and the code
+//     after it reads what it counted (connect until the server's limit refuses one).
+//
+// So are the patterns that keep or restore something for the function's return: a
+// released value stored, sent or used after the loop; a deferred call that releases
+// nothing acquired in the iteration (defer fmt.Println(i), defer step.Undo(): running them
+// at the return, in reverse, may be the point); one that undoes a change the iteration
+// makes with the same function after it (defer os.Setenv(k, old) before os.Setenv(k, v))
+// or before it (os.Chmod(d, 0o555) then defer os.Chmod(d, 0o777)); a deferred literal that
+// restores state, assigning to something declared outside it (o.Hidden = true; defer
+// func() { o.Hidden = false }()); a loop that is all a function literal called in place
+// does (the literal already scopes the defers, on purpose, to the loop). Calls to
+// assertion helpers (require.NoError(t, err), ok(tb, err): a test reporter first) are not
+// changes a defer could undo.
+//
+// Tests are held to the same evidence, not exempted or singled out. Most loop defers are
+// in tests, and most of those are deliberate — N connections opened and held while the
+// test asserts the server counts N; a loop that connects until a limit refuses one —
+// and fixing them breaks the test (per-iteration closes never reach the limit). But tests
+// leak too: a file opened per entry of a directory or per row of a large table, read and
+// left open until the test returns, exhausts descriptors as the testdata grows. Being in
+// a _test.go file says neither; the bound, the use and the observation do.
+//
 // No fix is offered, and the reason is given, when the meaning would change: a deferred
 // call that recovers (a panic would no longer end the loop); a deferred call that reads or
 // writes a named result, or a deferred closure that reads a variable which changes after
-// the iteration; a released value kept beyond the iteration (assigned to a variable
-// declared outside the body, sent on a channel, or captured by a goroutine or another
-// function literal — for ctx, cancel := context.WithCancel(...) the two go together); a
-// deferred call that releases nothing acquired in the iteration (defer fmt.Println(i),
-// defer step.Undo(): running them at the return, in reverse, may be the point); a deferred
-// call that undoes a change the iteration makes with the same function after it (defer
-// os.Setenv(k, old) before os.Setenv(k, v)) or before it (os.Chmod(d, 0o555) then defer
-// os.Chmod(d, 0o777)); a deferred literal that restores state, assigning to something
-// declared outside it (o.Hidden = true; defer func() { o.Hidden = false }()); a loop
-// that is all a function literal called in place does (the literal already scopes the
-// defers, on purpose, to the loop); a deferred nil function value; a goto leaving the
-// body; a return of a multi-value call; bare and valued returns mixed in one body; a zero
-// value deferfix cannot spell.
+// the iteration; a released value captured by a goroutine or another function literal
+// (for ctx, cancel := context.WithCancel(...) the two go together); a lock taken again on
+// the same mutex by the next iteration with nothing after the defer to scope; a deferred
+// nil function value; a goto leaving the body; a return of a multi-value call; bare and
+// valued returns mixed in one body; a zero value deferfix cannot spell.
 //
 // Limits: a call that stores its argument somewhere (register(f)) is not seen as keeping
 // the released value; run with -verify to let the package's tests catch what the rules

@@ -51,16 +51,17 @@ import (
 // beyond it; a goto leaving B cannot leave a literal. Fresh names never shadow a name the
 // function uses. The refused cases are reported with the reason.
 
-// fix returns the fix for the scope, or where and why there is none.
-func (s *scope) fix() (analysis.SuggestedFix, token.Pos, string) {
+// fix returns the fix for the scope, or where and why there is none (or why the defers
+// look intended).
+func (s *scope) fix() (analysis.SuggestedFix, *refusal) {
 	if r := s.analyze(); r != nil {
-		return analysis.SuggestedFix{}, r.at, r.reason
+		return analysis.SuggestedFix{}, r
 	}
 	fix, err := fixes.FixAt(s.pass, s.file(), s.loop.Node(), titleScope, s.rewrite)
 	if err != nil {
-		return analysis.SuggestedFix{}, token.NoPos, err.Error()
+		return analysis.SuggestedFix{}, &refusal{reason: err.Error()}
 	}
-	return fix, token.NoPos, ""
+	return fix, nil
 }
 
 func (s *scope) rewrite(f *fixes.File) error {

@@ -30,6 +30,8 @@ var Analyzer = &analysis.Analyzer{
 	Run:      run,
 }
 
+func init() { fixes.AllFlag(Analyzer) }
+
 // Fix title.
 const titleScope = "Wrap loop body in a closure so each iteration releases"
 
@@ -68,6 +70,7 @@ func run(pass *analysis.Pass) (any, error) {
 		g.defers = append(g.defers, cur)
 	}
 	taken := make(map[ast.Node]map[string]bool) // by function: names earlier guards declare
+	tables := make(map[*types.Var]*ast.CompositeLit)
 	for _, g := range groups {
 		var defers []*ast.DeferStmt
 		for _, d := range g.defers {
@@ -76,9 +79,9 @@ func run(pass *analysis.Pass) (any, error) {
 		if taken[g.fn.Node()] == nil {
 			taken[g.fn.Node()] = make(map[string]bool)
 		}
-		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()]}
-		fix, blocker, reason := s.fix()
-		if reason == "" && !s.dropsWrite() {
+		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()], tables: tables}
+		fix, r := s.fix()
+		if r == nil && !s.dropsWrite() {
 			// Explicit calls replace the literal when they are provably safe: they read as
 			// a person would write the loop and cost nothing per iteration.
 			if calls, ok := s.explicitFix(); ok {
@@ -92,14 +95,18 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, d := range defers {
 			msg := message(pass.TypesInfo, g.loop.Node(), d)
 			rng := deferutil.Keyword{Defer: d}
-			if reason != "" {
-				why := reason
-				if blocker.IsValid() && !(d.Pos() <= blocker && blocker < d.End()) {
-					if other := enclosingDefer(defers, blocker); other != nil {
-						why = sprintf("%s (the defer on line %d, in the same loop body)", reason, pass.Fset.Position(other.Pos()).Line)
+			if r != nil {
+				why := r.reason
+				if r.at.IsValid() && !(d.Pos() <= r.at && r.at < d.End()) {
+					if other := enclosingDefer(defers, r.at); other != nil {
+						why = sprintf("%s (the defer on line %d, in the same loop body)", r.reason, pass.Fset.Position(other.Pos()).Line)
 					}
 				}
-				fixes.Refuse(pass, rng, blocker, msg, why)
+				if r.intended {
+					fixes.Intended(pass, rng, r.at, msg, why)
+				} else {
+					fixes.Refuse(pass, rng, r.at, msg, why)
+				}
 				continue
 			}
 			pass.Report(analysis.Diagnostic{

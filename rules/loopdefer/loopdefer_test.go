@@ -12,3 +12,8 @@ import (
 func Test(t *testing.T) {
 	ruletest.Run(t, analysistest.TestData(), loopdefer.Analyzer, "a")
 }
+
+// TestAll checks the findings that look intended, and their reasons, with -all.
+func TestAll(t *testing.T) {
+	ruletest.Intended(t, analysistest.TestData(), loopdefer.Analyzer, "a")
+}

@@ -24,6 +24,9 @@ type scope struct {
 	// taken holds the names the guards of earlier loops in the same function declare:
 	// fixes applied together (go fix, an editor's "fix all") must not clash.
 	taken map[string]bool
+	// tables caches, for the pass, the literal a variable ranged over is declared with
+	// (nil: none, or it changes); see literalValue.
+	tables map[*types.Var]*ast.CompositeLit
 
 	body  *ast.BlockStmt
 	label *types.Label // the loop's label, or nil
@@ -46,18 +49,48 @@ type exit struct {
 	kind exitKind
 }
 
-// refusal is why the body cannot be given its own scope, and what in it blocks that.
+// refusal is why the body cannot be given its own scope, and what in it blocks that —
+// or, when intended is set, why the loop's defers look intended (see intent.go), and the
+// evidence.
 type refusal struct {
-	at     token.Pos
-	reason string
+	at       token.Pos
+	reason   string
+	intended bool
 }
 
 func refuse(at ast.Node, format string, args ...any) *refusal {
 	return &refusal{at: at.Pos(), reason: sprintf(format, args...)}
 }
 
-// analyze fills in the scope and returns why it cannot be fixed, if it cannot.
+// intend is refuse for a pattern that looks intended: the finding is not reported unless
+// asked (fixes.Intended).
+func intend(at ast.Node, format string, args ...any) *refusal {
+	return &refusal{at: at.Pos(), reason: sprintf(format, args...), intended: true}
+}
+
+// analyze fills in the scope and returns why it cannot be fixed, if it cannot, or why its
+// defers look intended.
 func (s *scope) analyze() *refusal {
+	s.setup()
+	if r := s.intent(); r != nil {
+		return r
+	}
+	if s.scopedOnPurpose() {
+		return intend(s.loop.Node(), "the loop is all a function literal called in place does: its defers are scoped to that literal on purpose, to be held together until the loop ends")
+	}
+	for _, d := range s.defers {
+		if r := s.checkDefer(d); r != nil {
+			return r
+		}
+	}
+	if r := s.collectExits(); r != nil {
+		return r
+	}
+	return s.checkReturns()
+}
+
+// setup fills in the loop's body and label and the function's signature.
+func (s *scope) setup() {
 	info := s.pass.TypesInfo
 	switch l := s.loop.Node().(type) {
 	case *ast.ForStmt:
@@ -74,18 +107,6 @@ func (s *scope) analyze() *refusal {
 	case *ast.FuncLit:
 		s.sig = info.TypeOf(fn).(*types.Signature)
 	}
-	if s.scopedOnPurpose() {
-		return refuse(s.loop.Node(), "the loop is all a function literal called in place does: its defers are scoped to that literal on purpose, to be held together until the loop ends")
-	}
-	for _, d := range s.defers {
-		if r := s.checkDefer(d); r != nil {
-			return r
-		}
-	}
-	if r := s.collectExits(); r != nil {
-		return r
-	}
-	return s.checkReturns()
 }
 
 // scopedOnPurpose reports whether the function is a literal called where it stands whose
@@ -133,10 +154,13 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 		return refuse(d, "the deferred function value %s is nil, so the call panics; per iteration it would panic at the iteration's end instead of at the return", id.Name)
 	}
 	if !s.releasesIteration(d) {
-		return refuse(d, "the deferred call releases nothing acquired in this iteration; running it at the function's return may be intended")
+		return intend(d, "the deferred call releases nothing acquired in this iteration; running it at the function's return may be the point")
+	}
+	if s.lastInIteration(d) && s.sameLock(d) {
+		return refuse(d, "nothing follows the defer in the iteration, yet the next iteration locks the same mutex again and deadlocks; release it before the loop goes on")
 	}
 	if s.lastInIteration(d) {
-		return refuse(d, "nothing follows the defer in the iteration, so releasing per iteration would release at once; the loop holds each one until the function returns on purpose")
+		return intend(d, "nothing follows the defer in the iteration, so releasing per iteration would release at once; the loop holds each one until the function returns on purpose")
 	}
 	results := s.sig.Results()
 	var r *refusal
@@ -255,7 +279,7 @@ func (s *scope) checkRestore(d *ast.DeferStmt) *refusal {
 		}
 		for _, t := range targets {
 			if e, ok := outside(t); ok {
-				r = refuse(t, "the deferred function assigns %s, a change meant for when the function returns; run per iteration, the rest of the loop would see it early", types.ExprString(e))
+				r = intend(t, "the deferred function assigns %s, a change meant for when the function returns; run per iteration, the rest of the loop would see it early", types.ExprString(e))
 				return false
 			}
 		}
@@ -315,9 +339,9 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 			}
 			switch {
 			case n.Pos() > d.End():
-				r = refuse(n, "the deferred call undoes a change (%s) the iteration makes after it, which is meant to last until the function returns", obj.Name())
+				r = intend(n, "the deferred call undoes a change (%s) the iteration makes after it, which is meant to last until the function returns", obj.Name())
 			case n.End() < d.Pos():
-				r = refuse(n, "the deferred call undoes a change (%s) the iteration made before it, which may be meant to last until the function returns", obj.Name())
+				r = intend(n, "the deferred call undoes a change (%s) the iteration made before it, which may be meant to last until the function returns", obj.Name())
 			}
 		}
 		return true
@@ -362,7 +386,9 @@ func (s *scope) alwaysNil(id *ast.Ident) bool {
 	return declaredBare && !assigned
 }
 
-// reports reports whether obj only prints or fails a test (fmt, log, testing): calling it
+// reports reports whether obj only prints or fails a test (fmt, log, testing), or is an
+// assertion helper — it takes a test reporter first (testify's require.NoError(t, err),
+// ok(tb, err)) or is a method of a value holding one (assert.New(t).NoError): calling it
 // again later is not a change a deferred call could undo.
 func reports(obj types.Object) bool {
 	if obj.Pkg() == nil {
@@ -372,7 +398,44 @@ func reports(obj types.Object) bool {
 	case "fmt", "log", "testing":
 		return true
 	}
+	fn, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := fn.Signature()
+	if sig.Params().Len() > 0 && isReporter(sig.Params().At(0).Type()) {
+		return true
+	}
+	if recv := sig.Recv(); recv != nil {
+		t := recv.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if st, ok := t.Underlying().(*types.Struct); ok {
+			for i := range st.NumFields() {
+				if isReporter(st.Field(i).Type()) {
+					return true
+				}
+			}
+		}
+	}
 	return false
+}
+
+// isReporter reports whether t can fail a test: it has the method Errorf(string, ...any),
+// as *testing.T, testing.TB and testify's TestingT do.
+func isReporter(t types.Type) bool {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Errorf")
+	m, ok := obj.(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := m.Signature()
+	if !sig.Variadic() || sig.Params().Len() != 2 {
+		return false
+	}
+	b, ok := sig.Params().At(0).Type().(*types.Basic)
+	return ok && b.Kind() == types.String
 }
 
 // releasesIteration reports whether the deferred call releases something the iteration
@@ -611,7 +674,7 @@ func (s *scope) checkEscape(d *ast.DeferStmt) *refusal {
 		case *ast.AssignStmt:
 			for _, l := range n.Lhs {
 				if v := rootVar(info, l); v != nil && outer[v] && s.usedAfterLoop(v) {
-					r = refuse(l, "the deferred call releases %s, which is used outside the loop body; it is meant to stay open until the function returns", v.Name())
+					r = intend(l, "the deferred call releases %s, which is used outside the loop body; it is meant to stay open until the function returns", v.Name())
 				}
 			}
 			for _, rhs := range n.Rhs {
@@ -620,13 +683,13 @@ func (s *scope) checkEscape(d *ast.DeferStmt) *refusal {
 				}
 				for _, l := range n.Lhs {
 					if v := rootVar(info, l); v == nil || !s.inBody(v.Pos()) {
-						r = refuse(n, "a released value is stored outside the loop body, so it is meant to stay open until the function returns")
+						r = intend(n, "a released value is stored outside the loop body, so it is meant to stay open until the function returns")
 					}
 				}
 			}
 		case *ast.SendStmt:
 			if flows(info, n.Value, roots) {
-				r = refuse(n, "a released value is sent on a channel, so it is meant to stay open until the function returns")
+				r = intend(n, "a released value is sent on a channel, so it is meant to stay open until the function returns")
 			}
 		case *ast.GoStmt:
 			if mentions(info, n, roots) {

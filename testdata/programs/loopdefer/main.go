@@ -169,7 +169,9 @@ func firstOf[T any](names []string, conv func(*res) T) (T, bool) {
 			continue
 		}
 		defer r.Close()
-		return conv(r), true
+		if !r.Empty() { // a loop that always returns here would run its defer once: intended
+			return conv(r), true
+		}
 	}
 	var zero T
 	return zero, false

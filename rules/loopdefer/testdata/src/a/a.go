@@ -157,7 +157,9 @@ func firstOf[T any](names []string, conv func(*res) T) (T, bool) {
 			continue
 		}
 		defer r.Close() // want `deferred Close in loop body`
-		return conv(r), true
+		if !r.Empty() {
+			return conv(r), true
+		}
 	}
 	var zero T
 	return zero, false

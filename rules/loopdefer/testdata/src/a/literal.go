@@ -165,7 +165,9 @@ func copyFirstOf[T any](names []string, conv func(in, out *res) T) (T, bool) {
 		if oerr == nil {
 			defer out.Close() // want `deferred Close in loop body`
 		}
-		return conv(in, out), true
+		if !in.Empty() {
+			return conv(in, out), true
+		}
 	}
 	var zero T
 	return zero, false

@@ -3,7 +3,6 @@ package a
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync"
 )
 
@@ -28,19 +27,9 @@ func namedResult(names []string) (err error) {
 				err = cerr
 			}
 		}()
+		fmt.Println(r.Line())
 	}
 	return nil
-}
-
-// Refused: the resources are kept beyond the iteration.
-func kept(names []string) []*res {
-	var all []*res
-	for _, n := range names {
-		r, _ := open(n)
-		defer r.Close() // want `deferred Close in loop body`
-		all = append(all, r)
-	}
-	return all
 }
 
 // Refused: goto leaves the body.
@@ -64,32 +53,7 @@ func later(names []string) {
 			r.Close()
 			fmt.Println(total)
 		}()
-		total++
-	}
-}
-
-// Refused: the last resource is used after the loop.
-func last(names []string) string {
-	var r *res
-	for _, n := range names {
-		r, _ = open(n)
-		defer r.Close() // want `deferred Close in loop body`
-	}
-	return r.Line()
-}
-
-// Refused: nothing acquired in the iteration is released; printing in reverse order at
-// the function's return may be the point.
-func reverse(n int) {
-	for i := range n {
-		defer fmt.Println(i) // want `defer in loop body`
-	}
-}
-
-// Refused: undo steps in reverse when the function returns.
-func steps(undo []func()) {
-	for _, u := range undo {
-		defer u() // want `defer in loop body`
+		total += len(r.Line())
 	}
 }
 
@@ -103,106 +67,11 @@ func racer(ctx context.Context, tries int, start func(context.Context)) {
 	}
 }
 
-// Refused: the literal exists to hold every iteration's resource until the loop ends.
-func holdAll(names []string) int {
-	n := 0
-	func() {
-		for _, name := range names {
-			r, _ := open(name)
-			defer r.Close() // want `deferred Close in loop body`
-			n++
-		}
-	}()
-	return n
-}
-
-// Refused: the deferred call restores what the iteration sets after it; the settings are
-// meant to last until the function returns.
-func withEnv(env map[string]string, run func()) {
-	for k, v := range env {
-		old := os.Getenv(k)
-		defer os.Setenv(k, old) // want `defer in loop body`
-		os.Setenv(k, v)
-	}
-	run()
-}
-
-// Refused: the deferred call restores what the iteration set before it; each directory
-// stays read-only until the function returns (os's RemoveAll test needs that).
-func readOnly(root string, dirs []string, remove func() error) error {
-	for _, dir := range dirs {
-		d := root + "/" + dir
-		if err := os.Chmod(d, 0o555); err != nil {
-			return err
-		}
-		defer os.Chmod(d, 0o777) // want `defer in loop body`
-	}
-	return remove()
-}
-
-type option struct{ Hidden bool }
-
-// Refused: the deferred literal restores what the iteration changed; the options stay
-// hidden until the function returns (cobra's doc tests do this).
-func hidden(opts map[string]*option, names []string, gen func()) {
-	for _, name := range names {
-		o := opts[name]
-		o.Hidden = true
-		defer func() { o.Hidden = false }() // want `defer in loop body`
-	}
-	gen()
-}
-
-// Refused: nothing follows the defer in the iteration; every lock is held until the
-// function returns.
-func lockAll(mus []*sync.Mutex, critical func()) {
-	for _, m := range mus {
-		m.Lock()
-		defer m.Unlock() // want `deferred Unlock in loop body runs only when the function returns, so every iteration.s lock is held until then`
-	}
-	critical()
-}
-
-// Refused: the same, at the end of a switch clause.
-func holdOpen(names []string, serve func()) {
-	for _, name := range names {
-		switch name {
-		case "":
-			continue
-		default:
-			f, err := os.Open(name)
-			if err != nil {
-				continue
-			}
-			defer f.Close() // want `deferred Close in loop body`
-		}
-	}
-	serve()
-}
-
-// Refused: p wraps c and is kept after the loop, so c must stay open.
-type wrapper struct{ r *res }
-
-func wrap(r *res) *wrapper { return &wrapper{r} }
-
-func keepWrapped(names []string) []*wrapper {
-	var out []*wrapper
-	for _, name := range names {
-		c, err := open(name)
-		if err != nil {
-			continue
-		}
-		defer c.Close() // want `deferred Close in loop body`
-		p := wrap(c)
-		out = append(out, p)
-	}
-	return out
-}
-
-// Refused: the deferred function is nil; the panic belongs at the return.
-func nilDefer() {
-	for i := 0; i < 1; i++ {
-		var f func()
-		defer f() // want `defer in loop body`
+// Refused: the next iteration locks the same mutex again, and nothing follows the defer
+// that could be scoped; the lock deadlocks, and the fix would release it at once.
+func lockEach(mu *sync.Mutex, items []int) {
+	for range items {
+		mu.Lock()
+		defer mu.Unlock() // want `deferred Unlock in loop body runs only when the function returns, so the next iteration.s lock deadlocks`
 	}
 }
