@@ -25,6 +25,7 @@ func load(ctx context.Context, cfg *Config, patterns []string) ([]*packages.Pack
 		Dir:     cfg.Dir,
 		Tests:   cfg.Tests,
 		Fset:    token.NewFileSet(),
+		Overlay: cfg.Overlay,
 	}
 	if len(cfg.Tags) > 0 {
 		pcfg.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}

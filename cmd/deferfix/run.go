@@ -84,6 +84,9 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	if vetMode(args) {
 		unitchecker.Main(rules.All...) // does not return
 	}
+	if len(args) > 0 && args[0] == "lsp" {
+		return runLSP(args[1:], stdin, stdout, stderr)
+	}
 	var o options
 	fs := flag.NewFlagSet("deferfix", flag.ContinueOnError)
 	fs.SetOutput(stderr)
