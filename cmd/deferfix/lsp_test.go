@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -451,5 +452,45 @@ func TestLSPUTF16(t *testing.T) {
 				t.Errorf("buffer after the quick fix:\n%s\nwant (deferfix -w):\n%s", got, want)
 			}
 		})
+	}
+}
+
+// TestLSPNeovim: a real editor. Headless Neovim (testdata/lsp/nvim.sh installs Debian's
+// package where it can) attaches `deferfix lsp`, gets the diagnostic, applies the quick
+// fix and writes the file: the file is what -w writes.
+func TestLSPNeovim(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Neovim and builds deferfix: not with -short")
+	}
+	want := written(t, loopSrc)
+	bin := filepath.Join(t.TempDir(), "deferfix")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	name := module(t, loopSrc)
+	script, err := filepath.Abs("../../testdata/lsp/nvim.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", script, bin, name)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	t.Logf("nvim.sh:\n%s%s", stdout.String(), stderr.String())
+	if exit, ok := err.(*exec.ExitError); ok && exit.ExitCode() == 77 {
+		t.Skip(strings.TrimSpace(stderr.String()))
+	}
+	if err != nil {
+		t.Fatalf("nvim.sh: %v", err)
+	}
+	got, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("file written by Neovim:\n%s\nwant (deferfix -w):\n%s", got, want)
+	}
+	if !strings.Contains(stdout.String(), "diagnostics cleared after save") {
+		t.Errorf("Neovim did not see the diagnostic go away after saving")
 	}
 }
