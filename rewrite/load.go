@@ -25,12 +25,11 @@ func load(ctx context.Context, cfg *Config, patterns []string) ([]*packages.Pack
 		Dir:     cfg.Dir,
 		Tests:   cfg.Tests,
 		Fset:    token.NewFileSet(),
-		Overlay: cfg.Overlay,
 	}
 	if len(cfg.Tags) > 0 {
 		pcfg.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
 	}
-	pkgs, err := packages.Load(pcfg, patterns...)
+	pkgs, err := loadOverlay(pcfg, cfg.Overlay, patterns)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}

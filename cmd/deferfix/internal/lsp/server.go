@@ -355,9 +355,34 @@ func (s *server) schedule(dir string, delay time.Duration) {
 	}()
 }
 
-// analyze runs the engine on ps's package with snap's buffers and publishes the findings,
-// unless a newer run was scheduled meanwhile.
+// analyze runs the engine on ps's package with snap's buffers, twice: a report, whose
+// findings are published at once, and then the run with fixes that code actions need
+// (fixes cost the rules more work, and the rounds type-check the package again). Nothing
+// is published or kept if a newer run was scheduled meanwhile.
 func (s *server) analyze(ctx context.Context, ps *pkgState, snap *snapshot) {
+	report := s.run(ctx, ps, snap, false)
+	if report == nil || !s.publish(ps, snap, report) {
+		return
+	}
+	res := s.run(ctx, ps, snap, true)
+	if res == nil {
+		return
+	}
+	snap.res = res
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if snap.gen != ps.gen {
+		return
+	}
+	ps.latest = snap
+	if ps.ready != nil {
+		close(ps.ready)
+		ps.ready = nil
+	}
+}
+
+// run is one rewrite.Run of the package in ps.dir; nil if ctx was cancelled.
+func (s *server) run(ctx context.Context, ps *pkgState, snap *snapshot, fix bool) *rewrite.Result {
 	overlay := make(map[string][]byte, len(snap.docs))
 	for path, d := range snap.docs {
 		overlay[path] = d.text
@@ -368,43 +393,48 @@ func (s *server) analyze(ctx context.Context, ps *pkgState, snap *snapshot) {
 		Tests:     true,
 		Analyzers: s.opt.Analyzers,
 		Unsafe:    snap.unsafe,
-		Fix:       true,
+		Fix:       fix,
 		Overlay:   overlay,
 	}
 	start := time.Now()
 	res, err := rewrite.Run(ctx, cfg, ".")
 	if ctx.Err() != nil {
-		return // superseded: the newer run publishes
+		return nil // superseded: the newer run publishes
 	}
 	if err != nil {
 		s.log(messageLog, "deferfix: %s: %v", ps.dir, err)
-		res = &rewrite.Result{}
+		return &rewrite.Result{}
 	}
-	for _, pr := range res.Problems {
-		if pr.Kind == rewrite.KindError {
-			s.log(messageLog, "deferfix: %s", problem(pr))
+	if !fix {
+		for _, pr := range res.Problems {
+			if pr.Kind == rewrite.KindError {
+				s.log(messageLog, "deferfix: %s", problem(pr))
+			}
 		}
 	}
 	if s.opt.Logf != nil {
-		s.opt.Logf("%s: %d findings, %d files to fix, in %v", ps.dir, len(res.Findings), len(res.Changes), time.Since(start).Round(time.Millisecond))
+		what := "report"
+		if fix {
+			what = fmt.Sprintf("fixes (%d files)", len(res.Changes))
+		}
+		s.opt.Logf("deferfix lsp: %s: %s: %d findings in %v", ps.dir, what, len(res.Findings), time.Since(start).Round(time.Millisecond))
 	}
-	snap.res = res
+	return res
+}
 
-	s.mu.Lock()
-	if snap.gen != ps.gen {
-		s.mu.Unlock()
-		return
-	}
-	ps.latest = snap
-	if ps.ready != nil {
-		close(ps.ready)
-		ps.ready = nil
-	}
-	// Publish for every file with findings, and clear files that had some before.
+// publish sends the findings of res as diagnostics: for every file with findings, and
+// empty lists for the files that had some before and for the package's open buffers. It
+// reports false, and sends nothing, if snap is no longer the latest.
+func (s *server) publish(ps *pkgState, snap *snapshot, res *rewrite.Result) bool {
 	byURI := make(map[string][]diagnostic)
 	for _, f := range res.Findings {
 		uri := snap.uri(f.Pos.Filename)
 		byURI[uri] = append(byURI[uri], snap.diagnostic(f, s.opt.Analyzers))
+	}
+	s.mu.Lock()
+	if snap.gen != ps.gen {
+		s.mu.Unlock()
+		return false
 	}
 	var uris []string
 	for uri := range ps.published {
@@ -419,7 +449,6 @@ func (s *server) analyze(ctx context.Context, ps *pkgState, snap *snapshot) {
 	for uri := range byURI {
 		ps.published[uri] = true
 	}
-	// Open buffers of the package are cleared too: their findings may be gone.
 	for path, d := range snap.docs {
 		if filepath.Dir(path) == ps.dir && !slices.Contains(uris, d.uri) {
 			uris = append(uris, d.uri)
@@ -438,6 +467,7 @@ func (s *server) analyze(ctx context.Context, ps *pkgState, snap *snapshot) {
 		}
 		s.conn.Notify(s.ctx, "textDocument/publishDiagnostics", p)
 	}
+	return true
 }
 
 func problem(pr rewrite.Problem) string {
@@ -473,9 +503,11 @@ func (snap *snapshot) content(path string) []byte {
 	if d := snap.docs[path]; d != nil {
 		return d.text
 	}
-	for _, c := range snap.res.Changes {
-		if c.Path == path {
-			return c.Old
+	if snap.res != nil {
+		for _, c := range snap.res.Changes {
+			if c.Path == path {
+				return c.Old
+			}
 		}
 	}
 	src, _ := os.ReadFile(path)
