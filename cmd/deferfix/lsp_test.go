@@ -494,3 +494,89 @@ func TestLSPNeovim(t *testing.T) {
 		t.Errorf("Neovim did not see the diagnostic go away after saving")
 	}
 }
+
+// TestLSPFirstDiagnostic measures how long an editor waits for the first diagnostic and
+// for the code actions after opening a file of the demo module and of net/http (in
+// GOROOT: read, never written). Run with -v to see the figures.
+func TestLSPFirstDiagnostic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads net/http: not with -short")
+	}
+	demo, err := filepath.Abs("../../testdata/demo/pack.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{demo, filepath.Join(strings.TrimSpace(string(goroot)), "src", "net", "http", "transport.go")} {
+		t.Run(filepath.Base(filepath.Dir(name)), func(t *testing.T) {
+			text, err := os.ReadFile(name)
+			if err != nil {
+				t.Skip(err)
+			}
+			c := startLSP(t, false, nil)
+			start := time.Now()
+			uri := open(c, name, string(text))
+			p := c.waitDiags(uri, func(tPublish) bool { return true })
+			first := time.Since(start)
+			actions := c.codeActions(uri, tRange{tPos{0, 0}, tPos{strings.Count(string(text), "\n"), 0}})
+			t.Logf("%s: first diagnostics (%d) after %v, code actions (%d) after %v", name, len(p.Diagnostics), first.Round(time.Millisecond), len(actions), time.Since(start).Round(time.Millisecond))
+			if strings.Contains(name, "demo") && (len(p.Diagnostics) == 0 || len(actions) == 0) {
+				t.Errorf("no diagnostics or code actions on the demo")
+			}
+		})
+	}
+}
+
+const unsafeSrc = `package main
+
+import "fmt"
+
+func handle(r any) {
+	if r != nil {
+		fmt.Println("recovered:", r)
+	}
+}
+
+func main() {
+	defer handle(recover())
+	fmt.Println("hi")
+}
+`
+
+// TestLSPUnsafe: a fix that changes behaviour on panic is offered only when the client's
+// settings ask for it, and then not as the preferred one.
+func TestLSPUnsafe(t *testing.T) {
+	want := written(t, unsafeSrc, "-unsafe")
+	line := tRange{tPos{11, 0}, tPos{11, 0}}
+
+	// Without the setting: the diagnostic, no fix.
+	c := startLSP(t, false, nil)
+	uri := open(c, module(t, unsafeSrc), unsafeSrc)
+	if p := c.waitDiags(uri, nonEmpty); p.Diagnostics[0].Code != "deferargs" {
+		t.Fatalf("diagnostics = %+v", p.Diagnostics)
+	}
+	if as := c.codeActions(uri, line); len(as) != 0 {
+		t.Errorf("code actions without unsafe: %+v, want none", as)
+	}
+	// The workspace setting turns it on.
+	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"deferfix": map[string]any{"unsafe": true}}})
+	c.waitDiags(uri, nonEmpty)
+	as := c.codeActions(uri, line, "quickfix")
+	if len(as) != 1 || as[0].IsPreferred || !strings.HasSuffix(as[0].Title, "(changes behaviour on panic)") {
+		t.Fatalf("code actions with unsafe settings: %+v, want one unsafe quick fix, not preferred", as)
+	}
+	if got := apply(t, unsafeSrc, as[0].Edit.Changes[uri], c.enc); got != want {
+		t.Errorf("buffer after the unsafe fix:\n%s\nwant (deferfix -w -unsafe):\n%s", got, want)
+	}
+
+	// initializationOptions do the same from the start.
+	c = startLSP(t, false, map[string]any{"unsafe": true})
+	uri = open(c, module(t, unsafeSrc), unsafeSrc)
+	c.waitDiags(uri, nonEmpty)
+	if as := c.codeActions(uri, line, "quickfix"); len(as) != 1 {
+		t.Errorf("code actions with unsafe initializationOptions: %+v, want one", as)
+	}
+}
