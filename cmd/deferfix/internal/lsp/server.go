@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -62,13 +63,20 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opt Options) error {
 		requests: make(map[string]context.CancelFunc),
 		encoding: "utf-16",
 		unsafe:   opt.Unsafe,
+		started:  make(chan struct{}),
 	}
 	conn := jsonrpc2.NewConn(ctx, jsonrpc2.NewBufferedStream(rwc, jsonrpc2.VSCodeObjectCodec{}), s)
 	s.conn = conn
+	close(s.started)
 	select {
 	case <-conn.DisconnectNotify():
 	case <-ctx.Done():
 		conn.Close()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.exited && !s.shutdown {
+		return errors.New("exit before shutdown")
 	}
 	return nil
 }
@@ -77,6 +85,9 @@ type server struct {
 	opt  Options
 	ctx  context.Context // cancelled when the connection ends
 	conn *jsonrpc2.Conn
+	// started is closed once conn is set: the connection reads (and calls Handle) from
+	// the moment it is made.
+	started chan struct{}
 
 	mu       sync.Mutex
 	docs     map[string]*document // open documents by file name
@@ -84,7 +95,8 @@ type server struct {
 	requests map[string]context.CancelFunc
 	encoding string // negotiated position encoding: utf-8 or utf-16
 	unsafe   bool
-	shutdown bool
+	shutdown bool // the client asked to shut down
+	exited   bool // the client said exit
 }
 
 // A document is an open buffer. Its text is replaced on change, never modified, so a
@@ -120,6 +132,7 @@ type snapshot struct {
 // Handle is called by the connection's reader, one message at a time: it does nothing
 // slow.
 func (s *server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.Request) {
+	<-s.started
 	switch req.Method {
 	case "initialize":
 		var p initializeParams
@@ -153,6 +166,9 @@ func (s *server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		s.mu.Unlock()
 		conn.Reply(ctx, req.ID, nil)
 	case "exit":
+		s.mu.Lock()
+		s.exited = true
+		s.mu.Unlock()
 		conn.Close()
 	case "textDocument/didOpen":
 		var p didOpenParams
