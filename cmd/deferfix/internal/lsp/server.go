@@ -127,6 +127,12 @@ type snapshot struct {
 
 	mu    sync.Mutex // serializes FixOne, which re-checks the package
 	quick map[*rewrite.Finding][]*rewrite.FileChange
+
+	// all is what "Fix all" changes (Result.FixAll), set before allDone is closed;
+	// allErr says why there is none (the run was superseded).
+	all     []*rewrite.FileChange
+	allErr  error
+	allDone chan struct{}
 }
 
 // Handle is called by the connection's reader, one message at a time: it does nothing
@@ -352,7 +358,7 @@ func (s *server) schedule(dir string, delay time.Duration) {
 	if ps.ready == nil {
 		ps.ready = make(chan struct{})
 	}
-	snap := &snapshot{gen: ps.gen, docs: make(map[string]*document), encoding: s.encoding, unsafe: s.unsafe, quick: make(map[*rewrite.Finding][]*rewrite.FileChange)}
+	snap := &snapshot{gen: ps.gen, docs: make(map[string]*document), encoding: s.encoding, unsafe: s.unsafe, quick: make(map[*rewrite.Finding][]*rewrite.FileChange), allDone: make(chan struct{})}
 	for path, d := range s.docs {
 		snap.docs[path] = d
 	}
@@ -371,23 +377,27 @@ func (s *server) schedule(dir string, delay time.Duration) {
 	}()
 }
 
-// analyze runs the engine on ps's package with snap's buffers, twice: a report, whose
-// findings are published at once, and then the run with fixes that code actions need
-// (fixes cost the rules more work, and the rounds type-check the package again). Nothing
-// is published or kept if a newer run was scheduled meanwhile.
+// analyze runs the engine on ps's package with snap's buffers: a report, whose findings
+// are published at once; the same findings with their fixes, kept for code actions; then
+// the rounds of "Fix all". Nothing is published or kept if a newer run was scheduled
+// meanwhile, and a newer run cancels what is left to do.
 func (s *server) analyze(ctx context.Context, ps *pkgState, snap *snapshot) {
-	report := s.run(ctx, ps, snap, false)
+	report := s.run(ctx, ps, snap)
 	if report == nil || !s.publish(ps, snap, report) {
 		return
 	}
-	res := s.run(ctx, ps, snap, true)
-	if res == nil {
+	start := time.Now()
+	res := report.WithFixes()
+	if ctx.Err() != nil {
 		return
+	}
+	if s.opt.Logf != nil {
+		s.opt.Logf("deferfix lsp: %s: fixes made in %v", ps.dir, time.Since(start).Round(time.Millisecond))
 	}
 	snap.res = res
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if snap.gen != ps.gen {
+		s.mu.Unlock()
 		return
 	}
 	ps.latest = snap
@@ -395,10 +405,20 @@ func (s *server) analyze(ctx context.Context, ps *pkgState, snap *snapshot) {
 		close(ps.ready)
 		ps.ready = nil
 	}
+	s.mu.Unlock()
+
+	start = time.Now()
+	snap.all = res.FixAll(ctx)
+	snap.allErr = ctx.Err()
+	close(snap.allDone)
+	if s.opt.Logf != nil && snap.allErr == nil {
+		s.opt.Logf("deferfix lsp: %s: fix all: %d files in %v", ps.dir, len(snap.all), time.Since(start).Round(time.Millisecond))
+	}
 }
 
-// run is one rewrite.Run of the package in ps.dir; nil if ctx was cancelled.
-func (s *server) run(ctx context.Context, ps *pkgState, snap *snapshot, fix bool) *rewrite.Result {
+// run is the report: rewrite.Run of the package in ps.dir without fixes; nil if ctx was
+// cancelled.
+func (s *server) run(ctx context.Context, ps *pkgState, snap *snapshot) *rewrite.Result {
 	overlay := make(map[string][]byte, len(snap.docs))
 	for path, d := range snap.docs {
 		overlay[path] = d.text
@@ -409,7 +429,6 @@ func (s *server) run(ctx context.Context, ps *pkgState, snap *snapshot, fix bool
 		Tests:     true,
 		Analyzers: s.opt.Analyzers,
 		Unsafe:    snap.unsafe,
-		Fix:       fix,
 		Overlay:   overlay,
 	}
 	start := time.Now()
@@ -421,19 +440,13 @@ func (s *server) run(ctx context.Context, ps *pkgState, snap *snapshot, fix bool
 		s.log(messageLog, "deferfix: %s: %v", ps.dir, err)
 		return &rewrite.Result{}
 	}
-	if !fix {
-		for _, pr := range res.Problems {
-			if pr.Kind == rewrite.KindError {
-				s.log(messageLog, "deferfix: %s", problem(pr))
-			}
+	for _, pr := range res.Problems {
+		if pr.Kind == rewrite.KindError {
+			s.log(messageLog, "deferfix: %s", problem(pr))
 		}
 	}
 	if s.opt.Logf != nil {
-		what := "report"
-		if fix {
-			what = fmt.Sprintf("fixes (%d files)", len(res.Changes))
-		}
-		s.opt.Logf("deferfix lsp: %s: %s: %d findings in %v", ps.dir, what, len(res.Findings), time.Since(start).Round(time.Millisecond))
+		s.opt.Logf("deferfix lsp: %s: %d findings in %v", ps.dir, len(res.Findings), time.Since(start).Round(time.Millisecond))
 	}
 	return res
 }
@@ -518,13 +531,6 @@ func (snap *snapshot) uri(path string) string {
 func (snap *snapshot) content(path string) []byte {
 	if d := snap.docs[path]; d != nil {
 		return d.text
-	}
-	if snap.res != nil {
-		for _, c := range snap.res.Changes {
-			if c.Path == path {
-				return c.Old
-			}
-		}
 	}
 	src, _ := os.ReadFile(path)
 	return src
@@ -631,8 +637,23 @@ func (s *server) codeActions(ctx context.Context, p codeActionParams) ([]codeAct
 			})
 		}
 	}
-	if want(kindFixAll) {
-		for _, c := range snap.res.Changes {
+	// "Fix all" waits for its rounds when it is asked for by kind (on save, say);
+	// otherwise it is offered once they are done, and the quick fixes do not wait.
+	fixAll := false
+	if want(kindFixAll) && len(p.Context.Only) > 0 {
+		select {
+		case <-snap.allDone:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	select {
+	case <-snap.allDone:
+		fixAll = want(kindFixAll) && snap.allErr == nil
+	default:
+	}
+	if fixAll {
+		for _, c := range snap.all {
 			if c.Path == path {
 				actions = append(actions, codeAction{
 					Title: "Fix all deferfix findings in this file",
