@@ -2,16 +2,17 @@
 // to gopls, that shows deferfix's findings as diagnostics and its fixes as code actions.
 //
 // It is the engine's face for editors, not a second pipeline: every analysis is a
-// rewrite.Run of the edited file's package with Config.Fix, the unsaved buffers given as
-// an overlay. Its findings are the diagnostics; a finding's quick fix is Result.FixOne (the
-// fix alone, formatted and type-checked again as -w's first round does it); "Fix all" is
-// the run's own change to the file, the rounds -w writes. Both go to the editor as line
-// edits (a diff of old and new content), never as a whole-file replacement.
+// rewrite.Run of the edited file's package, the unsaved buffers given as Config.Overlay.
+// Its findings are published at once; Result.WithFixes then has the rules make their fixes
+// on the same packages. A finding's quick fix is Result.FixOne (the fix alone, formatted
+// and type-checked again as -w's first round does it); "Fix all" is Result.FixAll, the
+// rounds -w writes, computed in the background. Both go to the editor as line edits (a
+// diff of old and new content), never as a whole-file replacement.
 //
 // The connection's reader only records documents and schedules work, so the editor is
 // never kept waiting: a run goes in a goroutine per package directory, after a short
 // debounce on typing, and a newer edit cancels the run of an older one. A code action
-// request waits, in its own goroutine, for the analysis of the buffer it is about.
+// request waits, in its own goroutine, for the fixes of the buffer it is about.
 package lsp
 
 import (
@@ -112,12 +113,12 @@ type pkgState struct {
 	dir       string
 	gen       int                // generation of the latest scheduled run
 	cancel    context.CancelFunc // of the latest scheduled run
-	ready     chan struct{}      // closed when the latest scheduled run has finished
-	latest    *snapshot          // the latest finished run
+	ready     chan struct{}      // closed when the latest scheduled run's fixes are made
+	latest    *snapshot          // the latest run whose fixes are made
 	published map[string]bool    // URIs that last got diagnostics from this directory
 }
 
-// A snapshot is one finished run and the contents it analyzed.
+// A snapshot is one run: the contents it analyzed, its findings with their fixes.
 type snapshot struct {
 	gen      int
 	res      *rewrite.Result
