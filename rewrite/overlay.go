@@ -14,7 +14,11 @@ import (
 )
 
 // readFile returns a file's content: the overlay's, if it has the file, else the disk's.
+// A nil Config has no overlay.
 func (c *Config) readFile(name string) ([]byte, error) {
+	if c == nil {
+		return os.ReadFile(name)
+	}
 	if src, ok := c.Overlay[name]; ok {
 		return src, nil
 	}
