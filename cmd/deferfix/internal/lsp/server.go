@@ -208,10 +208,13 @@ func (s *server) Handle(ctx context.Context, conn *jsonrpc2.Conn, req *jsonrpc2.
 		if s.params(req, &p) == nil {
 			path := uriPath(p.TextDocument.URI)
 			s.mu.Lock()
+			_, open := s.docs[path]
 			delete(s.docs, path)
 			s.mu.Unlock()
 			// Without the buffer, the file on disk is what the package has again.
-			s.schedule(filepath.Dir(path), 0)
+			if open {
+				s.schedule(filepath.Dir(path), 0)
+			}
 		}
 	case "workspace/didChangeConfiguration":
 		var p didChangeConfigurationParams
@@ -338,12 +341,13 @@ func (s *server) update(uri string, version int, text []byte, delay time.Duratio
 	s.schedule(filepath.Dir(path), delay)
 }
 
-// schedule starts a run of the package in dir after delay, cancelling the one before.
-func (s *server) schedule(dir string, delay time.Duration) {
+// schedule starts a run of the package in dir after delay, cancelling the one before. It
+// reports false, and does nothing, once the client asked to shut down.
+func (s *server) schedule(dir string, delay time.Duration) bool {
 	s.mu.Lock()
 	if s.shutdown {
 		s.mu.Unlock()
-		return
+		return false
 	}
 	ps := s.pkgs[dir]
 	if ps == nil {
@@ -376,6 +380,7 @@ func (s *server) schedule(dir string, delay time.Duration) {
 		}
 		s.analyze(ctx, ps, snap)
 	}()
+	return true
 }
 
 // analyze runs the engine on ps's package with snap's buffers: a report, whose findings
@@ -584,7 +589,9 @@ func (s *server) current(ctx context.Context, path string) (*snapshot, error) {
 		}
 		s.mu.Unlock()
 		if ready == nil {
-			s.schedule(dir, 0)
+			if !s.schedule(dir, 0) {
+				return nil, errors.New("the server is shutting down")
+			}
 			continue
 		}
 		select {
