@@ -3,7 +3,9 @@ package lsp
 import (
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -86,10 +88,18 @@ func uriPath(uri string) string {
 	if err != nil || u.Scheme != "file" {
 		return ""
 	}
-	return filepath.Clean(filepath.FromSlash(u.Path))
+	path := u.Path
+	if runtime.GOOS == "windows" && len(path) > 2 && path[0] == '/' && path[2] == ':' {
+		path = path[1:] // file:///C:/x is C:\x
+	}
+	return filepath.Clean(filepath.FromSlash(path))
 }
 
 // pathURI returns the file: URI of an absolute file name.
 func pathURI(path string) string {
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+	path = filepath.ToSlash(path)
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path // a Windows drive letter
+	}
+	return (&url.URL{Scheme: "file", Path: path}).String()
 }
