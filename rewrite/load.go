@@ -29,7 +29,7 @@ func load(ctx context.Context, cfg *Config, patterns []string) ([]*packages.Pack
 	if len(cfg.Tags) > 0 {
 		pcfg.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
 	}
-	pkgs, err := packages.Load(pcfg, patterns...)
+	pkgs, err := loadOverlay(pcfg, cfg.Overlay, patterns)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}

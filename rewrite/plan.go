@@ -7,7 +7,6 @@ import (
 	"go/format"
 	"go/scanner"
 	"go/token"
-	"os"
 	"slices"
 	"strings"
 
@@ -70,7 +69,7 @@ func (p *plan) content(name string) ([]byte, error) {
 	if fs, ok := p.files[name]; ok {
 		return fs.cur, nil
 	}
-	src, err := os.ReadFile(name)
+	src, err := p.cfg.readFile(name)
 	if err != nil {
 		return nil, err
 	}

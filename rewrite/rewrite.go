@@ -4,7 +4,6 @@ import (
 	"context"
 	"go/ast"
 	"go/token"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,6 +25,10 @@ type Config struct {
 	IncludeGenerated bool // report and fix in generated files too
 	Fix              bool // plan, verify and produce file changes, not only findings
 	All              bool // report findings the rules believe intended, as ordinary ones
+
+	// Overlay maps absolute file names to contents that replace the files on disk, for
+	// loading, analysis and fixes alike: an editor's unsaved buffers (packages.Config.Overlay).
+	Overlay map[string][]byte
 
 	// Logf, if set, receives notes for -v: skipped files, postponed and dropped fixes.
 	Logf func(format string, args ...any)
@@ -108,7 +111,7 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 			}
 		}()
 	}
-	findings, problems := findAll(cfg, pkgs, os.ReadFile)
+	findings, problems := findAll(cfg, pkgs, cfg.readFile)
 	res.Problems = append(res.Problems, problems...)
 	res.Findings = classify(cfg, findings, true)
 	if !cfg.All {

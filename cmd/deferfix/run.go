@@ -29,6 +29,7 @@ const (
 
 const usage = `usage: deferfix [flags] [packages]
        deferfix doc [rule]     (or deferfix -help rule): a rule's documentation
+       deferfix lsp [flags]    a language server for editors, beside gopls
 
 deferfix finds misused defer statements and rewrites them. Packages default to ./...
 
@@ -100,6 +101,9 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	}
 	if len(args) == 2 && slices.Contains([]string{"-h", "-help", "--help"}, args[0]) && !strings.HasPrefix(args[1], "-") {
 		return doc(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "lsp" {
+		return runLSP(args[1:], stdin, stdout, stderr)
 	}
 	var o options
 	fs := flag.NewFlagSet("deferfix", flag.ContinueOnError)
