@@ -25,8 +25,16 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-bench:
+# bench: the Go benchmarks (loop forms, the split fix, the engine against go/packages,
+# BenchmarkManyFindings: one file with N = 100 … 1600 findings), then deferfix's report,
+# -d and vettool modes against the floor (loading the same packages; cmd/benchfloor) on the
+# standard library and on golang.org/x/tools, rounds alternated. RUNS=5 by default.
+RUNS ?= 5
+bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./cmd/benchfloor -deferfix $(BIN) -runs $(RUNS) -dir $$($(GO) env GOROOT)/src ./...
+	$(GO) mod download golang.org/x/tools@v0.52.0
+	$(GO) run ./cmd/benchfloor -deferfix $(BIN) -runs $(RUNS) -dir $$($(GO) env GOMODCACHE)/golang.org/x/tools@v0.52.0 ./...
 
 # lint runs deferfix on itself: our own code must be clean (deliberate patterns in the
 # benchmarks carry //deferfix:ignore with a reason).
