@@ -56,7 +56,11 @@ func (s *scope) fix() (analysis.SuggestedFix, token.Pos, string) {
 	if r := s.analyze(); r != nil {
 		return analysis.SuggestedFix{}, r.at, r.reason
 	}
-	fix, err := fixes.FixAt(s.pass, s.file(), s.loop.Node(), titleScope, s.rewrite)
+	title := titleScope
+	if s.unsafe {
+		title += fixes.UnsafeSuffix
+	}
+	fix, err := fixes.FixAt(s.pass, s.file(), s.loop.Node(), title, s.rewrite)
 	if err != nil {
 		return analysis.SuggestedFix{}, token.NoPos, err.Error()
 	}

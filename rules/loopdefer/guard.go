@@ -89,7 +89,7 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 	for i, d := range s.defers {
 		rel := &release{d: d, multi: len(s.defers) > 1}
 		region := func(evaluated bool) *explicit.Region {
-			return &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Evaluated: evaluated, Later: s.defers[i+1:]}
+			return &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Evaluated: evaluated, Later: s.defers[i+1:], Effects: s.effects()}
 		}
 		// The deferred call as written where its function and arguments are stable,
 		// else made from the values the defer statement evaluated.

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 	"github.com/deferfix/deferfix/rules/internal/writes"
@@ -26,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "loopdefer",
 	Doc:      ruledoc.Extract(doc, "loopdefer"),
 	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/loopdefer",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, effects.Analyzer},
 	Run:      run,
 }
 
@@ -78,7 +79,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()]}
 		fix, blocker, reason := s.fix()
-		if reason == "" && !s.dropsWrite() {
+		if reason == "" && !s.dropsWrite() && !s.unsafe {
 			// Explicit calls replace the literal when they are provably safe: they read as
 			// a person would write the loop and cost nothing per iteration.
 			if calls, ok := s.explicitFix(); ok {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 )
 
 var sprintf = fmt.Sprintf
@@ -24,6 +25,10 @@ type scope struct {
 	// taken holds the names the guards of earlier loops in the same function declare:
 	// fixes applied together (go fix, an editor's "fix all") must not clash.
 	taken map[string]bool
+
+	// unsafe says the fix changes behaviour on a panic: a deferred call that may recover
+	// (effects.Unknown) with something after it in the iteration that may panic.
+	unsafe bool
 
 	body  *ast.BlockStmt
 	label *types.Label // the loop's label, or nil
@@ -108,6 +113,25 @@ func (s *scope) scopedOnPurpose() bool {
 	return ok && ast.Unparen(call.Fun) == lit
 }
 
+// effects returns the shared analysis's result for the package.
+func (s *scope) effects() *effects.Result {
+	r, _ := s.pass.ResultOf[effects.Analyzer].(*effects.Result)
+	return r
+}
+
+// bodyMayPanic returns what after d in the loop body may panic (effects.MayPanic), or nil.
+func (s *scope) bodyMayPanic(d *ast.DeferStmt) (ast.Node, string) {
+	for _, st := range s.body.List {
+		if st.End() <= d.Pos() {
+			continue
+		}
+		if at, why := effects.MayPanic(s.pass.TypesInfo, st, nil); at != nil && at.Pos() >= d.End() {
+			return at, why
+		}
+	}
+	return nil, ""
+}
+
 // inBody reports whether pos lies in the loop body.
 func (s *scope) inBody(pos token.Pos) bool { return s.body.Pos() <= pos && pos < s.body.End() }
 
@@ -120,8 +144,17 @@ func (s *scope) inFunc(pos token.Pos) bool {
 // iteration than at the function's return.
 func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	info := s.pass.TypesInfo
-	if s.recovers(d.Call) {
+	switch s.effects().Recover(d.Call) {
+	case effects.Recovers:
 		return refuse(d, "the deferred call recovers panics; run per iteration, a panic would no longer end the loop")
+	case effects.Unknown:
+		// The callee is not known (an interface, a function value, another module): it
+		// may recover, and then, run per iteration, a panic after the defer would no
+		// longer end the loop. Only a panic tells, so the fix is unsafe when one can
+		// happen after the defer in the iteration.
+		if at, _ := s.bodyMayPanic(d); at != nil {
+			s.unsafe = true
+		}
 	}
 	if r := s.checkUndo(d); r != nil {
 		return r
@@ -448,47 +481,6 @@ func sameOperand(info *types.Info, a, b ast.Expr) bool {
 		return ok && a.Op == b.Op && sameOperand(info, a.X, b.X)
 	}
 	return false
-}
-
-// recovers reports whether the deferred call stops panics: recover itself, a literal
-// that calls it, or a function of this package that calls it.
-func (s *scope) recovers(call *ast.CallExpr) bool {
-	info := s.pass.TypesInfo
-	if deferutil.IsBuiltin(info, call, "recover") {
-		return true
-	}
-	var body *ast.BlockStmt
-	switch fun := ast.Unparen(call.Fun).(type) {
-	case *ast.FuncLit:
-		body = fun.Body
-	default:
-		fn, ok := deferutil.Callee(info, call).(*types.Func)
-		if !ok || fn.Pkg() != s.pass.Pkg {
-			return false
-		}
-		for _, f := range s.pass.Files {
-			for _, decl := range f.Decls {
-				if fd, ok := decl.(*ast.FuncDecl); ok && info.Defs[fd.Name] == fn {
-					body = fd.Body
-				}
-			}
-		}
-	}
-	return body != nil && callsRecover(info, body)
-}
-
-func callsRecover(info *types.Info, body *ast.BlockStmt) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.CallExpr:
-			found = found || deferutil.IsBuiltin(info, n, "recover")
-		}
-		return !found
-	})
-	return found
 }
 
 // checkCaptures refuses a deferred literal that reads a variable of the function which
