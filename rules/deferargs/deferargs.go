@@ -34,6 +34,7 @@ var Analyzer = &analysis.Analyzer{
 const (
 	titleWrap        = "Defer a closure so the arguments are evaluated when the call runs"
 	titleWrapRecover = "Defer a closure that calls recover" + fixes.UnsafeSuffix
+	titleWrapPanic   = titleWrap + fixes.UnsafeSuffix
 )
 
 // early is an argument expression evaluated at the defer statement by mistake.
@@ -190,8 +191,12 @@ func report(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt, found [
 		return
 	}
 	title := titleWrap
+	var related []analysis.RelatedInformation
 	if unsafe {
 		title = titleWrapRecover
+	} else if why := mayPanic(pass.TypesInfo, cur, d, found); why != "" {
+		title = titleWrapPanic
+		related = append(related, analysis.RelatedInformation{Pos: d.Pos(), End: d.Pos(), Message: fixes.UnsafePrefix + why + ": the panic would move from the defer statement to the return"})
 	}
 	fix, err := fixes.FixAt(pass, deferutil.File(cur), d, title, func(f *fixes.File) error { return wrap(f, d) })
 	if err != nil {
@@ -202,6 +207,7 @@ func report(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt, found [
 		Pos:            first.expr.Pos(),
 		End:            first.expr.End(),
 		Message:        first.message,
+		Related:        related,
 		SuggestedFixes: []analysis.SuggestedFix{fix},
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"go/version"
 )
 
 // A Func holds what the whole function tells about its variables: which escape the
@@ -14,6 +15,7 @@ type Func struct {
 	Node ast.Node // *ast.FuncDecl or *ast.FuncLit
 
 	skip    ast.Node                // a literal that does not run in any span (the deferred one)
+	shared  bool                    // loop variables are shared by the iterations (before Go 1.22)
 	escaped map[*types.Var]ast.Node // local variables that unseen code may write, and why
 	spans   map[[2]token.Pos]*Span
 }
@@ -24,6 +26,11 @@ type Func struct {
 func NewFunc(info *types.Info, fn ast.Node, skip ast.Node) *Func {
 	f := &Func{Info: info, Node: fn, skip: skip, escaped: make(map[*types.Var]ast.Node), spans: make(map[[2]token.Pos]*Span)}
 	f.findEscapes()
+	for file, v := range info.FileVersions {
+		if file.Pos() <= fn.Pos() && fn.End() <= file.End() {
+			f.shared = v != "" && version.Compare(v, "go1.22") < 0
+		}
+	}
 	return f
 }
 
@@ -263,7 +270,32 @@ func (f *Func) span(from, to token.Pos) *Span {
 			}
 		case *ast.IncDecStmt:
 			write(n.X, n, false)
+		case *ast.ForStmt:
+			// Before Go 1.22, a variable the loop declares is one for all iterations:
+			// the next iteration writes it.
+			if as, ok := n.Init.(*ast.AssignStmt); ok && f.shared && as.Tok == token.DEFINE {
+				for _, l := range as.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						if v, ok := info.Defs[id].(*types.Var); ok {
+							if _, seen := s.direct[v]; !seen {
+								s.direct[v] = n
+							}
+						}
+					}
+				}
+			}
 		case *ast.RangeStmt:
+			if f.shared && n.Tok == token.DEFINE {
+				for _, l := range []ast.Expr{n.Key, n.Value} {
+					if id, ok := l.(*ast.Ident); ok {
+						if v, ok := info.Defs[id].(*types.Var); ok {
+							if _, seen := s.direct[v]; !seen {
+								s.direct[v] = n
+							}
+						}
+					}
+				}
+			}
 			if n.Tok == token.ASSIGN {
 				if n.Key != nil {
 					write(n.Key, n, false)

@@ -544,3 +544,37 @@ func (f *Func) NonNilAfter(s ast.Stmt) map[*types.Var]bool {
 	}
 	return out
 }
+
+// NonNilAt returns the pointers known not to be nil at statement s and throughout span:
+// those the statement just before s in its list dereferences unconditionally
+// (NonNilAfter), less those span may change.
+func (f *Func) NonNilAt(s ast.Stmt, span *Span) map[*types.Var]bool {
+	var prev ast.Stmt
+	ast.Inspect(f.body(), func(n ast.Node) bool {
+		var list []ast.Stmt
+		switch n := n.(type) {
+		case *ast.BlockStmt:
+			list = n.List
+		case *ast.CaseClause:
+			list = n.Body
+		case *ast.CommClause:
+			list = n.Body
+		}
+		for i, x := range list {
+			if x == s && i > 0 {
+				prev = list[i-1]
+			}
+		}
+		return prev == nil && n != nil && n.Pos() <= s.Pos() && s.End() <= n.End()
+	})
+	if prev == nil {
+		return nil
+	}
+	out := f.NonNilAfter(prev)
+	for v := range out {
+		if at, _ := span.VarMayChange(v); at != nil {
+			delete(out, v)
+		}
+	}
+	return out
+}
