@@ -193,7 +193,7 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if r != nil {
 		return r
 	}
-	if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
+	for _, lit := range s.literalsOf(d.Call.Fun) {
 		if r := s.checkCaptures(lit); r != nil {
 			return r
 		}
@@ -483,27 +483,63 @@ func sameOperand(info *types.Info, a, b ast.Expr) bool {
 	return false
 }
 
-// checkCaptures refuses a deferred literal that reads a variable of the function which
-// may change after the iteration: it would see an earlier value.
+// checkCaptures refuses a deferred literal that reads a value which may change after
+// the iteration — a variable of the function or the package, a field or element reached
+// from one (effects.Span.CapturesMayChange over the rest of the loop and the function):
+// run at the iteration's end, it would see an earlier value. The loop's own variables in
+// Go 1.22 and later are each iteration's own: the next iteration does not write them.
 func (s *scope) checkCaptures(lit *ast.FuncLit) *refusal {
-	info := s.pass.TypesInfo
 	perIteration := s.perIterationVars()
-	var r *refusal
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if r != nil || !ok {
-			return r == nil
+	f := effects.NewFunc(s.pass.TypesInfo, s.fn.Node(), lit)
+	span := f.After(s.loop.Node()) // the loop itself comes back: the whole loop, and what follows it
+	at, why := span.CapturesMayChange(lit, func(v *types.Var) bool { return perIteration[v] && !f.Escapes(v) })
+	if at != nil {
+		return refuse(at, "the deferred closure reads a value that may change after the iteration (%s); it would see an earlier value", why)
+	}
+	return nil
+}
+
+// literalsOf returns the function literals the deferred function may be: the literal
+// itself, or those assigned to the variable it names (finish := func() {...}; defer
+// finish()), whose reads then happen at the iteration's end too.
+func (s *scope) literalsOf(fun ast.Expr) []*ast.FuncLit {
+	info := s.pass.TypesInfo
+	switch fun := ast.Unparen(fun).(type) {
+	case *ast.FuncLit:
+		return []*ast.FuncLit{fun}
+	case *ast.Ident:
+		v, ok := info.Uses[fun].(*types.Var)
+		if !ok {
+			return nil
 		}
-		v, ok := info.Uses[id].(*types.Var)
-		if !ok || v.IsField() || s.inBody(v.Pos()) || !s.inFunc(v.Pos()) || perIteration[v] {
+		var lits []*ast.FuncLit
+		add := func(l ast.Expr, r ast.Expr) {
+			if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(id) == v {
+				if lit, ok := ast.Unparen(r).(*ast.FuncLit); ok {
+					lits = append(lits, lit)
+				}
+			}
+		}
+		ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				if len(n.Lhs) == len(n.Rhs) {
+					for i := range n.Lhs {
+						add(n.Lhs[i], n.Rhs[i])
+					}
+				}
+			case *ast.ValueSpec:
+				if len(n.Names) == len(n.Values) {
+					for i := range n.Names {
+						add(n.Names[i], n.Values[i])
+					}
+				}
+			}
 			return true
-		}
-		if at := s.changedAfterIteration(v); at != nil {
-			r = refuse(at, "the deferred closure reads %s, which changes after the iteration; it would see an earlier value", id.Name)
-		}
-		return true
-	})
-	return r
+		})
+		return lits
+	}
+	return nil
 }
 
 // perIterationVars returns the loop's own variables when each iteration has its own copy
@@ -518,46 +554,6 @@ func (s *scope) perIterationVars() map[*types.Var]bool {
 		vars[v] = true
 	}
 	return vars
-}
-
-// changedAfterIteration returns an assignment to v in the loop (which runs again on the
-// next iteration) or after it, or a place that takes v's address; nil if there is none.
-func (s *scope) changedAfterIteration(v *types.Var) ast.Node {
-	info := s.pass.TypesInfo
-	loop := s.loop.Node()
-	var at ast.Node
-	is := func(e ast.Expr) bool {
-		id, ok := ast.Unparen(e).(*ast.Ident)
-		return ok && info.ObjectOf(id) == v
-	}
-	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
-		if at != nil || n == nil {
-			return false
-		}
-		later := n.Pos() >= loop.Pos()
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for _, l := range n.Lhs {
-				if later && is(l) {
-					at = n
-				}
-			}
-		case *ast.IncDecStmt:
-			if later && is(n.X) {
-				at = n
-			}
-		case *ast.RangeStmt:
-			if later && n.Tok == token.ASSIGN && (is(n.Key) || n.Value != nil && is(n.Value)) {
-				at = n
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND && is(n.X) {
-				at = n
-			}
-		}
-		return true
-	})
-	return at
 }
 
 // checkEscape refuses a defer whose released value is kept beyond the iteration: the

@@ -633,3 +633,91 @@ func embeddedPointer(sel *types.Selection) bool {
 	}
 	return false
 }
+
+// CapturesMayChange returns why a value the literal's body reads from outside it — a
+// variable of the function or of the package, a field or element reached from one —
+// may differ between the span's start and any point in it, and where; "" when none may.
+// Only its address is read when the body takes it (&x, a pointer method on x, x[:] of an
+// array): that never changes. Writes the body makes are not reads; skip, if not nil,
+// exempts variables the caller argues for itself.
+func (s *Span) CapturesMayChange(lit *ast.FuncLit, skip func(*types.Var) bool) (ast.Node, string) {
+	info := s.f.Info
+	var at ast.Node
+	var why string
+	var stack []ast.Node
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		if at != nil {
+			return false
+		}
+		if n == nil {
+			stack = stack[:len(stack)-1]
+			return false
+		}
+		stack = append(stack, n)
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok || v.IsField() || (lit.Pos() <= v.Pos() && v.Pos() < lit.End()) || (skip != nil && skip(v)) {
+			return true
+		}
+		// Climb to the largest path read from v.
+		var e ast.Expr = id
+		i := len(stack) - 2
+		for ; i >= 0; i-- {
+			switch p := stack[i].(type) {
+			case *ast.ParenExpr:
+				e = p
+				continue
+			case *ast.SelectorExpr:
+				if sel := info.Selections[p]; sel != nil && sel.Kind() == types.FieldVal && p.X == e {
+					e = p
+					continue
+				}
+			case *ast.IndexExpr:
+				if p.X == e {
+					e = p
+					continue
+				}
+			case *ast.StarExpr:
+				e = p
+				continue
+			}
+			break
+		}
+		addr := false
+		if i >= 0 {
+			switch p := stack[i].(type) {
+			case *ast.UnaryExpr:
+				addr = p.Op == token.AND
+			case *ast.SliceExpr:
+				_, isArr := under(info.TypeOf(e)).(*types.Array)
+				addr = p.X == e && isArr
+			case *ast.SelectorExpr:
+				if sel := info.Selections[p]; sel != nil && sel.Kind() == types.MethodVal && p.X == e {
+					_, ptrRecv := under(sel.Obj().(*types.Func).Signature().Recv().Type()).(*types.Pointer)
+					_, ptrOperand := under(info.TypeOf(e)).(*types.Pointer)
+					addr = ptrRecv && !ptrOperand && len(sel.Index()) == 1
+				}
+			case *ast.AssignStmt:
+				for _, l := range p.Lhs {
+					if l == e && Root(info, e) == ast.Unparen(id) {
+						return true // a write to the variable itself, not a read
+					}
+				}
+			case *ast.IncDecStmt:
+				if Root(info, e) == ast.Unparen(id) {
+					return true
+				}
+			}
+		}
+		if addr {
+			at, why = s.AddrMayChange(e)
+		} else {
+			at, why = s.MayChange(e)
+		}
+		return true
+	})
+	return at, why
+}
