@@ -77,6 +77,22 @@ func (r *prover) recv(sel *ast.SelectorExpr, s *types.Selection) (ast.Node, stri
 	if at, why := r.mayPanic(&ast.ExprStmt{X: sel.X}); at != nil {
 		return at, why
 	}
+	return r.bind(sel, s)
+}
+
+// MethodValueMayPanic is EvalMayPanic for the method value sel alone, its operand
+// already evaluated (a caller holds it): the step that binds the receiver panics on a nil
+// interface, and on a nil pointer whose value it copies or whose fields it goes through.
+func MethodValueMayPanic(info *types.Info, sel *ast.SelectorExpr, nonNil map[*types.Var]bool) (ast.Node, string) {
+	s := info.Selections[sel]
+	if s == nil || s.Kind() != types.MethodVal {
+		return nil, ""
+	}
+	return (&prover{Info: info, nonNil: nonNil}).bind(sel, s)
+}
+
+// bind checks the step of a method value that binds its receiver.
+func (r *prover) bind(sel *ast.SelectorExpr, s *types.Selection) (ast.Node, string) {
 	m := s.Obj().(*types.Func)
 	_, ptrRecv := under(m.Signature().Recv().Type()).(*types.Pointer)
 	_, ptrOperand := under(r.Info.TypeOf(sel.X)).(*types.Pointer)

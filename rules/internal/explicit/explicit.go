@@ -86,6 +86,10 @@ type Plan struct {
 	// that does is known (an interface, a function value, another module): a caller
 	// whose form relies on keeping panics as they were (a guard) is then unsafe.
 	MayRecover string
+	// MovesPanic says why evaluating the deferred call may panic — at the defer statement
+	// today, at an exit with explicit calls — when it may (it is MayPanic then too). A
+	// guard defer covers panics in the region, not this one.
+	MovesPanic string
 }
 
 // Check analyzes the region.
@@ -152,11 +156,22 @@ func (r *Region) Check() Plan {
 	if rec == effects.Unknown {
 		plan.MayRecover = "the deferred call may recover panics: " + r.unknownCallee()
 	}
-	if !r.Evaluated {
-		if n, why := effects.EvalMayPanic(r.Info, r.Defer.Call, nonNil); n != nil {
-			plan.At, plan.MayPanic = n.Pos(), why+"; explicit calls would move the panic to the exit"
-			return plan
+	// The defer statement evaluates the function value — a method value panics there on
+	// a nil interface or pointer — and the arguments; explicit calls evaluate them at the
+	// exits. A caller that evaluates them at the defer (Evaluated) holds the receiver —
+	// &x, a copy of *p, an interface value — and the arguments, but binds an interface's
+	// method value at the exits.
+	n, why := effects.EvalMayPanic(r.Info, r.Defer.Call, nonNil)
+	if r.Evaluated {
+		n, why = nil, ""
+		if sel, ok := ast.Unparen(r.Defer.Call.Fun).(*ast.SelectorExpr); ok && types.IsInterface(r.Info.TypeOf(sel.X)) {
+			n, why = effects.MethodValueMayPanic(r.Info, sel, nonNil)
 		}
+	}
+	if n != nil {
+		plan.At, plan.MayPanic = n.Pos(), why+"; explicit calls would move the panic to the exit"
+		plan.MovesPanic = plan.MayPanic
+		return plan
 	}
 	for _, s := range r.stmts {
 		if n, why := effects.MayPanic(r.Info, s, nonNil); n != nil {
@@ -168,9 +183,8 @@ func (r *Region) Check() Plan {
 }
 
 // nonNil returns the pointers known not to be nil throughout the region: dereferenced by
-// the statement before the defer (c.mu.Lock() before defer c.mu.Unlock()) — or, when the
-// caller evaluates the deferred call at the defer, by the defer statement itself — and not
-// changed in the region.
+// the statement before the defer (c.mu.Lock() before defer c.mu.Unlock()) and not changed
+// in the region.
 func (r *Region) nonNil() map[*types.Var]bool {
 	out := make(map[*types.Var]bool)
 	for j, s := range r.Block.List {
@@ -179,11 +193,6 @@ func (r *Region) nonNil() map[*types.Var]bool {
 		}
 		if j > 0 {
 			for v := range r.fn.NonNilAfter(r.Block.List[j-1]) {
-				out[v] = true
-			}
-		}
-		if r.Evaluated {
-			for v := range r.fn.NonNilAfter(r.Defer) {
 				out[v] = true
 			}
 		}
