@@ -107,6 +107,7 @@ func run(pass *analysis.Pass) (any, error) {
 				Pos:            rng.Pos(),
 				End:            rng.End(),
 				Message:        msg,
+				Related:        s.unsafeWhy,
 				SuggestedFixes: []analysis.SuggestedFix{fix},
 			})
 		}

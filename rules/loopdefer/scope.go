@@ -12,6 +12,7 @@ import (
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
 	"github.com/deferfix/deferfix/rules/internal/effects"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
 var sprintf = fmt.Sprintf
@@ -28,7 +29,8 @@ type scope struct {
 
 	// unsafe says the fix changes behaviour on a panic: a deferred call that may recover
 	// (effects.Unknown) with something after it in the iteration that may panic.
-	unsafe bool
+	unsafe    bool
+	unsafeWhy []analysis.RelatedInformation
 
 	body  *ast.BlockStmt
 	label *types.Label // the loop's label, or nil
@@ -152,8 +154,10 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 		// may recover, and then, run per iteration, a panic after the defer would no
 		// longer end the loop. Only a panic tells, so the fix is unsafe when one can
 		// happen after the defer in the iteration.
-		if at, _ := s.bodyMayPanic(d); at != nil {
+		if at, why := s.bodyMayPanic(d); at != nil {
 			s.unsafe = true
+			s.unsafeWhy = append(s.unsafeWhy, analysis.RelatedInformation{Pos: at.Pos(), End: at.Pos(),
+				Message: fixes.UnsafePrefix + sprintf("%s may recover (its callee is not known here), and %s: run per iteration, it would stop that panic in the iteration, not at the function's return", types.ExprString(d.Call.Fun), why)})
 		}
 	}
 	if r := s.checkUndo(d); r != nil {
