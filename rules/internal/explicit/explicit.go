@@ -61,7 +61,7 @@ type Region struct {
 	// Effects answers whether the deferred call may recover (the effects Analyzer's
 	// result); nil answers from this package's syntax alone.
 	Effects *effects.Result
-	Call      func() *dst.CallExpr
+	Call    func() *dst.CallExpr
 	// Later are defers after this one in Block that the caller rewrites too, each as a
 	// region of its own and before this one: their calls then come first at the exits
 	// after them, as deferred calls run in reverse, and returns there already hold their
@@ -489,7 +489,6 @@ func (r *Region) callMayChange(v *types.Var) bool {
 	at, _ := effects.NewFunc(r.Info, r.Fn, nil).Between(r.Defer.Call.Pos(), r.Defer.Call.End()).VarMayChange(v)
 	return at != nil
 }
-
 
 // changesResults reports whether the deferred call may assign a named result: a deferred
 // literal refers to one, or a pointer to one exists. A return would then overwrite what
