@@ -33,7 +33,9 @@
 // assignment writes the variable its target is rooted in (x in x, x.f, x.a[2] where the
 // fields are struct values and the indexes index arrays): the write changes that variable
 // and every path through it. A := or var declaration in the span makes a new variable,
-// which no expression evaluated before the span can denote. Every other write is
+// which no expression evaluated before the span can denote — except a loop's own
+// variables before Go 1.22, which the iterations share: the loop writes them. Every
+// other write is
 // indirect — through a pointer (*p, p.f), into a slice or map element, by the builtins
 // copy, clear and append (which may write into a shared backing array) — and may change
 // anything reached through a pointer, and any variable whose address exists.
