@@ -175,7 +175,11 @@ func (f *Func) Escapes(v *types.Var) bool {
 // A Span is the code that may run between two points of a function.
 type Span struct {
 	f      *Func
-	direct map[*types.Var]ast.Node // variables the span assigns, and where
+	direct map[*types.Var][]ast.Node // variables the span assigns, and where
+	// origin is the statement After started from, when the span reaches back to the
+	// start of a loop around it; nil otherwise.
+	origin ast.Node
+	from   token.Pos
 	// The first node of each kind, or nil.
 	unseen   ast.Node // runs code the syntax does not show, or synchronises
 	unseenAs string
@@ -215,7 +219,13 @@ func (f *Func) After(s ast.Node) *Span {
 		}
 		return n == nil || (n.Pos() <= s.Pos() && s.End() <= n.End())
 	})
-	return f.span(from, body.End())
+	sp := f.span(from, body.End())
+	if from < s.End() {
+		cp := *sp // the cached span, with the origin of this question
+		cp.origin = s
+		return &cp
+	}
+	return sp
 }
 
 func (f *Func) span(from, to token.Pos) *Span {
@@ -223,7 +233,7 @@ func (f *Func) span(from, to token.Pos) *Span {
 	if s := f.spans[key]; s != nil {
 		return s
 	}
-	s := &Span{f: f, direct: make(map[*types.Var]ast.Node)}
+	s := &Span{f: f, direct: make(map[*types.Var][]ast.Node), from: from}
 	f.spans[key] = s
 	body := f.body()
 	if body == nil || from >= to {
@@ -241,9 +251,7 @@ func (f *Func) span(from, to token.Pos) *Span {
 			}
 			return
 		}
-		if _, ok := s.direct[v]; !ok {
-			s.direct[v] = at
-		}
+		s.direct[v] = append(s.direct[v], at)
 		if f.Escapes(v) && s.aliasing == nil {
 			s.aliasing = at
 		}
@@ -277,9 +285,7 @@ func (f *Func) span(from, to token.Pos) *Span {
 				for _, l := range as.Lhs {
 					if id, ok := l.(*ast.Ident); ok {
 						if v, ok := info.Defs[id].(*types.Var); ok {
-							if _, seen := s.direct[v]; !seen {
-								s.direct[v] = n
-							}
+							s.direct[v] = append(s.direct[v], n)
 						}
 					}
 				}
@@ -289,9 +295,7 @@ func (f *Func) span(from, to token.Pos) *Span {
 				for _, l := range []ast.Expr{n.Key, n.Value} {
 					if id, ok := l.(*ast.Ident); ok {
 						if v, ok := info.Defs[id].(*types.Var); ok {
-							if _, seen := s.direct[v]; !seen {
-								s.direct[v] = n
-							}
+							s.direct[v] = append(s.direct[v], n)
 						}
 					}
 				}
@@ -351,12 +355,61 @@ func (f *Func) span(from, to token.Pos) *Span {
 func (s *Span) Unseen() (ast.Node, string) { return s.unseen, s.unseenAs }
 
 // Assigns returns where the span assigns v (or a part of it held in v), or nil.
-func (s *Span) Assigns(v *types.Var) ast.Node { return s.direct[v] }
+func (s *Span) Assigns(v *types.Var) ast.Node { return s.assigns(v) }
+
+// assigns returns the first write to v in the span that writes the instance of v live at
+// the span's start. A variable declared in a loop the span reaches back into is a new
+// variable each time its declaration runs: a write before the origin in the loop body
+// writes the next instance — unless a loop between the declaration and the origin
+// brings control back to it with the same instance.
+func (s *Span) assigns(v *types.Var) ast.Node {
+	writes := s.direct[v]
+	if len(writes) == 0 {
+		return nil
+	}
+	if s.origin == nil || v.Pos() < s.from || v.Pos() >= s.origin.End() {
+		return writes[0]
+	}
+	for _, w := range writes {
+		if isLoop(w) {
+			return w // a loop variable before Go 1.22: the same for every iteration
+		}
+	}
+	from := s.origin.End()
+	if !(isLoop(s.origin) && s.origin.Pos() <= v.Pos()) {
+		// The outermost loop between the declaration and the origin comes back with the
+		// same instance.
+		ast.Inspect(s.f.body(), func(n ast.Node) bool {
+			if n == nil || n.End() <= v.Pos() || n.Pos() > s.origin.Pos() {
+				return false
+			}
+			if isLoop(n) && v.Pos() < n.Pos() && s.origin.End() <= n.End() {
+				from = n.Pos()
+				return false
+			}
+			return true
+		})
+	}
+	for _, w := range writes {
+		if w.Pos() >= from {
+			return w
+		}
+	}
+	return nil
+}
+
+func isLoop(n ast.Node) bool {
+	switch n.(type) {
+	case *ast.ForStmt, *ast.RangeStmt:
+		return true
+	}
+	return false
+}
 
 // VarMayChange returns why v's value may differ between the span's start and any point
 // in it, and where; "" when it cannot.
 func (s *Span) VarMayChange(v *types.Var) (ast.Node, string) {
-	if at := s.direct[v]; at != nil {
+	if at := s.assigns(v); at != nil {
 		return at, fmt.Sprintf("%s is assigned", v.Name())
 	}
 	if !s.f.Escapes(v) {

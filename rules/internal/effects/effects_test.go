@@ -136,6 +136,37 @@ func TestMayChange(t *testing.T) {
 	}
 }
 
+// TestAfter checks the span from a defer to the return: a loop around the defer comes
+// back, but a variable declared in its body is a new one each iteration.
+func TestAfter(t *testing.T) {
+	for _, tc := range []struct {
+		body   string
+		change bool
+	}{
+		{"for range 3 { v := x; defer fill([]int{v}); v++ }", true},                 // after the defer
+		{"for range 3 { var v int; v = x; defer fill([]int{v}) }", false},           // before it: the next v
+		{"for range 3 { v := 0; for range 3 { v++; defer fill([]int{v}) } }", true}, // an inner loop comes back
+		{"v := 0; for range 3 { v = x; defer fill([]int{v}) }", true},               // declared outside the loop
+		{"for range 3 { v := 0; h := func() { v++ }; defer fill([]int{v}); h() }", true},
+	} {
+		_, info, _, fn, _, after := load(t, "", "x", tc.body)
+		var d *ast.DeferStmt
+		for _, st := range after {
+			ast.Inspect(st, func(n ast.Node) bool {
+				if ds, ok := n.(*ast.DeferStmt); ok {
+					d = ds
+				}
+				return true
+			})
+		}
+		arg := d.Call.Args[0].(*ast.CompositeLit).Elts[0]
+		at, why := effects.NewFunc(info, fn, nil).After(d).MayChange(arg)
+		if (at != nil) != tc.change {
+			t.Errorf("%s: MayChange = %v (%s), want %v", tc.body, at != nil, why, tc.change)
+		}
+	}
+}
+
 // TestMayPanic checks class 3: what may panic without a call, and a method value
 // evaluated at a defer statement.
 func TestMayPanic(t *testing.T) {
