@@ -25,7 +25,7 @@ var (
 // export data for their dependencies.
 func costLoad(b *testing.B) []*packages.Package {
 	costOnce.Do(func() {
-		cfg := &packages.Config{Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedImports | packages.NeedDeps}
+		cfg := &packages.Config{Mode: packages.NeedName | packages.NeedFiles | packages.NeedSyntax | packages.NeedTypes | packages.NeedTypesInfo | packages.NeedImports}
 		costLoaded, costErr = packages.Load(cfg, costPkgs...)
 	})
 	if costErr != nil {

@@ -88,9 +88,14 @@
 // # Cost: why not SSA
 //
 // golang.org/x/tools/go/ssa (through the buildssa pass) makes implicit address-taking,
-// calls and closures explicit, but building it costs far more than the questions need,
-// for every package, whether or not it has a defer: see BenchmarkCost and the commit
-// that introduced this package for the measurements. The syntactic argument above is
-// sound for the same questions because it over-approximates what SSA would make
-// explicit: every implicit address-taking is an escape, every call runs unseen code.
+// calls and closures explicit, but building it costs far more than these questions need,
+// for every package a rule runs on, whether or not it has a defer. BenchmarkCostSSA and
+// BenchmarkCostEffects measure both on net/http, go/types, encoding/json, database/sql,
+// text/template and os (310 defers): building their SSA takes about 1.2 s and 70 MB
+// (1.06M allocations); asking effects every question the rules ask about every defer
+// takes 0.08–0.14 s and 1.6 MB. The syntactic argument above is sound for the same
+// questions because it over-approximates what SSA would make explicit: every implicit
+// address-taking is an escape, every call runs unseen code. What SSA would add —
+// points-to precision, which pointer writes reach which variable — the rules do not need
+// to keep their fixes.
 package effects
