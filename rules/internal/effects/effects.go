@@ -642,14 +642,21 @@ func (s *Span) RecvMayChange(sel *ast.SelectorExpr) (ast.Node, string) {
 	switch {
 	case types.IsInterface(info.TypeOf(sel.X)):
 		return s.MayChange(sel.X)
-	case len(selection.Index()) > 1:
-		// Promoted through embedded fields: the path to the receiver may go through
-		// embedded pointers, read at the evaluation.
-		if ptrRecv && !ptrOperand && !embeddedPointer(selection) {
-			return s.AddrMayChange(sel.X)
+	case len(selection.Index()) > 1 && !embeddedPointer(selection) && ptrRecv:
+		// Promoted through embedded struct values to a pointer method: the receiver is
+		// an address computed from the operand, no memory is read.
+		if ptrOperand {
+			return s.MayChange(sel.X)
 		}
+		return s.AddrMayChange(sel.X)
+	case len(selection.Index()) > 1:
+		// Through embedded pointers, or to a value method: memory is read at the
+		// evaluation (the embedded pointers, the copied receiver).
 		if at, why := s.MayChange(sel.X); at != nil {
 			return at, why
+		}
+		if !ptrOperand && !embeddedPointer(selection) {
+			return nil, "" // a copy of a field of the operand's own value
 		}
 		return s.derefMayChange(sel)
 	case ptrRecv && !ptrOperand:
