@@ -48,6 +48,9 @@
 // passed on, or started as a goroutine), and one of an enclosing function (a literal's
 // captured variable).
 //
+// Another goroutine's writes that no synchronisation orders with the span are data races;
+// a program with one has no meaning for a rewrite to keep, so they are not considered.
+//
 // So an expression may change when a variable it reads is written in the span, or
 // escapes and the span runs unseen code or writes indirectly; when it reads through a
 // pointer, a slice or a map element and the span runs unseen code or writes indirectly
