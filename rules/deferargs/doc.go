@@ -43,6 +43,11 @@
 // a method value on a nil interface), the panic would move from the defer statement to
 // the return: the fix is then unsafe, applied only with -unsafe.
 //
+// The closure calls the deferred function rather than deferring it, so a recover in that
+// function would stop no panic: the fix is refused for a function that calls recover
+// (package rules/internal/effects), and unsafe for one whose callee is not known (an
+// interface method, a function value, a function of another module).
+//
 // For recover() the fix is unsafe: the closure makes recover effective, so the deferred
 // call starts stopping panics. It is applied only with -unsafe.
 package deferargs

@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"example.com/recover/lib"
 )
@@ -39,8 +40,18 @@ func throughInterface(ids []int) {
 	fmt.Println("throughInterface: all processed")
 }
 
+// A deferred method of another package that recovers, whose argument deferargs would
+// delay: called from a closure, its recover would stop nothing.
+func timed() {
+	start := time.Now()
+	g := lib.New(9)
+	defer g.Finish(time.Now().Sub(start) > time.Hour)
+	process(2)
+}
+
 func main() {
 	crossPackage([]int{1, 2, 3})
 	throughInterface([]int{1, 2, 3})
+	timed()
 	fmt.Println("main: done")
 }

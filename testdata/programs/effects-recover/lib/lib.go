@@ -13,3 +13,10 @@ func (g *Guard) Done() {
 		fmt.Println("guard", g.ID, "recovered:", r)
 	}
 }
+
+// Finish reports whether it was late and stops a panic in progress.
+func (g *Guard) Finish(late bool) {
+	if r := recover(); r != nil {
+		fmt.Println("guard", g.ID, "finished late:", late, "recovered:", r)
+	}
+}
