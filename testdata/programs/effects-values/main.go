@@ -129,6 +129,23 @@ func loopClosure(names []string) {
 	fmt.Println("total", total)
 }
 
+// A closure held in a variable, deferred in a loop, reading a package variable the
+// function changes after the loop.
+func loopFinish(names []string) {
+	total := 0
+	for _, name := range names {
+		r := open(name)
+		finish := func() {
+			r.Close()
+			fmt.Println("  finish phase:", phase)
+		}
+		defer finish()
+		total += consume(r.use())
+	}
+	phase = "after the second loop"
+	fmt.Println("total", total)
+}
+
 func main() {
 	byIterator()
 	byGoroutine()
@@ -141,4 +158,6 @@ func main() {
 	flushed(&buf)
 	fmt.Printf("buffered: %q\n", buf.String())
 	loopClosure([]string{"a", "b"})
+	phase = "during the loop"
+	loopFinish([]string{"c", "d"})
 }
