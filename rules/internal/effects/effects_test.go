@@ -167,6 +167,31 @@ func TestAfter(t *testing.T) {
 	}
 }
 
+// TestCaptures checks what a deferred literal reads from outside it: values that may
+// change, and addresses, which never do.
+func TestCaptures(t *testing.T) {
+	for _, tc := range []struct {
+		lit, after string
+		change     bool
+	}{
+		{"func() { _ = G }", "call()", true}, // a package variable, across a call
+		{"func() { _ = G }", "x++", false},
+		{"func() { _ = x }", "x++", true},
+		{"func() { s.mu.Lock() }", "call()", false},   // only &s.mu is read
+		{"func() { _ = s.n }", "s.Ptr()", true},       // &s taken implicitly, and a call
+		{"func() { _ = ps.n }", "call()", true},       // through a pointer
+		{"func() { x = 2 }", "call()", false},         // a write is not a read
+		{"func() { y := 1; _ = y }", "call()", false}, // the literal's own variable
+	} {
+		_, info, _, fn, e, after := load(t, "", tc.lit, tc.after)
+		lit := e.(*ast.FuncLit)
+		at, why := effects.NewFunc(info, fn, lit).Stmts(after).CapturesMayChange(lit, nil)
+		if (at != nil) != tc.change {
+			t.Errorf("%s; %s: CapturesMayChange = %v (%s), want %v", tc.lit, tc.after, at != nil, why, tc.change)
+		}
+	}
+}
+
 // TestMayPanic checks class 3: what may panic without a call, and a method value
 // evaluated at a defer statement.
 func TestMayPanic(t *testing.T) {
