@@ -102,6 +102,34 @@ func Composed(all []*analysis.Analyzer, enabled func() []*analysis.Analyzer) []*
 		w.Run = func(pass *analysis.Pass) (any, error) { return nil, c.report(pass, a) }
 		out[i] = w
 	}
+	// The analyzers the rules require (effects, with its MayRecover and NilOnError facts)
+	// left facts in the dependencies' vet files; the driver decodes them only for fact
+	// types some analyzer of its own declares, and each type may be declared once.
+	seen := make(map[string]bool)
+	for _, a := range all {
+		seen[a.Name] = true
+	}
+	var visit func(a *analysis.Analyzer)
+	visit = func(a *analysis.Analyzer) {
+		for _, r := range a.Requires {
+			if seen[r.Name] {
+				continue
+			}
+			seen[r.Name] = true
+			if len(r.FactTypes) > 0 {
+				out = append(out, &analysis.Analyzer{
+					Name:      r.Name,
+					Doc:       r.Doc,
+					FactTypes: r.FactTypes,
+					Run:       func(*analysis.Pass) (any, error) { return nil, nil },
+				})
+			}
+			visit(r)
+		}
+	}
+	for _, a := range all {
+		visit(a)
+	}
 	return out
 }
 

@@ -57,6 +57,8 @@
 //
 // The fix is not offered when the function returns no error and has no test to report
 // to (there is nowhere to report the failure), when the
-// resource variable is assigned after the defer (the closure would close another value),
+// deferred call's receiver may change after the defer (the closure would close another
+// value: package rules/internal/effects decides, seeing assignments, closures, pointers),
+// when evaluating it may panic (the panic would move to the return),
 // or when the error result's name is shadowed at the defer.
 package closecheck

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -62,8 +63,8 @@ func (s *site) report(msg string) {
 			fixes.Refuse(s.pass, rng, token.NoPos, msg, "the function returns no error to report the failure in; check it where it can be handled")
 			return
 		}
-		if at := s.assignedAfter(); at != nil {
-			fixes.Refuse(s.pass, rng, at.Pos(), msg, sprintf("%s is assigned after the defer, so a deferred closure would see another value", s.v.Name()))
+		if at, why := s.changesAfter(); at != nil {
+			fixes.Refuse(s.pass, rng, at.Pos(), msg, why)
 			return
 		}
 		// In a test, the failure is reported to the test: t.Error(cerr).
@@ -78,8 +79,8 @@ func (s *site) report(msg string) {
 		s.pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
 		return
 	}
-	if at := s.assignedAfter(); at != nil {
-		fixes.Refuse(s.pass, rng, at.Pos(), msg, sprintf("%s is assigned after the defer, so a deferred closure would see another value", s.v.Name()))
+	if at, why := s.changesAfter(); at != nil {
+		fixes.Refuse(s.pass, rng, at.Pos(), msg, why)
 		return
 	}
 	errVar := res.At(res.Len() - 1)
@@ -166,21 +167,30 @@ func (s *site) rewriteTest(f *fixes.File, tb, cerr string) error {
 	return nil
 }
 
-// assignedAfter returns an assignment to the resource variable after the defer, or nil.
-func (s *site) assignedAfter() ast.Node {
+// changesAfter returns why the deferred closure, which evaluates the deferred call's
+// receiver and arguments at the return instead of at the defer statement, would see other
+// values or panic elsewhere, and where; "" when it would not (effects.Span.MayChange over
+// the code after the defer, effects.EvalMayPanic).
+func (s *site) changesAfter() (ast.Node, string) {
 	info := s.pass.TypesInfo
-	var at ast.Node
-	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
-		if as, ok := n.(*ast.AssignStmt); ok && as.Pos() > s.d.End() {
-			for _, l := range as.Lhs {
-				if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(id) == s.v {
-					at = as
-				}
-			}
+	f := effects.NewFunc(info, s.fn.Node(), nil)
+	span := f.After(s.d)
+	if sel, ok := ast.Unparen(s.d.Call.Fun).(*ast.SelectorExpr); ok {
+		if at, why := span.RecvMayChange(sel); at != nil {
+			return at, sprintf("a deferred closure would evaluate %s at the return, and %s", types.ExprString(sel.X), why)
 		}
-		return at == nil
-	})
-	return at
+	} else if at, why := span.MayChange(s.d.Call.Fun); at != nil {
+		return at, "a deferred closure would evaluate the function at the return, and " + why
+	}
+	for _, a := range s.d.Call.Args {
+		if at, why := span.MayChange(a); at != nil {
+			return at, "a deferred closure would evaluate the argument at the return, and " + why
+		}
+	}
+	if at, why := effects.EvalMayPanic(info, s.d.Call, f.NonNilAt(s.d, span)); at != nil {
+		return at, why + "; in a deferred closure the panic would happen at the return instead"
+	}
+	return nil, ""
 }
 
 func (s *site) rewrite(f *fixes.File, rename bool, errName, cerr string) error {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 )
@@ -26,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "deferargs",
 	Doc:      ruledoc.Extract(doc, "deferargs"),
 	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/deferargs",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, effects.Analyzer},
 	Run:      run,
 }
 
@@ -34,6 +35,7 @@ var Analyzer = &analysis.Analyzer{
 const (
 	titleWrap        = "Defer a closure so the arguments are evaluated when the call runs"
 	titleWrapRecover = "Defer a closure that calls recover" + fixes.UnsafeSuffix
+	titleWrapPanic   = titleWrap + fixes.UnsafeSuffix
 )
 
 // early is an argument expression evaluated at the defer statement by mistake.
@@ -189,9 +191,26 @@ func report(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt, found [
 		fixes.Refuse(pass, first.expr, at.Pos(), first.message, reason)
 		return
 	}
+	// The closure calls the deferred function: if that calls recover, it no longer
+	// stops a panic, as recover works only called by the deferred function itself.
+	rec := effects.Unknown
+	if res, ok := pass.ResultOf[effects.Analyzer].(*effects.Result); ok {
+		rec = res.Recover(d.Call)
+	}
+	if rec == effects.Recovers {
+		fixes.Refuse(pass, first.expr, d.Pos(), first.message, "the deferred function recovers panics; called from a closure, its recover would stop none")
+		return
+	}
 	title := titleWrap
+	var related []analysis.RelatedInformation
 	if unsafe {
 		title = titleWrapRecover
+	} else if rec == effects.Unknown {
+		title = titleWrapPanic
+		related = append(related, analysis.RelatedInformation{Pos: d.Pos(), End: d.Pos(), Message: fixes.UnsafePrefix + sprintf("%s may recover panics (its callee is not known here); called from a closure, its recover would stop none", types.ExprString(d.Call.Fun))})
+	} else if why := mayPanic(pass.TypesInfo, cur, d, found); why != "" {
+		title = titleWrapPanic
+		related = append(related, analysis.RelatedInformation{Pos: d.Pos(), End: d.Pos(), Message: fixes.UnsafePrefix + why + ": the panic would move from the defer statement to the return"})
 	}
 	fix, err := fixes.FixAt(pass, deferutil.File(cur), d, title, func(f *fixes.File) error { return wrap(f, d) })
 	if err != nil {
@@ -202,6 +221,7 @@ func report(pass *analysis.Pass, cur inspector.Cursor, d *ast.DeferStmt, found [
 		Pos:            first.expr.Pos(),
 		End:            first.expr.End(),
 		Message:        first.message,
+		Related:        related,
 		SuggestedFixes: []analysis.SuggestedFix{fix},
 	})
 }

@@ -31,12 +31,22 @@
 //
 //	defer func() { log.Printf("took %v", time.Since(start)) }()
 //
-// The closure delays the evaluation of the other arguments and of the function value
-// too. The fix is offered only when that changes nothing: each of them is a constant, a
-// literal, a package name, a function, or a variable (or a field of one) that the
-// function never assigns after the defer statement — or, for a defer inside a loop,
-// anywhere in that loop — and whose address is never taken. Otherwise the finding is
-// reported without a fix, with the reason.
+// The closure delays the evaluation of the other arguments, of the function value and
+// receiver, and of the mistaken call's own operands (start in time.Since(start)) too. The
+// fix is offered only when that changes nothing: none of them may change between the
+// defer statement and the return (package rules/internal/effects states the argument: a
+// variable assigned after the defer — for a defer inside a loop, anywhere in the loop —,
+// written through a pointer, a slice of it or a closure, a package-level variable across
+// a call, a channel operation or a range over a function, a value receiver whose
+// variable changes; another call among the arguments). Otherwise the finding is reported
+// without a fix, with the reason. When evaluating them may panic (an index out of range,
+// a method value on a nil interface), the panic would move from the defer statement to
+// the return: the fix is then unsafe, applied only with -unsafe.
+//
+// The closure calls the deferred function rather than deferring it, so a recover in that
+// function would stop no panic: the fix is refused for a function that calls recover
+// (package rules/internal/effects), and unsafe for one whose callee is not known (an
+// interface method, a function value, a function of another module).
 //
 // For recover() the fix is unsafe: the closure makes recover effective, so the deferred
 // call starts stopping panics. It is applied only with -unsafe.

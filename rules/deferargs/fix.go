@@ -3,13 +3,14 @@ package deferargs
 import (
 	"fmt"
 	"go/ast"
-	"go/token"
 	"go/types"
 
 	"github.com/dave/dst"
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
+	"github.com/deferfix/deferfix/rules/internal/explicit"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -17,16 +18,14 @@ import (
 //
 //	defer f(a, time.Since(t))  ⇒  defer func() { f(a, time.Since(t)) }()
 //
-// It delays the evaluation of f, a, and any receiver as well as of the mistaken argument.
-// unstable refuses the fix unless each of those would evaluate to the same value at the
-// later time. What it accepts: constants and literals; package names, functions, and
-// package-level variables (assigning a global while a defer is pending is not a pattern
-// worth a refusal); local variables and parameters that are neither assigned after the
-// defer statement (for a defer inside a loop: anywhere in the innermost loop, since the
-// next iteration runs after this one's defer) nor have their address taken; field and
-// index expressions, unary and binary operators, conversions, and composite literals over
-// those, where no assignment in the function after the defer targets the same field.
-// Any other call, a receive, or a type assertion on a changing value is refused.
+// It delays the evaluation of f, a, any receiver, and the operands of the mistaken
+// argument (t) from the defer statement to the function's return. unstable refuses the
+// fix unless each of them has the same value then: effects.Span.MayChange over the code
+// that may run in between (everything after the defer and, in a loop, the whole loop).
+// Only the mistaken call itself (time.Since, recover) and the reassigned error or result
+// are meant to be evaluated late. A panic evaluating them (a nil interface's method
+// value, an index out of range) would move from the defer statement to the return:
+// mayPanic makes the fix unsafe then (effects.EvalMayPanic).
 
 // unstable returns why deferring a closure would change the value of an expression other
 // than the mistaken ones, and where; "" if nothing would.
@@ -35,108 +34,151 @@ func unstable(info *types.Info, cur inspector.Cursor, d *ast.DeferStmt, found []
 	if !ok {
 		return "defer outside a function", d
 	}
-	_, body := deferutil.FuncParts(fn.Node())
-	after := d.End()
-	region := ast.Node(body)
-	if loops := deferutil.Loops(cur, fn); len(loops) > 0 {
-		region = loops[0].Node()
-		after = region.Pos()
-	}
-	changed := assignedAfter(info, body, region, after)
+	span := effects.NewFunc(info, fn.Node(), nil).After(d)
 	skip := make(map[ast.Node]bool)
 	for _, e := range found {
 		skip[e.expr] = true
 	}
 	var reason string
 	var at ast.Node
-	check := func(e ast.Expr) {
-		ast.Inspect(e, func(n ast.Node) bool {
-			if reason != "" || n == nil || skip[n] {
-				return false
+	var check func(e ast.Expr)
+	check = func(e ast.Expr) {
+		if reason != "" || e == nil {
+			return
+		}
+		if skip[e] {
+			// The mistaken call is meant to run late; its operands are not.
+			if call, ok := e.(*ast.CallExpr); ok {
+				for _, a := range call.Args {
+					check(a) // t in time.Since(t) or time.Now().Sub(t); time.Now runs late too
+				}
 			}
-			switch n := n.(type) {
-			case *ast.FuncLit:
+			return
+		}
+		if !containsAny(e, skip) {
+			if n, why := span.MayChange(e); n != nil {
+				reason, at = "deferring a closure would also delay reading a value that may change after the defer: "+why, n
+			}
+			return
+		}
+		switch x := ast.Unparen(e).(type) {
+		case *ast.CallExpr:
+			if tv, ok := info.Types[x.Fun]; ok && tv.IsType() {
+				check(x.Args[0]) // a conversion
+				return
+			}
+			if sel, ok := ast.Unparen(x.Fun).(*ast.SelectorExpr); ok && skip[ast.Unparen(sel.X)] {
+				check(sel.X) // a method of a mistaken value, as in time.Since(t).Seconds()
+				for _, a := range x.Args {
+					check(a)
+				}
+				return
+			}
+			reason, at = "deferring a closure would also delay another call among the arguments", x
+		case *ast.BinaryExpr:
+			check(x.X)
+			check(x.Y)
+		case *ast.UnaryExpr:
+			check(x.X)
+		case *ast.CompositeLit:
+			for _, el := range x.Elts {
+				if kv, ok := el.(*ast.KeyValueExpr); ok {
+					check(kv.Key)
+					el = kv.Value
+				}
+				check(el)
+			}
+		case *ast.KeyValueExpr:
+			check(x.Key)
+			check(x.Value)
+		default:
+			reason, at = sprintf("deferring a closure would also delay evaluating %s", types.ExprString(e)), e
+		}
+	}
+	fun := ast.Unparen(d.Call.Fun)
+	if sel, ok := fun.(*ast.SelectorExpr); ok && info.Selections[sel] != nil && info.Selections[sel].Kind() == types.MethodVal {
+		if n, why := span.RecvMayChange(sel); n != nil {
+			return "deferring a closure would also delay evaluating the method's receiver: " + why, n
+		}
+	} else if explicit.StaticFunc(info, d.Call) == nil {
+		check(fun)
+	}
+	for _, a := range d.Call.Args {
+		check(a)
+	}
+	return reason, at
+}
+
+// mayPanic returns why evaluating the deferred call's function and arguments — at the
+// defer statement today, at the return after the fix — may panic; "" if it cannot. The
+// mistaken calls (time.Since, time.Now().Sub, recover) do not panic.
+func mayPanic(info *types.Info, cur inspector.Cursor, d *ast.DeferStmt, found []early) string {
+	fn, ok := deferutil.Func(cur)
+	if !ok {
+		return "defer outside a function"
+	}
+	f := effects.NewFunc(info, fn.Node(), nil)
+	nonNil := f.NonNilAt(d, f.After(d))
+	skip := make(map[ast.Node]bool)
+	for _, e := range found {
+		skip[e.expr] = true
+	}
+	if n, why := effects.EvalMayPanic(info, &ast.CallExpr{Fun: d.Call.Fun}, nonNil); n != nil {
+		return why
+	}
+	var why string
+	var visit func(e ast.Expr)
+	visit = func(e ast.Expr) {
+		if why != "" || e == nil {
+			return
+		}
+		if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && (skip[call] || isMistakenMethod(info, call, skip)) {
+			for _, a := range call.Args {
+				visit(a)
+			}
+			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && !isTimeNow(info, call.Fun) && !skip[call] {
+				visit(sel.X)
+			}
+			return
+		}
+		if skip[e] {
+			return
+		}
+		if !containsAny(e, skip) {
+			if n, w := effects.MayPanic(info, &ast.ExprStmt{X: e}, nonNil); n != nil {
+				why = w
+			}
+			return
+		}
+		ast.Inspect(e, func(n ast.Node) bool {
+			if x, ok := n.(ast.Expr); ok && n != e {
+				visit(x)
 				return false
-			case *ast.Ident:
-				if obj := info.Uses[n]; obj != nil && changed[obj] {
-					reason, at = fmt.Sprintf("deferring a closure would also delay reading %s, which changes after the defer", n.Name), n
-				}
-			case *ast.SelectorExpr:
-				if sel := info.Selections[n]; sel != nil && changed[sel.Obj()] {
-					reason, at = fmt.Sprintf("deferring a closure would also delay reading %s, which changes after the defer", n.Sel.Name), n
-				}
-			case *ast.CallExpr:
-				if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
-					return true // conversion
-				}
-				if b, ok := deferutil.Callee(info, n).(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
-					return true
-				}
-				if n == d.Call {
-					return true // the deferred call itself: its function value and arguments are checked
-				}
-				if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok && skip[ast.Unparen(sel.X)] {
-					skip[n] = true // a method of a mistaken value, as in time.Since(t).Seconds()
-					return false
-				}
-				reason, at = "deferring a closure would also delay another call among the arguments", n
-			case *ast.UnaryExpr:
-				if n.Op == token.ARROW {
-					reason, at = "deferring a closure would also delay a channel receive", n
-				}
 			}
 			return true
 		})
 	}
-	check(d.Call)
-	return reason, at
+	for _, a := range d.Call.Args {
+		visit(a)
+	}
+	return why
 }
 
-// assignedAfter returns the objects (variables and fields) that may change after pos: those
-// assigned in region at or after pos, or whose address is taken anywhere in body.
-func assignedAfter(info *types.Info, body *ast.BlockStmt, region ast.Node, pos token.Pos) map[types.Object]bool {
-	changed := make(map[types.Object]bool)
-	mark := func(e ast.Expr) {
-		switch e := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			if obj := info.ObjectOf(e); obj != nil {
-				changed[obj] = true
-			}
-		case *ast.SelectorExpr:
-			if sel := info.Selections[e]; sel != nil {
-				changed[sel.Obj()] = true
-			}
-		}
-	}
-	ast.Inspect(body, func(n ast.Node) bool {
-		if n == nil {
-			return false
-		}
-		later := n.Pos() >= pos && n.End() <= region.End()
-		switch n := n.(type) {
-		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				mark(n.X)
-			}
-		case *ast.AssignStmt:
-			if later {
-				for _, l := range n.Lhs {
-					mark(l)
-				}
-			}
-		case *ast.IncDecStmt:
-			if later {
-				mark(n.X)
-			}
-		case *ast.RangeStmt:
-			if later && n.Tok == token.ASSIGN {
-				mark(n.Key)
-				mark(n.Value)
-			}
-		}
-		return true
+// isMistakenMethod reports whether call is a method of a mistaken value, as in
+// time.Since(t).Seconds().
+func isMistakenMethod(info *types.Info, call *ast.CallExpr, skip map[ast.Node]bool) bool {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	return ok && skip[ast.Unparen(sel.X)]
+}
+
+// containsAny reports whether e holds one of nodes.
+func containsAny(e ast.Node, nodes map[ast.Node]bool) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		found = found || nodes[n]
+		return !found
 	})
-	return changed
+	return found
 }
 
 // wrap rewrites the defer statement d of f into a deferred closure calling the same thing.

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 )
@@ -204,46 +205,72 @@ func anyAssigned(info *types.Info, s ast.Stmt, vars map[*types.Var]bool) bool {
 }
 
 // between classifies the statements strictly between the defer and the check: another
-// defer forbids the move; a call, a return or a branch makes it unsafe.
-func between(info *types.Info, p *pair) (blocked ast.Node, unsafe bool) {
-	for _, s := range p.list[p.defer_+1 : p.check] {
+// defer forbids the move (their order would change); a deferred call whose receiver or
+// arguments may change before the check forbids it too (effects.Span.MayChange: the
+// moved defer would evaluate them later); a statement that may panic (effects.MayPanic:
+// the deferred call would no longer run on that panic), a return or a branch makes it
+// unsafe.
+func between(pass *analysis.Pass, fn ast.Node, p *pair) (blocked ast.Node, why string, unsafe ast.Node, unsafeWhy string) {
+	info := pass.TypesInfo
+	stmts := p.list[p.defer_+1 : p.check]
+	for _, s := range stmts {
 		ast.Inspect(s, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false
 			case *ast.DeferStmt:
 				if blocked == nil {
-					blocked = n
+					blocked, why = n, "another defer stands between them; moving this one would change the order the deferred calls run in"
 				}
-			case *ast.ReturnStmt, *ast.BranchStmt, *ast.GoStmt:
-				unsafe = true
-			case *ast.CallExpr:
-				if tv, ok := info.Types[n.Fun]; ok && tv.IsType() {
-					return true
+			case *ast.ReturnStmt, *ast.BranchStmt:
+				if unsafe == nil {
+					unsafe, unsafeWhy = n, "the statement leaves before the check, where the deferred call would no longer run"
 				}
-				if _, ok := deferutil.Callee(info, n).(*types.Builtin); ok && !deferutil.IsBuiltin(info, n, "panic") {
-					return true
-				}
-				unsafe = true
 			}
 			return true
 		})
+		if unsafe == nil {
+			if at, w := effects.MayPanic(info, s, nil); at != nil {
+				unsafe, unsafeWhy = at, w+", and the deferred call would then no longer run"
+			}
+		}
 	}
-	return blocked, unsafe
+	if blocked != nil || len(stmts) == 0 {
+		return blocked, why, unsafe, unsafeWhy
+	}
+	d := p.list[p.defer_].(*ast.DeferStmt)
+	span := effects.NewFunc(info, fn, nil).Stmts(stmts)
+	if sel, ok := ast.Unparen(d.Call.Fun).(*ast.SelectorExpr); ok {
+		if at, w := span.RecvMayChange(sel); at != nil {
+			return at, "moving the defer after the check would evaluate its receiver later: " + w, unsafe, unsafeWhy
+		}
+	}
+	for _, a := range d.Call.Args {
+		if at, w := span.MayChange(a); at != nil {
+			return at, "moving the defer after the check would evaluate its argument later: " + w, unsafe, unsafeWhy
+		}
+	}
+	return nil, "", unsafe, unsafeWhy
 }
 
 func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
 	d := p.list[p.defer_].(*ast.DeferStmt)
 	msg := sprintf(message, p.call, p.errName)
 	rng := analysis.Range(deferutil.Keyword{Defer: d})
-	blocked, unsafe := between(pass.TypesInfo, p)
+	fn, ok := deferutil.Func(cur)
+	if !ok {
+		return
+	}
+	blocked, why, unsafe, unsafeWhy := between(pass, fn.Node(), p)
 	if blocked != nil {
-		fixes.Refuse(pass, rng, blocked.Pos(), msg, "another defer stands between them; moving this one would change the order the deferred calls run in")
+		fixes.Refuse(pass, rng, blocked.Pos(), msg, why)
 		return
 	}
 	title := titleMove
-	if unsafe {
+	var related []analysis.RelatedInformation
+	if unsafe != nil {
 		title = titleMoveUnsafe
+		related = append(related, analysis.RelatedInformation{Pos: unsafe.Pos(), End: unsafe.Pos(), Message: fixes.UnsafePrefix + unsafeWhy})
 	}
 	var file *ast.File
 	for c := range cur.Enclosing((*ast.File)(nil)) {
@@ -255,5 +282,5 @@ func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
 		fixes.Refuse(pass, rng, token.NoPos, msg, err.Error())
 		return
 	}
-	pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{fix}})
+	pass.Report(analysis.Diagnostic{Pos: rng.Pos(), End: rng.End(), Message: msg, Related: related, SuggestedFixes: []analysis.SuggestedFix{fix}})
 }

@@ -21,10 +21,12 @@
 // errors are matched by the assignment that defines them, not by their names.
 //
 // The fix moves the defer to just after the check, where it runs only for a valid value.
-// It is safe when the statements between the defer and the check make no calls: then no
-// panic can happen before the check, and the deferred call runs exactly when it ran
-// before on every path where the value was valid. With calls in between, the fix is
-// offered as unsafe (a panic in them would no longer run the cleanup). No fix is offered
-// when another defer stands in between (their order would change) or the value is
-// assigned again before the check.
+// It is safe when nothing between the defer and the check can panic (package
+// rules/internal/effects: a call, an index, a division, a range over a function...): then
+// the deferred call runs exactly when it ran before on every path where the value was
+// valid. Otherwise, or when a return or a branch leaves in between, the fix is offered as
+// unsafe (the cleanup would no longer run on that path). No fix is offered when another
+// defer stands in between (their order would change), or when the deferred call's
+// receiver or arguments may change before the check (the moved defer would evaluate
+// them later).
 package deferbeforecheck

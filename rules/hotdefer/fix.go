@@ -12,6 +12,7 @@ import (
 
 	"github.com/deferfix/deferfix/rules/internal/defercost"
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/explicit"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
@@ -237,7 +238,8 @@ func mergeFix(pass *analysis.Pass, p *defercost.Func) (analysis.SuggestedFix, st
 	if p.Returns*count > 15 {
 		return analysis.SuggestedFix{}, fmt.Sprintf("merged, %d returns × %d defers would still exceed 15", p.Returns, count)
 	}
-	m := &explicit.Merge{Pkg: pass.Pkg, Info: pass.TypesInfo, Files: pass.Files, Fn: p.Node, Defers: best}
+	eff, _ := pass.ResultOf[effects.Analyzer].(*effects.Result)
+	m := &explicit.Merge{Pkg: pass.Pkg, Info: pass.TypesInfo, Files: pass.Files, Fn: p.Node, Defers: best, Effects: eff}
 	if why, _ := m.Check(); why != "" {
 		return analysis.SuggestedFix{}, why
 	}

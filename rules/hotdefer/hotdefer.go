@@ -19,6 +19,7 @@ import (
 
 	"github.com/deferfix/deferfix/rules/internal/defercost"
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/explicit"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
@@ -51,6 +52,8 @@ func New(o Options) *analysis.Analyzer {
 		Doc:  ruledoc.Extract(doc, "hotdefer"),
 		URL:  "https://pkg.go.dev/github.com/deferfix/deferfix/rules/hotdefer",
 		Run:  func(pass *analysis.Pass) (any, error) { return run(pass, &o) },
+		// effects says whether a deferred call may recover, for the explicit-call proof.
+		Requires: []*analysis.Analyzer{effects.Analyzer},
 	}
 	a.Flags.BoolVar(&o.Compiler, "compiler", o.Compiler, "ask the compiler (go build -gcflags=-d=defer) which defers are open-coded instead of predicting it")
 	a.Flags.StringVar(&o.Profile, "profile", o.Profile, "CPU profile (pprof) marking hot functions; a main package's default.pgo is used when unset")
@@ -212,7 +215,8 @@ func reportHot(pass *analysis.Pass, p *defercost.Func, d *ast.DeferStmt, msg str
 		return
 	}
 	_, body := deferutil.FuncParts(p.Node)
-	r := &explicit.Region{Pkg: pass.Pkg, Info: pass.TypesInfo, Fn: p.Node, Block: body, Defer: d}
+	eff, _ := pass.ResultOf[effects.Analyzer].(*effects.Result)
+	r := &explicit.Region{Pkg: pass.Pkg, Info: pass.TypesInfo, Fn: p.Node, Block: body, Defer: d, Effects: eff}
 	plan := r.Check()
 	if plan.Refused != "" {
 		fixes.Refuse(pass, rng, plan.At, msg, plan.Refused)

@@ -155,7 +155,7 @@ func TestHot(t *testing.T) {
 		"Len": "safe", "Get": "safe", "Inc": "safe", "Double": "safe", "Stats": "safe", "Sign": "safe",
 		"At": "unsafe", "Put": "unsafe", "Deep": "unsafe", "Compute": "unsafe",
 		"Same":     "refused: a return value would need a temporary of another type than the result",
-		"Changes":  "refused: a deferred argument may change before the region ends",
+		"Changes":  "refused: a deferred argument may change before the region ends: n is assigned",
 		"Wrap":     "refused: the deferred call may change the named results after return sets them",
 		"Recovers": "refused: the deferred call recovers panics",
 		"Two":      "refused: explicit calls are offered for a function with one defer only",

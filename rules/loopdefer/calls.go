@@ -22,7 +22,7 @@ func (s *scope) explicitFix() (fix analysis.SuggestedFix, ok bool) {
 		return fix, false
 	}
 	d := s.defers[0]
-	r := &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d}
+	r := &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Effects: s.effects()}
 	if plan := r.Check(); plan.Refused != "" || plan.MayPanic != "" {
 		return fix, false
 	}

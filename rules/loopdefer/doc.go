@@ -129,12 +129,21 @@
 //
 // No fix is offered, and the reason is given, when the meaning would change: a deferred
 // call that recovers (a panic would no longer end the loop); a deferred call that reads or
-// writes a named result, or a deferred closure that reads a variable which changes after
-// the iteration; a released value captured by a goroutine or another function literal
-// (for ctx, cancel := context.WithCancel(...) the two go together); a lock taken again on
-// the same mutex by the next iteration with nothing after the defer to scope; a deferred
-// nil function value; a goto leaving the body; a return of a multi-value call; bare and
+// writes a named result, or a deferred closure — or a closure held in the variable the
+// defer calls — that reads a value which may change after the iteration (package
+// rules/internal/effects decides: assignments, package variables across calls,
+// pointers); a released value captured by a goroutine or another function literal (for
+// ctx, cancel := context.WithCancel(...) the two go together); a lock taken again on the
+// same mutex by the next iteration with nothing after the defer to scope; a deferred nil
+// function value; a goto leaving the body; a return of a multi-value call; bare and
 // valued returns mixed in one body; a zero value deferfix cannot spell.
+//
+// A deferred call whose callee is not known — through an interface, a function value, a
+// method of another module — may recover: run per iteration, it would stop a panic in
+// the iteration rather than at the function's return. When something after the defer may
+// panic, the fix is then unsafe (applied only with -unsafe), and the literal form is used.
+// Explicit calls and guards are not used either when evaluating the deferred call may
+// panic (a method value on a nil interface): they would move the panic to the exit.
 //
 // Limits: a call that stores its argument somewhere (register(f)) is not seen as keeping
 // the released value; run with -verify to let the package's tests catch what the rules

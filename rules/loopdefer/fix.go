@@ -57,7 +57,11 @@ func (s *scope) fix() (analysis.SuggestedFix, *refusal) {
 	if r := s.analyze(); r != nil {
 		return analysis.SuggestedFix{}, r
 	}
-	fix, err := fixes.FixAt(s.pass, s.file(), s.loop.Node(), titleScope, s.rewrite)
+	title := titleScope
+	if s.unsafe {
+		title += fixes.UnsafeSuffix
+	}
+	fix, err := fixes.FixAt(s.pass, s.file(), s.loop.Node(), title, s.rewrite)
 	if err != nil {
 		return analysis.SuggestedFix{}, &refusal{reason: err.Error()}
 	}

@@ -89,13 +89,16 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 	for i, d := range s.defers {
 		rel := &release{d: d, multi: len(s.defers) > 1}
 		region := func(evaluated bool) *explicit.Region {
-			return &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Evaluated: evaluated, Later: s.defers[i+1:]}
+			return &explicit.Region{Pkg: s.pass.Pkg, Info: s.pass.TypesInfo, Fn: s.fn.Node(), Block: s.body, Defer: d, Evaluated: evaluated, Later: s.defers[i+1:], Effects: s.effects()}
 		}
 		// The deferred call as written where its function and arguments are stable,
 		// else made from the values the defer statement evaluated.
-		if r := region(false); r.Check().Refused == "" && g.planHoist(rel) {
+		// A guard covers a panic in the region, not one that evaluating the deferred call
+		// would raise at an exit instead of at the defer statement (Plan.MovesPanic).
+		ok := func(p explicit.Plan) bool { return p.Refused == "" && p.MovesPanic == "" }
+		if r := region(false); ok(r.Check()) && g.planHoist(rel) {
 			rel.region = r
-		} else if r := region(true); r.Check().Refused == "" && g.planEvaluated(rel, r) {
+		} else if r := region(true); ok(r.Check()) && g.planEvaluated(rel, r) {
 			rel.region = r
 		} else {
 			return fix, false

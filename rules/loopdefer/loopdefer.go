@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 	"github.com/deferfix/deferfix/rules/internal/writes"
@@ -26,7 +27,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:     "loopdefer",
 	Doc:      ruledoc.Extract(doc, "loopdefer"),
 	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/loopdefer",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
+	Requires: []*analysis.Analyzer{inspect.Analyzer, effects.Analyzer},
 	Run:      run,
 }
 
@@ -81,7 +82,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()], tables: tables}
 		fix, r := s.fix()
-		if r == nil && !s.dropsWrite() {
+		if r == nil && !s.dropsWrite() && !s.unsafe {
 			// Explicit calls replace the literal when they are provably safe: they read as
 			// a person would write the loop and cost nothing per iteration.
 			if calls, ok := s.explicitFix(); ok {
@@ -113,6 +114,7 @@ func run(pass *analysis.Pass) (any, error) {
 				Pos:            rng.Pos(),
 				End:            rng.End(),
 				Message:        msg,
+				Related:        s.unsafeWhy,
 				SuggestedFixes: []analysis.SuggestedFix{fix},
 			})
 		}

@@ -11,6 +11,8 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
 var sprintf = fmt.Sprintf
@@ -27,6 +29,11 @@ type scope struct {
 	// tables caches, for the pass, the literal a variable ranged over is declared with
 	// (nil: none, or it changes); see literalValue.
 	tables map[*types.Var]*ast.CompositeLit
+
+	// unsafe says the fix changes behaviour on a panic: a deferred call that may recover
+	// (effects.Unknown) with something after it in the iteration that may panic.
+	unsafe    bool
+	unsafeWhy []analysis.RelatedInformation
 
 	body  *ast.BlockStmt
 	label *types.Label // the loop's label, or nil
@@ -129,6 +136,25 @@ func (s *scope) scopedOnPurpose() bool {
 	return ok && ast.Unparen(call.Fun) == lit
 }
 
+// effects returns the shared analysis's result for the package.
+func (s *scope) effects() *effects.Result {
+	r, _ := s.pass.ResultOf[effects.Analyzer].(*effects.Result)
+	return r
+}
+
+// bodyMayPanic returns what after d in the loop body may panic (effects.MayPanic), or nil.
+func (s *scope) bodyMayPanic(d *ast.DeferStmt) (ast.Node, string) {
+	for _, st := range s.body.List {
+		if st.End() <= d.Pos() {
+			continue
+		}
+		if at, why := effects.MayPanic(s.pass.TypesInfo, st, nil); at != nil && at.Pos() >= d.End() {
+			return at, why
+		}
+	}
+	return nil, ""
+}
+
 // inBody reports whether pos lies in the loop body.
 func (s *scope) inBody(pos token.Pos) bool { return s.body.Pos() <= pos && pos < s.body.End() }
 
@@ -141,8 +167,19 @@ func (s *scope) inFunc(pos token.Pos) bool {
 // iteration than at the function's return.
 func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	info := s.pass.TypesInfo
-	if s.recovers(d.Call) {
+	switch s.effects().Recover(d.Call) {
+	case effects.Recovers:
 		return refuse(d, "the deferred call recovers panics; run per iteration, a panic would no longer end the loop")
+	case effects.Unknown:
+		// The callee is not known (an interface, a function value, another module): it
+		// may recover, and then, run per iteration, a panic after the defer would no
+		// longer end the loop. Only a panic tells, so the fix is unsafe when one can
+		// happen after the defer in the iteration.
+		if at, why := s.bodyMayPanic(d); at != nil {
+			s.unsafe = true
+			s.unsafeWhy = append(s.unsafeWhy, analysis.RelatedInformation{Pos: at.Pos(), End: at.Pos(),
+				Message: fixes.UnsafePrefix + sprintf("%s may recover (its callee is not known here), and %s: run per iteration, it would stop that panic in the iteration, not at the function's return", types.ExprString(d.Call.Fun), why)})
+		}
 	}
 	if r := s.checkUndo(d); r != nil {
 		return r
@@ -184,7 +221,7 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if r != nil {
 		return r
 	}
-	if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
+	for _, lit := range s.literalsOf(d.Call.Fun) {
 		if r := s.checkCaptures(lit); r != nil {
 			return r
 		}
@@ -513,68 +550,63 @@ func sameOperand(info *types.Info, a, b ast.Expr) bool {
 	return false
 }
 
-// recovers reports whether the deferred call stops panics: recover itself, a literal
-// that calls it, or a function of this package that calls it.
-func (s *scope) recovers(call *ast.CallExpr) bool {
-	info := s.pass.TypesInfo
-	if deferutil.IsBuiltin(info, call, "recover") {
-		return true
+// checkCaptures refuses a deferred literal that reads a value which may change after
+// the iteration — a variable of the function or the package, a field or element reached
+// from one (effects.Span.CapturesMayChange over the rest of the loop and the function):
+// run at the iteration's end, it would see an earlier value. The loop's own variables in
+// Go 1.22 and later are each iteration's own: the next iteration does not write them.
+func (s *scope) checkCaptures(lit *ast.FuncLit) *refusal {
+	perIteration := s.perIterationVars()
+	f := effects.NewFunc(s.pass.TypesInfo, s.fn.Node(), lit)
+	span := f.After(s.loop.Node()) // the loop itself comes back: the whole loop, and what follows it
+	at, why := span.CapturesMayChange(lit, func(v *types.Var) bool { return perIteration[v] && !f.Escapes(v) })
+	if at != nil {
+		return refuse(at, "the deferred closure reads a value that may change after the iteration (%s); it would see an earlier value", why)
 	}
-	var body *ast.BlockStmt
-	switch fun := ast.Unparen(call.Fun).(type) {
+	return nil
+}
+
+// literalsOf returns the function literals the deferred function may be: the literal
+// itself, or those assigned to the variable it names (finish := func() {...}; defer
+// finish()), whose reads then happen at the iteration's end too.
+func (s *scope) literalsOf(fun ast.Expr) []*ast.FuncLit {
+	info := s.pass.TypesInfo
+	switch fun := ast.Unparen(fun).(type) {
 	case *ast.FuncLit:
-		body = fun.Body
-	default:
-		fn, ok := deferutil.Callee(info, call).(*types.Func)
-		if !ok || fn.Pkg() != s.pass.Pkg {
-			return false
+		return []*ast.FuncLit{fun}
+	case *ast.Ident:
+		v, ok := info.Uses[fun].(*types.Var)
+		if !ok {
+			return nil
 		}
-		for _, f := range s.pass.Files {
-			for _, decl := range f.Decls {
-				if fd, ok := decl.(*ast.FuncDecl); ok && info.Defs[fd.Name] == fn {
-					body = fd.Body
+		var lits []*ast.FuncLit
+		add := func(l ast.Expr, r ast.Expr) {
+			if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(id) == v {
+				if lit, ok := ast.Unparen(r).(*ast.FuncLit); ok {
+					lits = append(lits, lit)
 				}
 			}
 		}
-	}
-	return body != nil && callsRecover(info, body)
-}
-
-func callsRecover(info *types.Info, body *ast.BlockStmt) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.CallExpr:
-			found = found || deferutil.IsBuiltin(info, n, "recover")
-		}
-		return !found
-	})
-	return found
-}
-
-// checkCaptures refuses a deferred literal that reads a variable of the function which
-// may change after the iteration: it would see an earlier value.
-func (s *scope) checkCaptures(lit *ast.FuncLit) *refusal {
-	info := s.pass.TypesInfo
-	perIteration := s.perIterationVars()
-	var r *refusal
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
-		id, ok := n.(*ast.Ident)
-		if r != nil || !ok {
-			return r == nil
-		}
-		v, ok := info.Uses[id].(*types.Var)
-		if !ok || v.IsField() || s.inBody(v.Pos()) || !s.inFunc(v.Pos()) || perIteration[v] {
+		ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				if len(n.Lhs) == len(n.Rhs) {
+					for i := range n.Lhs {
+						add(n.Lhs[i], n.Rhs[i])
+					}
+				}
+			case *ast.ValueSpec:
+				if len(n.Names) == len(n.Values) {
+					for i := range n.Names {
+						add(n.Names[i], n.Values[i])
+					}
+				}
+			}
 			return true
-		}
-		if at := s.changedAfterIteration(v); at != nil {
-			r = refuse(at, "the deferred closure reads %s, which changes after the iteration; it would see an earlier value", id.Name)
-		}
-		return true
-	})
-	return r
+		})
+		return lits
+	}
+	return nil
 }
 
 // perIterationVars returns the loop's own variables when each iteration has its own copy
@@ -589,46 +621,6 @@ func (s *scope) perIterationVars() map[*types.Var]bool {
 		vars[v] = true
 	}
 	return vars
-}
-
-// changedAfterIteration returns an assignment to v in the loop (which runs again on the
-// next iteration) or after it, or a place that takes v's address; nil if there is none.
-func (s *scope) changedAfterIteration(v *types.Var) ast.Node {
-	info := s.pass.TypesInfo
-	loop := s.loop.Node()
-	var at ast.Node
-	is := func(e ast.Expr) bool {
-		id, ok := ast.Unparen(e).(*ast.Ident)
-		return ok && info.ObjectOf(id) == v
-	}
-	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
-		if at != nil || n == nil {
-			return false
-		}
-		later := n.Pos() >= loop.Pos()
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			for _, l := range n.Lhs {
-				if later && is(l) {
-					at = n
-				}
-			}
-		case *ast.IncDecStmt:
-			if later && is(n.X) {
-				at = n
-			}
-		case *ast.RangeStmt:
-			if later && n.Tok == token.ASSIGN && (is(n.Key) || n.Value != nil && is(n.Value)) {
-				at = n
-			}
-		case *ast.UnaryExpr:
-			if n.Op == token.AND && is(n.X) {
-				at = n
-			}
-		}
-		return true
-	})
-	return at
 }
 
 // checkEscape refuses a defer whose released value is kept beyond the iteration: the

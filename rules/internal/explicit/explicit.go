@@ -6,37 +6,26 @@
 // not panic: before each return (after its results are evaluated), before each break or
 // continue that leaves the region, and at the region's end when control can reach it. On a
 // panic inside the region the deferred call runs and an explicit one does not, so the
-// rewrite is safe only when nothing in the region can panic. The proof (mayPanic) accepts:
-//
-//   - assignments, ++ and --, declarations, blocks, labels, if, for, switch and type switch,
-//     range over arrays, slices, strings, maps, integers and channels, break, continue,
-//     return;
-//   - reads of variables and constants; fields of struct values; fields through a pointer
-//     that the defer statement itself dereferenced (c in defer c.mu.Unlock(): had c been
-//     nil, the defer would have panicked) and that nothing reassigns after it;
-//   - arithmetic, except integer division by a non-constant and shifts by a signed
-//     non-constant count; comparisons of values that are not interfaces, and with nil; map
-//     reads whose keys hold no interface; array elements at constant indices; conversions
-//     between basic types or to interfaces; comma-ok type assertions; function and
-//     composite literals;
-//   - the builtins len, cap, min, max, append, copy, new, complex, real, imag, clear,
-//     print and println.
-//
-// Anything else may panic — a call, a slice or string index, a single-value type
-// assertion, a channel operation, a map write (the map may be nil) — and the fix is then
-// offered as unsafe.
+// rewrite is safe only when nothing in the region can panic, and evaluating the deferred
+// call's function and arguments cannot either (the defer statement evaluates them where
+// it stands; explicit calls, at the exits): effects.MayPanic and effects.EvalMayPanic
+// decide, with the pointers known non-nil from the statement before the defer.
 //
 // Refused outright, because the explicit calls would differ even without a panic: a
-// second defer in the region, a goto, a deferred function or argument that is not stable
-// (the region assigns it, or its address is taken, or it is computed by a call), a
-// deferred literal that would be copied to several exits, a result value whose type is
-// not the result's own, and a region whose end no path reaches.
+// second defer in the region, a goto, a deferred function or argument whose value may
+// change before an exit (effects.Span.MayChange over the region: assigned in it, written
+// through a pointer or by code it runs, a value receiver that is a copy), a deferred call
+// that recovers (effects.Result.Recover), one that may change a named result or a
+// returned variable (effects over the deferred call itself), a deferred literal that
+// would be copied to several exits, a result value whose type is not the result's own,
+// and a region whose end no path reaches. A deferred call that may recover — its callee
+// is not known — is reported in Plan.MayRecover: explicit calls differ from it only on a
+// panic, which MayPanic already reports.
 package explicit
 
 import (
 	"fmt"
 	"go/ast"
-	"go/constant"
 	"go/token"
 	"go/types"
 	"slices"
@@ -46,6 +35,7 @@ import (
 	"github.com/dave/dst/dstutil"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -68,7 +58,10 @@ type Region struct {
 	// at each exit from them (Call): they need not be stable, and only a function named
 	// statically (StaticFunc) must mean the same at the exits.
 	Evaluated bool
-	Call      func() *dst.CallExpr
+	// Effects answers whether the deferred call may recover (the effects Analyzer's
+	// result); nil answers from this package's syntax alone.
+	Effects *effects.Result
+	Call    func() *dst.CallExpr
 	// Later are defers after this one in Block that the caller rewrites too, each as a
 	// region of its own and before this one: their calls then come first at the exits
 	// after them, as deferred calls run in reverse, and returns there already hold their
@@ -79,7 +72,8 @@ type Region struct {
 	exits   []ast.Stmt // branch and return statements leaving the region
 	falls   bool       // control can reach the end of the block
 	sig     *types.Signature
-	nonNil  map[*types.Var]bool // pointers the defer statement dereferenced
+	fn      *effects.Func // the function, without the deferred literal (it runs at the exits)
+	span    *effects.Span // the statements after the defer
 	results map[*ast.ReturnStmt][]bool
 	merged  map[*ast.FuncLit]bool // deferred literals merged with this defer (merge.go)
 }
@@ -89,6 +83,14 @@ type Plan struct {
 	Refused  string    // why no explicit calls can replace the defer; "" if they can
 	At       token.Pos // what the refusal or the panic is about
 	MayPanic string    // what in the region may panic; "" when the proof holds
+	// MayRecover says why the deferred call may recover a panic although no function
+	// that does is known (an interface, a function value, another module): a caller
+	// whose form relies on keeping panics as they were (a guard) is then unsafe.
+	MayRecover string
+	// MovesPanic says why evaluating the deferred call may panic — at the defer statement
+	// today, at an exit with explicit calls — when it may (it is MayPanic then too). A
+	// guard defer covers panics in the region, not this one.
+	MovesPanic string
 }
 
 // Check analyzes the region.
@@ -109,6 +111,15 @@ func (r *Region) Check() Plan {
 		return Plan{Refused: "the defer is not a statement of the block it guards", At: r.Defer.Pos()}
 	}
 	r.stmts = r.Block.List[i+1:]
+	var skip []ast.Node
+	if lit, ok := ast.Unparen(r.Defer.Call.Fun).(*ast.FuncLit); ok {
+		skip = append(skip, lit)
+	}
+	for lit := range r.merged { // merged literals run where the call runs too (merge.go)
+		skip = append(skip, lit)
+	}
+	r.fn = effects.NewFunc(r.Info, r.Fn, skip...)
+	r.span = r.fn.Stmts(r.stmts)
 	if p := r.collectExits(); p.Refused != "" {
 		return p
 	}
@@ -131,7 +142,8 @@ func (r *Region) Check() Plan {
 	if p := r.checkScopes(); p.Refused != "" {
 		return p
 	}
-	if r.recovers() {
+	rec := r.recovery()
+	if rec == effects.Recovers {
 		return Plan{Refused: "the deferred call recovers panics", At: r.Defer.Pos()}
 	}
 	if r.changesResults() {
@@ -143,20 +155,75 @@ func (r *Region) Check() Plan {
 	if p := r.checkResults(); p.Refused != "" {
 		return p
 	}
-	r.nonNil = make(map[*types.Var]bool)
-	r.derefs(r.Defer.Call, r.nonNil)
-	for v := range r.nonNil {
-		if r.assigned(v) {
-			delete(r.nonNil, v)
+	nonNil := r.nonNil()
+	plan := Plan{}
+	if rec == effects.Unknown {
+		plan.MayRecover = "the deferred call may recover panics: " + r.unknownCallee()
+	}
+	// The defer statement evaluates the function value — a method value panics there on
+	// a nil interface or pointer — and the arguments; explicit calls evaluate them at the
+	// exits. A caller that evaluates them at the defer (Evaluated) holds the receiver —
+	// &x, a copy of *p, an interface value — and the arguments, but binds an interface's
+	// method value at the exits.
+	n, why := effects.EvalMayPanic(r.Info, r.Defer.Call, nonNil)
+	if r.Evaluated {
+		n, why = nil, ""
+		if sel, ok := ast.Unparen(r.Defer.Call.Fun).(*ast.SelectorExpr); ok && types.IsInterface(r.Info.TypeOf(sel.X)) {
+			n, why = effects.MethodValueMayPanic(r.Info, sel, nonNil)
 		}
+	}
+	if n != nil {
+		plan.At, plan.MayPanic = n.Pos(), why+"; explicit calls would move the panic to the exit"
+		plan.MovesPanic = plan.MayPanic
+		return plan
 	}
 	for _, s := range r.stmts {
-		if n, why := r.mayPanic(s); n != nil {
-			return Plan{At: n.Pos(), MayPanic: why}
+		if n, why := effects.MayPanic(r.Info, s, nonNil); n != nil {
+			plan.At, plan.MayPanic = n.Pos(), why
+			return plan
 		}
 	}
-	return Plan{}
+	return plan
 }
+
+// nonNil returns the pointers known not to be nil throughout the region: dereferenced by
+// the statement before the defer (c.mu.Lock() before defer c.mu.Unlock()) and not changed
+// in the region.
+func (r *Region) nonNil() map[*types.Var]bool {
+	out := make(map[*types.Var]bool)
+	for j, s := range r.Block.List {
+		if s != ast.Stmt(r.Defer) {
+			continue
+		}
+		if j > 0 {
+			for v := range r.fn.NonNilAfter(r.Block.List[j-1]) {
+				out[v] = true
+			}
+		}
+	}
+	for v := range out {
+		if at, _ := r.span.VarMayChange(v); at != nil {
+			delete(out, v)
+		}
+	}
+	return out
+}
+
+// unknownCallee says what the deferred call goes through that hides its callee.
+func (r *Region) unknownCallee() string {
+	fun := ast.Unparen(r.Defer.Call.Fun)
+	if sel, ok := fun.(*ast.SelectorExpr); ok {
+		if s := r.Info.Selections[sel]; s != nil && types.IsInterface(s.Recv()) {
+			return sprintf("%s is a method of an interface", render(sel))
+		}
+		if fn, ok := r.Info.Uses[sel.Sel].(*types.Func); ok && fn.Pkg() != r.Pkg {
+			return sprintf("%s belongs to another package, whose body is not known here", render(sel))
+		}
+	}
+	return sprintf("%s is not a function known here", render(fun))
+}
+
+func render(e ast.Expr) string { return types.ExprString(e) }
 
 func btoi(b bool) int {
 	if b {
@@ -328,7 +395,8 @@ func sprintf(format string, args ...any) string { return fmt.Sprintf(format, arg
 // every exit as at the defer, and every name in it means the same there. Valid after
 // Check.
 func (r *Region) Stable(e ast.Expr) bool {
-	return r.stableValue(e) && r.scopesOf(e).Refused == ""
+	at, _ := r.span.MayChange(e)
+	return at == nil && r.scopesOf(e).Refused == ""
 }
 
 // StaticFunc returns the deferred call's function when it is named statically — a
@@ -376,245 +444,54 @@ func typeparamsFunc(e ast.Expr) ast.Expr {
 }
 
 // checkStable refuses a deferred call whose function or arguments could have another value
-// at an exit than at the defer statement.
+// at an exit than at the defer statement (effects.Span.MayChange).
 func (r *Region) checkStable() Plan {
 	call := r.Defer.Call
-	if !r.stableFunc(call.Fun) {
-		return Plan{Refused: "the deferred function may change before the region ends", At: call.Fun.Pos()}
+	if at, why := r.funcMayChange(call.Fun); at != nil {
+		return Plan{Refused: "the deferred function may change before the region ends: " + why, At: at.Pos()}
 	}
 	for _, a := range call.Args {
-		if !r.stableValue(a) {
-			return Plan{Refused: "a deferred argument may change before the region ends", At: a.Pos()}
+		if at, why := r.span.MayChange(a); at != nil {
+			return Plan{Refused: "a deferred argument may change before the region ends: " + why, At: at.Pos()}
 		}
 	}
 	return Plan{}
 }
 
-func (r *Region) stableFunc(fun ast.Expr) bool {
+// funcMayChange is MayChange for the deferred function: a literal or a function named
+// statically never changes; a method value binds its receiver (effects.Span.RecvMayChange).
+func (r *Region) funcMayChange(fun ast.Expr) (ast.Node, string) {
 	fun = ast.Unparen(fun)
 	switch f := fun.(type) {
 	case *ast.FuncLit:
-		return true
-	case *ast.Ident:
-		if _, ok := r.Info.Uses[f].(*types.Func); ok {
-			return true
-		}
-		return r.stableValue(f)
+		return nil, ""
 	case *ast.SelectorExpr:
-		sel := r.Info.Selections[f]
-		if sel == nil { // pkg.F or pkg.V
-			if _, ok := r.Info.Uses[f.Sel].(*types.Func); ok {
-				return true
-			}
-			return r.stableValue(f)
+		if sel := r.Info.Selections[f]; sel != nil && sel.Kind() == types.MethodVal {
+			return r.span.RecvMayChange(f)
 		}
-		if sel.Kind() == types.MethodVal {
-			m := sel.Obj().(*types.Func)
-			_, ptrRecv := m.Signature().Recv().Type().Underlying().(*types.Pointer)
-			_, ptrOperand := r.Info.TypeOf(f.X).Underlying().(*types.Pointer)
-			if types.IsInterface(r.Info.TypeOf(f.X)) {
-				return r.stableValue(f.X)
-			}
-			if len(sel.Index()) > 1 && (ptrOperand || embeddedPointer(sel)) {
-				return false // the receiver is read through a pointer at the defer
-			}
-			if ptrRecv && !ptrOperand {
-				return r.stableAddr(f.X) // the receiver is &x
-			}
-			if !ptrRecv && ptrOperand {
-				return false // the receiver is a copy of *x made at the defer; x's target may change
-			}
-			return r.stableValue(f.X)
-		}
-		return r.stableValue(f)
 	}
-	return false
+	if StaticFunc(r.Info, r.Defer.Call) != nil {
+		return nil, ""
+	}
+	return r.span.MayChange(fun)
 }
 
-// stableValue reports whether e evaluates to the same value at every exit as at the defer.
-func (r *Region) stableValue(e ast.Expr) bool {
-	e = ast.Unparen(e)
-	if tv, ok := r.Info.Types[e]; ok && tv.Value != nil {
-		return true
+// Root is effects.Root.
+func Root(info *types.Info, e ast.Expr) ast.Expr { return effects.Root(info, e) }
+
+// recovery is what effects says about the deferred call recovering.
+func (r *Region) recovery() effects.Recovery {
+	if r.Effects == nil {
+		return effects.New(r.Pkg, r.Info, nil, nil).Recover(r.Defer.Call)
 	}
-	switch e := e.(type) {
-	case *ast.Ident:
-		switch obj := r.Info.Uses[e].(type) {
-		case *types.Nil, *types.Const, *types.Func:
-			return true
-		case *types.Var:
-			return r.stableVar(obj)
-		}
-	case *ast.SelectorExpr:
-		if sel := r.Info.Selections[e]; sel == nil { // pkg.V
-			v, ok := r.Info.Uses[e.Sel].(*types.Var)
-			return ok && r.stableVar(v)
-		} else if sel.Kind() == types.FieldVal && !sel.Indirect() {
-			return r.stableValue(e.X)
-		}
-	case *ast.UnaryExpr:
-		if e.Op == token.AND {
-			return r.stableAddr(e.X)
-		}
-	}
-	return false
+	return r.Effects.Recover(r.Defer.Call)
 }
 
-// stableAddr reports whether the address of the variable or field path e is the same at
-// every exit: a variable, or a field of one, or a field through a stable pointer.
-func (r *Region) stableAddr(e ast.Expr) bool {
-	e = ast.Unparen(e)
-	switch e := e.(type) {
-	case *ast.Ident:
-		_, ok := r.Info.Uses[e].(*types.Var)
-		return ok
-	case *ast.SelectorExpr:
-		sel := r.Info.Selections[e]
-		if sel == nil {
-			_, ok := r.Info.Uses[e.Sel].(*types.Var)
-			return ok
-		}
-		if sel.Kind() != types.FieldVal {
-			return false
-		}
-		if sel.Indirect() {
-			return len(sel.Index()) == 1 && r.stableValue(e.X)
-		}
-		return r.stableAddr(e.X)
-	}
-	return false
-}
-
-// stableVar reports whether nothing can assign v between the defer and an exit: the
-// region does not, no pointer to it exists, and for a package-level variable the region
-// calls nothing.
-func (r *Region) stableVar(v *types.Var) bool {
-	if r.assigned(v) || r.aliased(v) {
-		return false
-	}
-	if v.Parent() == v.Pkg().Scope() {
-		for _, s := range r.stmts {
-			calls := false
-			ast.Inspect(s, func(n ast.Node) bool {
-				if c, ok := n.(*ast.CallExpr); ok && !r.Info.Types[c.Fun].IsType() {
-					calls = true
-				}
-				return !calls
-			})
-			if calls {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// assigned reports whether the region assigns v, or a part of it — a field of a struct
-// value, an element of an array (also inside function literals).
-func (r *Region) assigned(v *types.Var) bool {
-	found := false
-	is := func(e ast.Expr) bool {
-		id, ok := Root(r.Info, e).(*ast.Ident)
-		return ok && (r.Info.Uses[id] == v || r.Info.Defs[id] == v)
-	}
-	for _, s := range r.stmts {
-		ast.Inspect(s, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.AssignStmt:
-				for _, l := range n.Lhs {
-					found = found || is(l)
-				}
-			case *ast.IncDecStmt:
-				found = found || is(n.X)
-			case *ast.RangeStmt:
-				found = found || (n.Key != nil && is(n.Key)) || (n.Value != nil && is(n.Value))
-			}
-			return !found
-		})
-	}
-	return found
-}
-
-// Root strips the field selections and array indexing that stay inside the variable e
-// starts from: writing to the result changes that variable.
-func Root(info *types.Info, e ast.Expr) ast.Expr {
-	for {
-		switch x := ast.Unparen(e).(type) {
-		case *ast.SelectorExpr:
-			if sel := info.Selections[x]; sel != nil && sel.Kind() == types.FieldVal && !sel.Indirect() {
-				e = x.X
-				continue
-			}
-		case *ast.IndexExpr:
-			if _, ok := info.TypeOf(x.X).Underlying().(*types.Array); ok {
-				e = x.X
-				continue
-			}
-		}
-		return ast.Unparen(e)
-	}
-}
-
-// aliased reports whether the function takes v's address (&v, a pointer method called on
-// it) or a function literal refers to it: then code elsewhere may change it.
-func (r *Region) aliased(v *types.Var) bool {
-	if v.Parent() == v.Pkg().Scope() {
-		return false // a package variable's address does not matter: calls are checked instead
-	}
-	_, body := deferutil.FuncParts(r.Fn)
-	root := func(e ast.Expr) bool {
-		id, ok := Root(r.Info, e).(*ast.Ident)
-		return ok && r.Info.Uses[id] == v
-	}
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
-		if found {
-			return false
-		}
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			if n == ast.Unparen(r.Defer.Call.Fun) || r.merged[n] {
-				return true // the deferred literal itself runs where the call runs
-			}
-			ast.Inspect(n.Body, func(m ast.Node) bool {
-				if id, ok := m.(*ast.Ident); ok && r.Info.Uses[id] == v {
-					found = true
-				}
-				return !found
-			})
-			return false
-		case *ast.UnaryExpr:
-			found = n.Op == token.AND && root(n.X)
-		case *ast.SelectorExpr:
-			if sel := r.Info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
-				_, ptrRecv := sel.Obj().(*types.Func).Signature().Recv().Type().Underlying().(*types.Pointer)
-				_, ptrOperand := r.Info.TypeOf(n.X).Underlying().(*types.Pointer)
-				found = ptrRecv && !ptrOperand && root(n.X)
-			}
-		}
-		return !found
-	})
-	return found
-}
-
-// recovers reports whether the deferred call is recover or a literal that calls it.
-func (r *Region) recovers() bool {
-	call := r.Defer.Call
-	if deferutil.IsBuiltin(r.Info, call, "recover") {
-		return true
-	}
-	lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit)
-	if !ok {
-		return false
-	}
-	found := false
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
-		if c, ok := n.(*ast.CallExpr); ok && deferutil.IsBuiltin(r.Info, c, "recover") {
-			found = true
-		}
-		return !found
-	})
-	return found
+// callMayChange returns why the deferred call may change v when it runs at an exit: it
+// assigns v, or runs code that may reach v (effects.Span.VarMayChange over the call).
+func (r *Region) callMayChange(v *types.Var) bool {
+	at, _ := effects.NewFunc(r.Info, r.Fn, nil).Between(r.Defer.Call.Pos(), r.Defer.Call.End()).VarMayChange(v)
+	return at != nil
 }
 
 // changesResults reports whether the deferred call may assign a named result: a deferred
@@ -628,7 +505,7 @@ func (r *Region) changesResults() bool {
 		if v.Name() == "" || v.Name() == "_" {
 			continue
 		}
-		if r.aliased(v) {
+		if r.callMayChange(v) {
 			return true
 		}
 		if lit != nil {
@@ -742,439 +619,8 @@ func (r *Region) direct(x ast.Expr) bool {
 		return false
 	}
 	v, ok := r.Info.Uses[id].(*types.Var)
-	if !ok || v.Parent() == v.Pkg().Scope() || r.aliased(v) {
-		return false
-	}
-	if lit, ok := ast.Unparen(r.Defer.Call.Fun).(*ast.FuncLit); ok {
-		uses := false
-		ast.Inspect(lit.Body, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok && r.Info.Uses[id] == v {
-				uses = true
-			}
-			return !uses
-		})
-		return !uses
-	}
-	return true
+	return ok && !r.callMayChange(v)
 }
-
-// derefs records the pointer variables that evaluating the deferred call's function and
-// arguments dereferences: c in c.mu.Unlock(), c.f.Close().
-func (r *Region) derefs(call *ast.CallExpr, into map[*types.Var]bool) {
-	var visit func(e ast.Expr)
-	visit = func(e ast.Expr) {
-		switch e := ast.Unparen(e).(type) {
-		case *ast.SelectorExpr:
-			if sel := r.Info.Selections[e]; sel != nil {
-				if sel.Indirect() && len(sel.Index()) >= 1 {
-					if id, ok := ast.Unparen(e.X).(*ast.Ident); ok {
-						if v, ok := r.Info.Uses[id].(*types.Var); ok {
-							if _, ptr := v.Type().Underlying().(*types.Pointer); ptr && (sel.Kind() == types.FieldVal || len(sel.Index()) > 1) {
-								into[v] = true
-							}
-						}
-					}
-				}
-				visit(e.X)
-			}
-		case *ast.StarExpr:
-			if id, ok := ast.Unparen(e.X).(*ast.Ident); ok {
-				if v, ok := r.Info.Uses[id].(*types.Var); ok {
-					into[v] = true
-				}
-			}
-		}
-	}
-	if _, ok := ast.Unparen(call.Fun).(*ast.FuncLit); !ok {
-		visit(call.Fun)
-	}
-}
-
-// mayPanic returns the first node of s that the proof cannot show panic-free, and why.
-func (r *Region) mayPanic(s ast.Node) (ast.Node, string) {
-	var at ast.Node
-	var why string
-	fail := func(n ast.Node, format string, args ...any) bool {
-		if at == nil {
-			at, why = n, fmt.Sprintf(format, args...)
-		}
-		return false
-	}
-	var expr func(e ast.Expr) bool
-	var lhs func(e ast.Expr) bool
-	known := func(x ast.Expr) bool {
-		id, ok := ast.Unparen(x).(*ast.Ident)
-		if !ok {
-			return false
-		}
-		v, ok := r.Info.Uses[id].(*types.Var)
-		return ok && r.nonNil[v]
-	}
-	field := func(e *ast.SelectorExpr, sel *types.Selection) bool {
-		if !sel.Indirect() {
-			return expr(e.X)
-		}
-		// One indirection, at the base, through a pointer known not to be nil.
-		if _, ptr := r.Info.TypeOf(e.X).Underlying().(*types.Pointer); ptr && known(e.X) && !embeddedPointer(sel) {
-			return true
-		}
-		return fail(e, "%s may be nil", render(e.X))
-	}
-	expr = func(e ast.Expr) bool {
-		if e == nil {
-			return true
-		}
-		if tv, ok := r.Info.Types[e]; ok && tv.Value != nil {
-			return true
-		}
-		switch e := e.(type) {
-		case *ast.Ident, *ast.BasicLit, *ast.FuncLit:
-			return true
-		case *ast.ParenExpr:
-			return expr(e.X)
-		case *ast.SelectorExpr:
-			sel := r.Info.Selections[e]
-			if sel == nil {
-				return true // pkg.Name
-			}
-			if sel.Kind() != types.FieldVal {
-				return fail(e, "the method value %s may panic", render(e))
-			}
-			return field(e, sel)
-		case *ast.IndexExpr:
-			switch t := r.Info.TypeOf(e.X).Underlying().(type) {
-			case *types.Map:
-				if !comparable(t.Key()) {
-					return fail(e, "hashing an interface key may panic")
-				}
-				return expr(e.X) && expr(e.Index)
-			case *types.Array:
-				if tv := r.Info.Types[e.Index]; tv.Value != nil {
-					return expr(e.X)
-				}
-			}
-			return fail(e, "the index %s may be out of range", render(e))
-		case *ast.StarExpr:
-			if known(e.X) {
-				return true
-			}
-			return fail(e, "%s may be nil", render(e.X))
-		case *ast.UnaryExpr:
-			switch e.Op {
-			case token.ARROW:
-				return fail(e, "the proof does not cover channel operations")
-			case token.AND:
-				return lhs(e.X)
-			}
-			return expr(e.X)
-		case *ast.BinaryExpr:
-			if !expr(e.X) || !expr(e.Y) {
-				return false
-			}
-			xt := r.Info.TypeOf(e.X)
-			switch e.Op {
-			case token.QUO, token.REM:
-				if isInteger(xt) && !nonZeroConst(r.Info, e.Y) {
-					return fail(e, "the division may be by zero")
-				}
-			case token.SHL, token.SHR:
-				if !nonNegative(r.Info, e.Y) {
-					return fail(e, "a shift by a negative count panics")
-				}
-			case token.EQL, token.NEQ:
-				tx, ty := r.Info.Types[e.X], r.Info.Types[e.Y]
-				if !tx.IsNil() && !ty.IsNil() && (!comparable(xt) || !comparable(r.Info.TypeOf(e.Y))) {
-					return fail(e, "comparing interfaces may panic")
-				}
-			}
-			return true
-		case *ast.CallExpr:
-			if tv := r.Info.Types[e.Fun]; tv.IsType() {
-				if len(e.Args) == 1 && convertible(tv.Type, r.Info.TypeOf(e.Args[0])) {
-					return expr(e.Args[0])
-				}
-				return fail(e, "the conversion %s may panic", render(e))
-			}
-			if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
-				if b, ok := r.Info.Uses[id].(*types.Builtin); ok {
-					switch b.Name() {
-					case "len", "cap", "min", "max", "append", "copy", "new", "complex", "real", "imag", "clear", "print", "println":
-						for _, a := range e.Args {
-							if !expr(a) {
-								return false
-							}
-						}
-						return true
-					case "panic":
-						return fail(e, "the region calls panic")
-					}
-				}
-			}
-			return fail(e, "the call %s may panic", render(e.Fun))
-		case *ast.CompositeLit:
-			if m, ok := r.Info.TypeOf(e).Underlying().(*types.Map); ok && !comparable(m.Key()) {
-				return fail(e, "hashing an interface key may panic")
-			}
-			for _, x := range e.Elts {
-				if kv, ok := x.(*ast.KeyValueExpr); ok {
-					if _, isStruct := r.Info.TypeOf(e).Underlying().(*types.Struct); !isStruct && !expr(kv.Key) {
-						return false
-					}
-					x = kv.Value
-				}
-				if !expr(x) {
-					return false
-				}
-			}
-			return true
-		case *ast.TypeAssertExpr:
-			return fail(e, "the type assertion %s may panic", render(e))
-		}
-		return fail(e, "the proof does not cover %s", render(e))
-	}
-	lhs = func(e ast.Expr) bool {
-		switch e := ast.Unparen(e).(type) {
-		case *ast.Ident:
-			return true
-		case *ast.SelectorExpr:
-			sel := r.Info.Selections[e]
-			if sel == nil {
-				return true // pkg.V
-			}
-			if !sel.Indirect() {
-				return lhs(e.X)
-			}
-			return field(e, sel)
-		case *ast.IndexExpr:
-			if _, ok := r.Info.TypeOf(e.X).Underlying().(*types.Map); ok {
-				return fail(e, "writing to a map panics when it is nil")
-			}
-			if tv := r.Info.Types[e.Index]; tv.Value != nil {
-				if _, ok := r.Info.TypeOf(e.X).Underlying().(*types.Array); ok {
-					return lhs(e.X)
-				}
-			}
-			return fail(e, "the index %s may be out of range", render(e))
-		case *ast.StarExpr:
-			return expr(e)
-		}
-		return fail(e, "the proof does not cover assigning to %s", render(e))
-	}
-	var stmt func(s ast.Stmt) bool
-	stmts := func(list []ast.Stmt) bool {
-		for _, s := range list {
-			if !stmt(s) {
-				return false
-			}
-		}
-		return true
-	}
-	stmt = func(s ast.Stmt) bool {
-		switch s := s.(type) {
-		case nil:
-			return true
-		case *ast.EmptyStmt, *ast.BranchStmt:
-			return true
-		case *ast.ExprStmt:
-			return expr(s.X)
-		case *ast.IncDecStmt:
-			return lhs(s.X) && expr(s.X)
-		case *ast.AssignStmt:
-			if len(s.Lhs) == 2 && len(s.Rhs) == 1 {
-				if ta, ok := ast.Unparen(s.Rhs[0]).(*ast.TypeAssertExpr); ok {
-					return expr(ta.X) && lhs(s.Lhs[0]) && lhs(s.Lhs[1])
-				}
-				if ix, ok := ast.Unparen(s.Rhs[0]).(*ast.IndexExpr); ok {
-					return expr(ix) && lhs(s.Lhs[0]) && lhs(s.Lhs[1])
-				}
-			}
-			for _, l := range s.Lhs {
-				if !lhs(l) {
-					return false
-				}
-			}
-			for _, x := range s.Rhs {
-				if !expr(x) {
-					return false
-				}
-			}
-			switch s.Tok {
-			case token.QUO_ASSIGN, token.REM_ASSIGN:
-				if isInteger(r.Info.TypeOf(s.Lhs[0])) && !nonZeroConst(r.Info, s.Rhs[0]) {
-					return fail(s, "the division may be by zero")
-				}
-			case token.SHL_ASSIGN, token.SHR_ASSIGN:
-				if !nonNegative(r.Info, s.Rhs[0]) {
-					return fail(s, "a shift by a negative count panics")
-				}
-			}
-			return true
-		case *ast.DeclStmt:
-			gd, _ := s.Decl.(*ast.GenDecl)
-			if gd == nil {
-				return true
-			}
-			for _, spec := range gd.Specs {
-				if vs, ok := spec.(*ast.ValueSpec); ok && gd.Tok == token.VAR {
-					for _, x := range vs.Values {
-						if !expr(x) {
-							return false
-						}
-					}
-				}
-			}
-			return true
-		case *ast.BlockStmt:
-			return stmts(s.List)
-		case *ast.LabeledStmt:
-			return stmt(s.Stmt)
-		case *ast.ReturnStmt:
-			for _, x := range s.Results {
-				if !expr(x) {
-					return false
-				}
-			}
-			return true
-		case *ast.IfStmt:
-			return stmt(s.Init) && expr(s.Cond) && stmt(s.Body) && stmt(s.Else)
-		case *ast.ForStmt:
-			return stmt(s.Init) && expr(s.Cond) && stmt(s.Post) && stmt(s.Body)
-		case *ast.RangeStmt:
-			switch t := r.Info.TypeOf(s.X).Underlying().(type) {
-			case *types.Basic, *types.Slice, *types.Array, *types.Map, *types.Chan:
-				_ = t
-			default:
-				return fail(s.X, "ranging over %s may panic", render(s.X))
-			}
-			if (s.Key != nil && !lhs(s.Key)) || (s.Value != nil && !lhs(s.Value)) {
-				return false
-			}
-			return expr(s.X) && stmt(s.Body)
-		case *ast.SwitchStmt:
-			if !stmt(s.Init) || !expr(s.Tag) {
-				return false
-			}
-			if s.Tag != nil && !comparable(r.Info.TypeOf(s.Tag)) {
-				return fail(s.Tag, "comparing interfaces may panic")
-			}
-			for _, c := range s.Body.List {
-				cc := c.(*ast.CaseClause)
-				for _, x := range cc.List {
-					if !expr(x) {
-						return false
-					}
-					if s.Tag != nil && !comparable(r.Info.TypeOf(x)) {
-						return fail(x, "comparing interfaces may panic")
-					}
-				}
-				if !stmts(cc.Body) {
-					return false
-				}
-			}
-			return true
-		case *ast.TypeSwitchStmt:
-			if !stmt(s.Init) {
-				return false
-			}
-			switch a := s.Assign.(type) {
-			case *ast.ExprStmt:
-				if !expr(a.X.(*ast.TypeAssertExpr).X) {
-					return false
-				}
-			case *ast.AssignStmt:
-				if !expr(a.Rhs[0].(*ast.TypeAssertExpr).X) {
-					return false
-				}
-			}
-			for _, c := range s.Body.List {
-				if !stmts(c.(*ast.CaseClause).Body) {
-					return false
-				}
-			}
-			return true
-		}
-		return fail(s, "the proof does not cover this statement")
-	}
-	if st, ok := s.(ast.Stmt); ok {
-		stmt(st)
-	}
-	return at, why
-}
-
-// embeddedPointer reports whether a field selection goes through an embedded pointer
-// field after its base (each such step may be nil).
-func embeddedPointer(sel *types.Selection) bool {
-	t := sel.Recv()
-	if p, ok := t.Underlying().(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	idx := sel.Index()
-	for _, i := range idx[:len(idx)-1] {
-		st, ok := t.Underlying().(*types.Struct)
-		if !ok {
-			return true
-		}
-		t = st.Field(i).Type()
-		if _, ok := t.Underlying().(*types.Pointer); ok {
-			return true
-		}
-	}
-	return false
-}
-
-// comparable reports whether comparing (or hashing, as a map key) values of t cannot
-// panic: t is comparable and holds no interface (whose dynamic value may not be).
-func comparable(t types.Type) bool {
-	switch t := t.Underlying().(type) {
-	case *types.Basic, *types.Pointer, *types.Chan:
-		return true
-	case *types.Struct:
-		for i := range t.NumFields() {
-			if !comparable(t.Field(i).Type()) {
-				return false
-			}
-		}
-		return true
-	case *types.Array:
-		return comparable(t.Elem())
-	}
-	return false
-}
-
-func isInteger(t types.Type) bool {
-	b, ok := t.Underlying().(*types.Basic)
-	return ok && b.Info()&types.IsInteger != 0
-}
-
-func nonZeroConst(info *types.Info, e ast.Expr) bool {
-	tv := info.Types[e]
-	return tv.Value != nil && constant.Sign(tv.Value) != 0
-}
-
-func nonNegative(info *types.Info, e ast.Expr) bool {
-	tv := info.Types[e]
-	if tv.Value != nil {
-		return constant.Sign(tv.Value) >= 0
-	}
-	b, ok := tv.Type.Underlying().(*types.Basic)
-	return ok && b.Info()&types.IsUnsigned != 0
-}
-
-// convertible reports whether converting a from to to cannot panic: both basic, or to an
-// interface, or between identical underlying types.
-func convertible(to, from types.Type) bool {
-	if from == nil {
-		return false
-	}
-	if types.IsInterface(to) || types.Identical(to.Underlying(), from.Underlying()) {
-		return true
-	}
-	_, b1 := to.Underlying().(*types.Basic)
-	_, b2 := from.Underlying().(*types.Basic)
-	return b1 && b2
-}
-
-func render(e ast.Expr) string { return types.ExprString(e) }
 
 // Rewrite replaces the defer by the explicit calls in the decorated file f. Results that
 // must be evaluated before the call are held in fresh variables.

@@ -9,6 +9,7 @@ import (
 	"github.com/dave/dst"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -51,6 +52,9 @@ type Merge struct {
 	Files  []*ast.File // the package's, where its functions are looked up
 	Fn     ast.Node    // *ast.FuncDecl or *ast.FuncLit
 	Defers []*ast.DeferStmt
+	// Effects answers whether a deferred call may recover (the effects Analyzer's result,
+	// with facts about other packages); nil asks effects without facts.
+	Effects *effects.Result
 }
 
 // Check returns why the defers cannot merge, with a position, or "".
@@ -80,12 +84,18 @@ func (m *Merge) Check() (string, ast.Node) {
 		}
 	}
 	for _, d := range m.Defers {
-		r := &Region{Pkg: m.Pkg, Info: m.Info, Fn: m.Fn, Block: body, Defer: d, merged: own}
+		r := &Region{Pkg: m.Pkg, Info: m.Info, Fn: m.Fn, Block: body, Defer: d, merged: own, Effects: m.Effects}
 		i := first
 		for body.List[i] != d {
 			i++
 		}
 		r.stmts = body.List[i+1:]
+		var skip []ast.Node
+		for lit := range own {
+			skip = append(skip, lit)
+		}
+		r.fn = effects.NewFunc(m.Info, m.Fn, skip...)
+		r.span = r.fn.Stmts(r.stmts)
 		switch fn := m.Fn.(type) {
 		case *ast.FuncDecl:
 			r.sig = m.Info.Defs[fn.Name].(*types.Func).Signature()
@@ -98,115 +108,16 @@ func (m *Merge) Check() (string, ast.Node) {
 		if p := r.checkScopes(); p.Refused != "" {
 			return p.Refused, d
 		}
-		if r.recovers() || m.mayRecover(d.Call) {
+		if r.recovery() != effects.NoRecover {
 			return "a deferred call may recover panics, which it could not from inside the merged literal", d
 		}
-		if why := m.evaluationPanics(body.List[:first], d.Call); why != "" {
-			return why, d
+		// Merged, the call's function and arguments are evaluated at the return: a
+		// panic there (a method value on a nil interface or pointer) would move.
+		if at, why := effects.EvalMayPanic(m.Info, d.Call, r.fn.NonNilAt(m.Defers[0], r.span)); at != nil {
+			return why + ": it panics at the defer, and would panic at the return once merged", d
 		}
 	}
 	return "", nil
-}
-
-// mayRecover reports whether the deferred call's function may call recover: a function
-// of the package that does, or one of a module outside the standard library.
-func (m *Merge) mayRecover(call *ast.CallExpr) bool {
-	fn, ok := deferutil.Callee(m.Info, call).(*types.Func)
-	if !ok {
-		_, lit := ast.Unparen(call.Fun).(*ast.FuncLit)
-		return !lit && !deferutil.IsBuiltin(m.Info, call, "close")
-	}
-	fn = fn.Origin()
-	if fn.Pkg() == nil {
-		return false
-	}
-	if fn.Pkg() != m.Pkg {
-		first, _, _ := strings.Cut(fn.Pkg().Path(), "/")
-		return strings.Contains(first, ".")
-	}
-	var decl *ast.FuncDecl
-	for _, f := range m.Files {
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && m.Info.Defs[fd.Name] == fn {
-				decl = fd
-			}
-		}
-	}
-	if decl == nil || decl.Body == nil {
-		return true // not found: it might
-	}
-	found := false
-	ast.Inspect(decl.Body, func(n ast.Node) bool {
-		if c, ok := n.(*ast.CallExpr); ok && deferutil.IsBuiltin(m.Info, c, "recover") {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
-// evaluationPanics says why evaluating the deferred call's function at the return instead
-// of the defer could panic at another point, or "".
-func (m *Merge) evaluationPanics(before []ast.Stmt, call *ast.CallExpr) string {
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok {
-		return ""
-	}
-	s := m.Info.Selections[sel]
-	if s == nil || s.Kind() != types.MethodVal {
-		return ""
-	}
-	if types.IsInterface(m.Info.TypeOf(sel.X)) {
-		return fmt.Sprintf("%s is an interface: a nil one panics at the defer, and would panic at the return once merged", types.ExprString(sel.X))
-	}
-	// Pointers the receiver is read through: p in p.mu.Unlock.
-	for x := ast.Unparen(sel.X); ; {
-		xs, ok := x.(*ast.SelectorExpr)
-		if !ok {
-			break
-		}
-		if fs := m.Info.Selections[xs]; fs != nil && fs.Indirect() && !m.derefBefore(before, xs.X) {
-			return fmt.Sprintf("%s is read through a pointer no statement before the defers reads through: a nil one panics at the defer, and would panic at the return once merged", types.ExprString(sel.X))
-		}
-		x = ast.Unparen(xs.X)
-	}
-	return ""
-}
-
-// derefBefore reports whether a top-level expression statement before the defers calls a
-// method through p (p.mu.Lock()), so that p is not nil by the time the defers run.
-func (m *Merge) derefBefore(before []ast.Stmt, p ast.Expr) bool {
-	id, ok := ast.Unparen(p).(*ast.Ident)
-	if !ok {
-		return false
-	}
-	v := m.Info.Uses[id]
-	for _, s := range before {
-		es, ok := s.(*ast.ExprStmt)
-		if !ok {
-			continue
-		}
-		call, ok := ast.Unparen(es.X).(*ast.CallExpr)
-		if !ok {
-			continue
-		}
-		for x := ast.Unparen(call.Fun); ; {
-			xs, ok := x.(*ast.SelectorExpr)
-			if !ok {
-				if xid, ok := x.(*ast.Ident); ok && m.Info.Uses[xid] == v && v != nil {
-					return true
-				}
-				break
-			}
-			if fs := m.Info.Selections[xs]; fs != nil && fs.Indirect() {
-				if xid, ok := ast.Unparen(xs.X).(*ast.Ident); ok && m.Info.Uses[xid] == v && v != nil {
-					return true
-				}
-			}
-			x = ast.Unparen(xs.X)
-		}
-	}
-	return false
 }
 
 // Rewrite replaces the defers by one deferred literal.

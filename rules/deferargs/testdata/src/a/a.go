@@ -47,11 +47,22 @@ func otherCall(name string) {
 	defer log.Println(fmt.Sprint(name), time.Since(start)) // want `time.Since is evaluated`
 }
 
-// Refused: inside a loop, i changes on the next iteration.
+// Fixed: since Go 1.22 each iteration has its own i; the next iteration's i++ writes
+// the next one.
 func inLoop() {
 	for i := 0; i < 3; i++ {
 		start := time.Now()
 		defer log.Println(i, time.Since(start)) // want `time.Since is evaluated`
+	}
+}
+
+// Refused: n, declared outside the loop, changes on the next iteration.
+func inLoopShared() {
+	n := 0
+	for range 3 {
+		n++
+		start := time.Now()
+		defer log.Println(n, time.Since(start)) // want `time.Since is evaluated`
 	}
 }
 

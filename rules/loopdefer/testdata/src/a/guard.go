@@ -228,6 +228,8 @@ func bodies(names []string, use func(*res)) error {
 	return nil
 }
 
+// remove is a function value, which may recover; use may panic: the literal form, unsafe
+// (changes behaviour on panic).
 func cleanups(names []string, remove func(string) error, use func(*res)) {
 	for _, n := range names {
 		r, _ := open(n)
