@@ -1,0 +1,22 @@
+// An exit followed by a return: the rewrite must not leave "return 2; return 0", which
+// go vet reports as unreachable code.
+package main
+
+import (
+	"fmt"
+	"log"
+	"os"
+)
+
+func main() {
+	defer fmt.Fprintln(os.Stderr, "cleanup")
+	fmt.Println("working")
+	if len(os.Args) > 5 {
+		log.Fatal("too many arguments")
+		return
+	}
+	if len(os.Args) < 5 {
+		os.Exit(2)
+		return
+	}
+}
