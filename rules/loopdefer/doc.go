@@ -79,7 +79,9 @@
 // or continue of an outer label, and return from the function are signalled by the
 // literal's results and carried out after the call; returned values are evaluated inside
 // the literal, before the iteration's deferred calls run, as in the original. When every
-// return in the body returns a provably non-nil error, the idiom
+// return in the body returns a provably non-nil error (err inside if err != nil counts
+// only when nothing in that if can change err first: no assignment, and no call or
+// channel operation when a closure captures err or its address is taken), the idiom
 //
 //	if err := func() error { ...; return nil }(); err != nil {
 //		return err
