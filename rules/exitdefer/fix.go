@@ -94,23 +94,45 @@ func mainFix(pass *analysis.Pass, cur inspector.Cursor, fd *ast.FuncDecl, kindOf
 		}
 		takeOver[e] = ret
 	}
+	// run is declared at package level: its name must be free there in every build
+	// configuration (a func run in a _windows.go file), as an import name in every file,
+	// and unused in main's body, which moves into it.
 	name := "run"
-	for i := 2; pass.Pkg.Scope().Lookup(name) != nil || deferutil.NewNames(pass.TypesInfo, fd, nil, token.NoPos).Used(name); i++ {
+	for i := 2; deferutil.PackageLevel(pass, name) || deferutil.NewNames(pass.TypesInfo, fd, nil, token.NoPos).Used(name); i++ {
 		name = "runMain"
 		if i > 2 {
 			name += strconv.Itoa(i)
 		}
 	}
+	if err := deferutil.Predeclared(pass, fd, "int"); err != nil {
+		return analysis.SuggestedFix{}, err
+	}
 	var file *ast.File
 	for c := range cur.Enclosing((*ast.File)(nil)) {
 		file = c.Node().(*ast.File)
 	}
+	// main calls os.Exit under the name the file imports os with; a file without the
+	// import gets it, which needs the name os free at package level.
+	osName := ""
+	for _, imp := range file.Imports {
+		if imp.Path.Value == `"os"` {
+			if pn := pass.TypesInfo.PkgNameOf(imp); pn != nil && pn.Name() != "." && pn.Name() != "_" {
+				osName = pn.Name()
+			}
+		}
+	}
+	if osName == "" && deferutil.PackageDecl(pass, "os") {
+		return analysis.SuggestedFix{}, fmt.Errorf("main would call os.Exit, but this package declares os for itself")
+	}
 	return fixes.Fix(pass, file, titleRun, func(f *fixes.File) error {
-		return rewriteMain(f, fd, name, exits, returns, takeOver, kindOf)
+		if osName == "" && !f.ManagesImports() {
+			return fmt.Errorf("main would call os.Exit, and this file imports no os that a rewrite can name")
+		}
+		return rewriteMain(f, fd, name, osName, exits, returns, takeOver, kindOf)
 	})
 }
 
-func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.ExprStmt, returns []*ast.ReturnStmt, takeOver map[*ast.ExprStmt]*ast.ReturnStmt, kindOf func(*ast.CallExpr) exitKind) error {
+func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name, osName string, exits []*ast.ExprStmt, returns []*ast.ReturnStmt, takeOver map[*ast.ExprStmt]*ast.ReturnStmt, kindOf func(*ast.CallExpr) exitKind) error {
 	dfd, ok := f.Node(fd).(*dst.FuncDecl)
 	if !ok {
 		return fmt.Errorf("func main not found in the decorated file")
@@ -193,7 +215,7 @@ func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.Expr
 
 	var exit dst.Expr = &dst.Ident{Name: "Exit", Path: "os"}
 	if !f.ManagesImports() {
-		exit = &dst.SelectorExpr{X: dst.NewIdent("os"), Sel: dst.NewIdent("Exit")}
+		exit = &dst.SelectorExpr{X: dst.NewIdent(osName), Sel: dst.NewIdent("Exit")}
 	}
 	call := &dst.ExprStmt{X: &dst.CallExpr{Fun: exit, Args: []dst.Expr{&dst.CallExpr{Fun: dst.NewIdent(name)}}}}
 	call.Decs.Before, call.Decs.After = dst.NewLine, dst.NewLine

@@ -359,6 +359,9 @@ func assigns(info *types.Info, n ast.Node, v *types.Var, pos token.Pos) bool {
 }
 
 func (r *rewriter) errorForm() (*dst.BlockStmt, error) {
+	if err := deferutil.Predeclared(r.pass, r.fn.Node(), "nil", "error"); err != nil {
+		return nil, err
+	}
 	var zeros []dst.Expr
 	for _, e := range r.exits {
 		if ret, ok := e.stmt.(*ast.ReturnStmt); ok {
@@ -460,6 +463,23 @@ func (r *rewriter) general() (*dst.BlockStmt, error) {
 			}
 			slotTypes, zeros = append(slotTypes, t), append(zeros, z)
 		}
+	}
+	// The names the shape writes must be the predeclared ones: the flags' type and
+	// values, and those the zero values are spelled with.
+	emitted := []string{}
+	if len(flags) > 0 {
+		emitted = append(emitted, "bool", "true", "false")
+	}
+	for _, z := range zeros {
+		dst.Inspect(z, func(n dst.Node) bool {
+			if id, ok := n.(*dst.Ident); ok && id.Path == "" && (id.Name == "nil" || id.Name == "false" || id.Name == "new") {
+				emitted = append(emitted, id.Name)
+			}
+			return true
+		})
+	}
+	if err := deferutil.Predeclared(r.pass, r.fn.Node(), emitted...); err != nil {
+		return nil, err
 	}
 	cloneZeros := func() []dst.Expr {
 		out := make([]dst.Expr, len(zeros))

@@ -589,6 +589,9 @@ func (g *guard) rewrite(f *fixes.File) error {
 	if f.ManagesImports() {
 		return fmt.Errorf("the guard's types are written as the file names them; this file's imports are managed")
 	}
+	if err := deferutil.Predeclared(g.pass, g.fn.Node(), "bool", "true", "false"); err != nil {
+		return err
+	}
 	names := deferutil.NewNames(g.pass.TypesInfo, g.fn.Node(), g.scope0, g.anchor.Pos())
 	for name := range g.taken {
 		names.Reserve(name)

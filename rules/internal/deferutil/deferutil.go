@@ -4,12 +4,18 @@
 package deferutil
 
 import (
+	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -310,4 +316,140 @@ func hasBreak(label string, body *ast.BlockStmt) bool {
 	}
 	walk(body, false)
 	return found
+}
+
+// A rewrite writes names that it does not declare: predeclared identifiers (true, false,
+// nil, error, bool, int, new) and names of the package's scope (exitdefer's run). Each must
+// mean, at the insertion point and in every build configuration, what the rewrite means
+// by it. The type checker sees one configuration: files excluded by build constraints
+// (pass.IgnoredFiles: a func run in a _windows.go file, a const true in a file behind a
+// tag) are parsed here for their package-level names, which another configuration puts
+// in the package scope.
+
+// Predeclared returns an error when one of names may not denote the predeclared
+// identifier inside fn (a FuncDecl or FuncLit) — declared anywhere in fn, visible from
+// its position in the package or file scope, or declared at package level in a file
+// another build configuration compiles — and nil when every one does.
+func Predeclared(pass *analysis.Pass, fn ast.Node, names ...string) error {
+	info := pass.TypesInfo
+	for _, name := range names {
+		universe := types.Universe.Lookup(name)
+		if universe == nil {
+			return fmt.Errorf("%s is not a predeclared identifier", name)
+		}
+		declared := false
+		ast.Inspect(fn, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && id.Name == name && info.Defs[id] != nil {
+				declared = true
+			}
+			return !declared
+		})
+		if !declared {
+			if s := pass.Pkg.Scope().Innermost(fn.Pos()); s != nil {
+				_, obj := s.LookupParent(name, fn.Pos())
+				declared = obj != universe
+			}
+		}
+		if declared || PackageDecl(pass, name) {
+			return fmt.Errorf("the rewrite would write %s, which this package or function declares for itself", name)
+		}
+	}
+	return nil
+}
+
+// PackageLevel reports whether name is declared in the package scope, or imported under
+// that name by one of the package's files, in any build configuration: the package's
+// files and those that build constraints exclude.
+func PackageLevel(pass *analysis.Pass, name string) bool {
+	if pass.Pkg.Scope().Lookup(name) != nil {
+		return true
+	}
+	for _, f := range pass.Files {
+		for _, imp := range f.Imports {
+			if importName(imp) == name {
+				return true
+			}
+		}
+	}
+	ig := ignoredNames(pass)
+	return ig.decls[name] || ig.imports[name]
+}
+
+// PackageDecl reports whether name is declared in the package scope in any build
+// configuration (imports, which are file-scoped, aside): a file may then not import a
+// package under that name.
+func PackageDecl(pass *analysis.Pass, name string) bool {
+	return pass.Pkg.Scope().Lookup(name) != nil || ignoredNames(pass).decls[name]
+}
+
+// importName returns the name an import declares in its file: its explicit name, or
+// (without type information) the last element of its path.
+func importName(imp *ast.ImportSpec) string {
+	if imp.Name != nil {
+		return imp.Name.Name
+	}
+	path, err := strconv.Unquote(imp.Path.Value)
+	if err != nil {
+		return ""
+	}
+	return path[strings.LastIndex(path, "/")+1:]
+}
+
+var ignoredCache sync.Map // *types.Package → *ignored
+
+type ignored struct{ decls, imports map[string]bool }
+
+// ignoredNames returns the package-level names (and import names) declared by the files
+// of pass.IgnoredFiles that belong to the package (same package clause). A file that
+// cannot be read or parsed declares nothing the package could compile with.
+func ignoredNames(pass *analysis.Pass) *ignored {
+	if v, ok := ignoredCache.Load(pass.Pkg); ok {
+		return v.(*ignored)
+	}
+	ig := &ignored{make(map[string]bool), make(map[string]bool)}
+	names := ig.decls
+	fset := token.NewFileSet()
+	for _, name := range pass.IgnoredFiles {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		var src []byte
+		var err error
+		if pass.ReadFile != nil {
+			src, err = pass.ReadFile(name)
+		} else {
+			src, err = os.ReadFile(name)
+		}
+		if err != nil {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil || f.Name.Name != pass.Pkg.Name() {
+			continue
+		}
+		for _, imp := range f.Imports {
+			ig.imports[importName(imp)] = true
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					names[d.Name.Name] = true
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					switch s := s.(type) {
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							names[n.Name] = true
+						}
+					case *ast.TypeSpec:
+						names[s.Name.Name] = true
+					}
+				}
+			}
+		}
+	}
+	v, _ := ignoredCache.LoadOrStore(pass.Pkg, ig)
+	return v.(*ignored)
 }
