@@ -36,3 +36,15 @@ func clears(names []string) (int, error) {
 	}
 	return n, nil
 }
+
+// Refused: the literal's parameter (what loopcapture writes for a captured loop
+// variable) is the deferred call's own, not something the iteration acquired; the call
+// may be meant to run at the function's return.
+func params(names []string) int {
+	n := 0
+	for _, name := range names {
+		defer func(name string) { println(name) }(name) // want `defer in loop body`
+		n += len(name)
+	}
+	return n
+}
