@@ -456,6 +456,9 @@ func (r *rewriter) general() (*dst.BlockStmt, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := r.resultTypesVisible(); err != nil {
+			return nil, err
+		}
 		for i, t := range types {
 			z, err := zero(r.sig.Results().At(i).Type(), t)
 			if err != nil {
@@ -603,6 +606,27 @@ func (r *rewriter) resultTypes() ([]dst.Expr, error) {
 		}
 	}
 	return out, nil
+}
+
+// resultTypesVisible checks that the function's result types, written again as the
+// literal's results at the start of the loop body, still denote the same types there: a
+// type, package or variable declared in the function before the loop (or a loop
+// variable) may shadow a name the signature uses.
+func (r *rewriter) resultTypesVisible() error {
+	ft, _ := deferutil.FuncParts(r.fn.Node())
+	if ft == nil || ft.Results == nil {
+		return fmt.Errorf("function signature not found")
+	}
+	i := 0
+	for _, field := range ft.Results.List {
+		for range max(1, len(field.Names)) {
+			if err := deferutil.TypeSpelledAt(r.pass, r.body.Lbrace+1, types.ExprString(field.Type), r.sig.Results().At(i).Type()); err != nil {
+				return err
+			}
+			i++
+		}
+	}
+	return nil
 }
 
 // zero returns an expression for the zero value of t, whose type is spelled texpr.

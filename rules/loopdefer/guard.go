@@ -488,7 +488,11 @@ func (g *guard) spell(t types.Type) (string, bool) {
 			return
 		}
 		pkg := obj.Pkg()
-		if pkg == nil || pkg == g.pass.Pkg {
+		if pkg == nil { // error, any, comparable
+			ok = deferutil.Universal(g.pass, g.scope0, pos, obj.Name())
+			return
+		}
+		if pkg == g.pass.Pkg {
 			_, at := g.scope0.LookupParent(obj.Name(), pos)
 			ok = at == obj
 			return
@@ -535,7 +539,8 @@ func (g *guard) spell(t types.Type) (string, bool) {
 		}
 		switch t := t.(type) {
 		case *types.Basic:
-			ok = t.Kind() != types.Invalid && t.Info()&types.IsUntyped == 0 && t.Kind() != types.UnsafePointer
+			ok = t.Kind() != types.Invalid && t.Info()&types.IsUntyped == 0 && t.Kind() != types.UnsafePointer &&
+				deferutil.Universal(g.pass, g.scope0, pos, t.Name())
 		case *types.Pointer:
 			walk(t.Elem())
 		case *types.Slice:

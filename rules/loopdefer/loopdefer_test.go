@@ -10,5 +10,5 @@ import (
 )
 
 func Test(t *testing.T) {
-	ruletest.Run(t, analysistest.TestData(), loopdefer.Analyzer, "a", "b", "c", "d")
+	ruletest.Run(t, analysistest.TestData(), loopdefer.Analyzer, "a", "b", "c", "d", "e")
 }

@@ -453,3 +453,46 @@ func ignoredNames(pass *analysis.Pass) *ignored {
 	v, _ := ignoredCache.LoadOrStore(pass.Pkg, ig)
 	return v.(*ignored)
 }
+
+// TypeSpelledAt returns an error unless the type expression src, written at pos, denotes
+// t there — in this build configuration by evaluating it in the scope at pos (a local
+// type, variable or package name declared before pos counts), in the others by checking
+// that no predeclared name it uses is declared at package level by an excluded file.
+func TypeSpelledAt(pass *analysis.Pass, pos token.Pos, src string, t types.Type) error {
+	tv, err := types.Eval(pass.Fset, pass.Pkg, pos, src)
+	if err != nil || !tv.IsType() || !types.Identical(tv.Type, t) {
+		return fmt.Errorf("the type %s, written here, would not denote %s", src, types.TypeString(t, nil))
+	}
+	expr, err := parser.ParseExpr(src)
+	if err != nil {
+		return fmt.Errorf("the type %s does not parse: %w", src, err)
+	}
+	var bad string
+	ast.Inspect(expr, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && bad == "" && types.Universe.Lookup(id.Name) != nil && ignoredNames(pass).decls[id.Name] {
+			bad = id.Name
+		}
+		return bad == ""
+	})
+	if bad != "" {
+		return fmt.Errorf("the type %s uses %s, which another build configuration of this package declares", src, bad)
+	}
+	return nil
+}
+
+// Universal reports whether name, written at pos in scope, denotes the predeclared
+// object in every build configuration.
+func Universal(pass *analysis.Pass, scope *types.Scope, pos token.Pos, name string) bool {
+	u := types.Universe.Lookup(name)
+	if u == nil || ignoredNames(pass).decls[name] {
+		return false
+	}
+	if scope == nil {
+		scope = pass.Pkg.Scope().Innermost(pos)
+	}
+	if scope == nil {
+		return false
+	}
+	_, obj := scope.LookupParent(name, pos)
+	return obj == u
+}
