@@ -21,7 +21,7 @@ import (
 )
 
 func Test(t *testing.T) {
-	ruletest.Run(t, analysistest.TestData(), hotdefer.Analyzer, "a")
+	ruletest.Run(t, analysistest.TestData(), hotdefer.Analyzer, "a", "b")
 }
 
 // TestSplitOpenCodes builds the fixed golden with -gcflags=-d=defer: every defer of the
