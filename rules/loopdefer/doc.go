@@ -106,7 +106,12 @@
 // that is all a function literal called in place does (the literal already scopes the
 // defers, on purpose, to the loop); a deferred nil function value; a goto leaving the
 // body; a return of a multi-value call; bare and valued returns mixed in one body; a zero
-// value deferfix cannot spell.
+// value deferfix cannot spell. A shape that would write a name meaning something else
+// where it is written — true, false, nil, bool or error declared by the function, or at
+// package level by a file of another build configuration; a result type a local
+// declaration shadows — gives way to another shape, or to no fix. The parameter of a
+// deferred literal (what loopcapture writes) is the call's own, not a value acquired in
+// the iteration.
 //
 // Limits: a call that stores its argument somewhere (register(f)) is not seen as keeping
 // the released value; run with -verify to let the package's tests catch what the rules
