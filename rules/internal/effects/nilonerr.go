@@ -19,7 +19,7 @@ import (
 // The fact is proven from syntax, for every return statement of the function (function
 // literals excluded): the error is the literal nil, or every other result is a zero
 // literal (nil, 0, "", false, T{}), or the statement returns the results of a call to a
-// function with the fact. A bare return with named results, or any other return, fails
+// function with the fact and the same result types. A bare return with named results, or any other return, fails
 // the proof. The package's functions are solved together as a greatest fixed point (a
 // cycle of functions forwarding to each other still ends in a return statement that is
 // checked). Drivers that carry facts between packages (go vet, analysistest) thereby
@@ -86,7 +86,6 @@ var StdNilOnError = []string{
 	"time.LoadLocation",
 	"net/http/httputil.DumpRequest",
 	"(*mime/multipart.Reader).NextPart",
-	"(*mime/multipart.FileHeader).Open",
 }
 
 // NilOnErrorFuncs is the result of ExportNilOnError: it answers for the functions of the
@@ -108,7 +107,7 @@ func ExportNilOnError(pass *analysis.Pass) *NilOnErrorFuncs {
 				continue
 			}
 			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
-			if ok && errorLast(fn.Signature()) {
+			if ok && nilOnErrSig(fn.Signature()) {
 				bodies[fn] = fd.Body
 				s.local[fn] = true // greatest fixed point: assume, then refute
 			}
@@ -117,7 +116,7 @@ func ExportNilOnError(pass *analysis.Pass) *NilOnErrorFuncs {
 	for changed := true; changed; {
 		changed = false
 		for fn, body := range bodies {
-			if s.local[fn] && !s.proves(body, fn.Signature().Results().Len()) {
+			if s.local[fn] && !s.proves(body, fn.Signature().Results()) {
 				s.local[fn] = false
 				changed = true
 			}
@@ -148,14 +147,17 @@ func (s *NilOnErrorFuncs) Call(call *ast.CallExpr) bool {
 	return s.Has(typeutil.StaticCallee(s.pass.TypesInfo, call))
 }
 
-func errorLast(sig *types.Signature) bool {
+func nilOnErrSig(sig *types.Signature) bool {
 	r := sig.Results()
 	return r.Len() >= 2 && types.Identical(r.At(r.Len()-1).Type(), types.Universe.Lookup("error").Type())
 }
 
-// proves checks every return statement of body (a function with n results).
-func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, n int) bool {
+// proves checks every return statement of body (a function whose results are res).
+// A forwarded call must return the very same types: a nil pointer converted to an
+// interface result is not a nil interface.
+func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, res *types.Tuple) bool {
 	info := s.pass.TypesInfo
+	n := res.Len()
 	ok := true
 	ast.Inspect(body, func(node ast.Node) bool {
 		switch node := node.(type) {
@@ -165,11 +167,12 @@ func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, n int) bool {
 			switch {
 			case len(node.Results) == 1: // return g(...)
 				call, isCall := ast.Unparen(node.Results[0]).(*ast.CallExpr)
-				ok = isCall && s.Call(call)
+				tuple, isTuple := info.TypeOf(node.Results[0]).(*types.Tuple)
+				ok = isCall && isTuple && types.Identical(tuple, res) && s.Call(call)
 			case len(node.Results) == n:
-				if !isNil(info, node.Results[n-1]) {
+				if !zeroNil(info, node.Results[n-1]) {
 					for _, r := range node.Results[:n-1] {
-						if !isZero(info, r) {
+						if !zeroLiteral(info, r) {
 							ok = false
 						}
 					}
@@ -183,15 +186,15 @@ func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, n int) bool {
 	return ok
 }
 
-func isNil(info *types.Info, e ast.Expr) bool {
+func zeroNil(info *types.Info, e ast.Expr) bool {
 	_, ok := info.Types[ast.Unparen(e)]
 	return ok && info.Types[ast.Unparen(e)].IsNil()
 }
 
-// isZero reports whether e is a literal zero value: nil, 0, "", false, or T{}.
-func isZero(info *types.Info, e ast.Expr) bool {
+// zeroLiteral reports whether e is a literal zero value: nil, 0, "", false, or T{}.
+func zeroLiteral(info *types.Info, e ast.Expr) bool {
 	e = ast.Unparen(e)
-	if isNil(info, e) {
+	if zeroNil(info, e) {
 		return true
 	}
 	switch x := e.(type) {
