@@ -59,6 +59,21 @@ func reopen(name string) error {
 	return nil
 }
 
+type closer interface{ Close() error }
+
+// OpenCloser forwards Open's *Res as an interface: a nil *Res is not a nil closer.
+func OpenCloser(name string) (closer, error) { return Open(name) }
+
+// Refused: OpenCloser's value is not nil with its error.
+func openCloser(name string) error {
+	c, err := OpenCloser(name)
+	defer c.Close() // want `deferred Close is registered before err is checked`
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
 // Refused: Partial returns a live resource with its error; the original closes it.
 func partial(name string) error {
 	r, err := Partial(name)
