@@ -395,7 +395,19 @@ func importName(imp *ast.ImportSpec) string {
 	return path[strings.LastIndex(path, "/")+1:]
 }
 
-var ignoredCache sync.Map // *types.Package → *ignored
+// ignoredCache holds, per excluded file, what it declares at package level, with the
+// size and modification time it was parsed at: a package may exclude dozens of files
+// (one per GOOS), asked about by every fix, and analyses of the same package come and go
+// (rounds, an editor's sessions), so the cache is per file, not per *types.Package.
+var ignoredCache sync.Map // file name → *ignoredFile
+
+type ignoredFile struct {
+	size    int64
+	mod     int64
+	pkg     string
+	decls   []string
+	imports []string
+}
 
 type ignored struct{ decls, imports map[string]bool }
 
@@ -403,55 +415,73 @@ type ignored struct{ decls, imports map[string]bool }
 // of pass.IgnoredFiles that belong to the package (same package clause). A file that
 // cannot be read or parsed declares nothing the package could compile with.
 func ignoredNames(pass *analysis.Pass) *ignored {
-	if v, ok := ignoredCache.Load(pass.Pkg); ok {
-		return v.(*ignored)
-	}
 	ig := &ignored{make(map[string]bool), make(map[string]bool)}
-	names := ig.decls
-	fset := token.NewFileSet()
 	for _, name := range pass.IgnoredFiles {
 		if !strings.HasSuffix(name, ".go") {
 			continue
 		}
-		var src []byte
-		var err error
-		if pass.ReadFile != nil {
-			src, err = pass.ReadFile(name)
-		} else {
-			src, err = os.ReadFile(name)
-		}
-		if err != nil {
+		f := parseIgnored(pass, name)
+		if f == nil || f.pkg != pass.Pkg.Name() {
 			continue
 		}
-		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
-		if err != nil || f.Name.Name != pass.Pkg.Name() {
-			continue
+		for _, n := range f.decls {
+			ig.decls[n] = true
 		}
-		for _, imp := range f.Imports {
-			ig.imports[importName(imp)] = true
+		for _, n := range f.imports {
+			ig.imports[n] = true
 		}
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				if d.Recv == nil {
-					names[d.Name.Name] = true
-				}
-			case *ast.GenDecl:
-				for _, s := range d.Specs {
-					switch s := s.(type) {
-					case *ast.ValueSpec:
-						for _, n := range s.Names {
-							names[n.Name] = true
-						}
-					case *ast.TypeSpec:
-						names[s.Name.Name] = true
+	}
+	return ig
+}
+
+func parseIgnored(pass *analysis.Pass, name string) *ignoredFile {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil
+	}
+	if v, ok := ignoredCache.Load(name); ok {
+		if f := v.(*ignoredFile); f.size == st.Size() && f.mod == st.ModTime().UnixNano() {
+			return f
+		}
+	}
+	var src []byte
+	if pass.ReadFile != nil {
+		src, err = pass.ReadFile(name)
+	} else {
+		src, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil
+	}
+	af, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil
+	}
+	f := &ignoredFile{size: st.Size(), mod: st.ModTime().UnixNano(), pkg: af.Name.Name}
+	for _, imp := range af.Imports {
+		f.imports = append(f.imports, importName(imp))
+	}
+	for _, d := range af.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				f.decls = append(f.decls, d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						f.decls = append(f.decls, n.Name)
 					}
+				case *ast.TypeSpec:
+					f.decls = append(f.decls, s.Name.Name)
 				}
 			}
 		}
 	}
-	v, _ := ignoredCache.LoadOrStore(pass.Pkg, ig)
-	return v.(*ignored)
+	ignoredCache.Store(name, f)
+	return f
 }
 
 // TypeSpelledAt returns an error unless the type expression src, written at pos, denotes
@@ -468,8 +498,9 @@ func TypeSpelledAt(pass *analysis.Pass, pos token.Pos, src string, t types.Type)
 		return fmt.Errorf("the type %s does not parse: %w", src, err)
 	}
 	var bad string
+	ig := ignoredNames(pass)
 	ast.Inspect(expr, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok && bad == "" && types.Universe.Lookup(id.Name) != nil && ignoredNames(pass).decls[id.Name] {
+		if id, ok := n.(*ast.Ident); ok && bad == "" && types.Universe.Lookup(id.Name) != nil && ig.decls[id.Name] {
 			bad = id.Name
 		}
 		return bad == ""
