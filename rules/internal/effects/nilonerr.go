@@ -2,6 +2,7 @@ package effects
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"slices"
 
@@ -19,7 +20,9 @@ import (
 // The fact is proven from syntax, for every return statement of the function (function
 // literals excluded): the error is the literal nil, or every other result is a zero
 // literal (nil, 0, "", false, T{}), or the statement returns the results of a call to a
-// function with the fact and the same result types. A bare return with named results, or any other return, fails
+// function with the fact and the same result types — directly, or through local
+// variables that this one call assigns together and nothing else assigns (viaLocals). A
+// bare return with named results, or any other return, fails
 // the proof. The package's functions are solved together as a greatest fixed point (a
 // cycle of functions forwarding to each other still ends in a return statement that is
 // checked). Drivers that carry facts between packages (go vet, analysistest) thereby
@@ -39,6 +42,7 @@ var StdNilOnError = []string{
 	"os.Open",
 	"os.Create",
 	"os.OpenFile",
+	"os.CreateTemp",
 	"os.OpenRoot",
 	"os.Pipe",
 	"os.OpenInRoot",
@@ -170,7 +174,7 @@ func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, res *types.Tuple) bool {
 				tuple, isTuple := info.TypeOf(node.Results[0]).(*types.Tuple)
 				ok = isCall && isTuple && types.Identical(tuple, res) && s.Call(call)
 			case len(node.Results) == n:
-				if !zeroNil(info, node.Results[n-1]) {
+				if !zeroNil(info, node.Results[n-1]) && !s.viaLocals(body, node.Results, res) {
 					for _, r := range node.Results[:n-1] {
 						if !zeroLiteral(info, r) {
 							ok = false
@@ -212,4 +216,99 @@ func zeroLiteral(info *types.Info, e ast.Expr) bool {
 		}
 	}
 	return false
+}
+
+// viaLocals reports whether results (v..., err) are local variables that one assignment
+// statement in body sets together, in that order, from a call with the fact and the same
+// result types, and that nothing else writes: no other assignment, increment, range
+// clause, declaration with a value or address-taking, and no reference from a function
+// literal (which could write them at any time). At a return they then hold either what
+// that call returned or their zero values (a nil error).
+func (s *NilOnErrorFuncs) viaLocals(body *ast.BlockStmt, results []ast.Expr, res *types.Tuple) bool {
+	info := s.pass.TypesInfo
+	index := make(map[types.Object]int)
+	for i, r := range results {
+		id, ok := ast.Unparen(r).(*ast.Ident)
+		if !ok {
+			return false
+		}
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok || v.Pos() < body.Pos() || v.Pos() >= body.End() {
+			return false // a parameter, result or package variable
+		}
+		if _, dup := index[v]; dup {
+			return false
+		}
+		index[v] = i
+	}
+	obj := func(e ast.Expr) types.Object {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		if !ok {
+			return nil
+		}
+		return info.ObjectOf(id)
+	}
+	mentions := func(e ast.Expr) bool {
+		_, ok := index[obj(e)]
+		return ok
+	}
+	var source *ast.AssignStmt
+	ok := true
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			ast.Inspect(n, func(m ast.Node) bool {
+				if id, isID := m.(*ast.Ident); isID && mentions(id) {
+					ok = false
+				}
+				return ok
+			})
+			return false
+		case *ast.AssignStmt:
+			if slices.ContainsFunc(n.Lhs, mentions) {
+				if source != nil || !s.assignsAll(n, index, res) {
+					ok = false
+				}
+				source = n
+			}
+		case *ast.IncDecStmt:
+			ok = ok && !mentions(n.X)
+		case *ast.UnaryExpr:
+			ok = ok && !(n.Op == token.AND && mentions(n.X))
+		case *ast.RangeStmt:
+			ok = ok && !(n.Key != nil && mentions(n.Key)) && !(n.Value != nil && mentions(n.Value))
+		case *ast.ValueSpec:
+			if len(n.Values) > 0 {
+				for _, name := range n.Names {
+					ok = ok && !mentions(name)
+				}
+			}
+		}
+		return ok
+	})
+	return ok && source != nil
+}
+
+// assignsAll reports whether as assigns exactly the variables of index, in their order,
+// from one call with the fact that returns the types res.
+func (s *NilOnErrorFuncs) assignsAll(as *ast.AssignStmt, index map[types.Object]int, res *types.Tuple) bool {
+	info := s.pass.TypesInfo
+	if len(as.Lhs) != len(index) || len(as.Rhs) != 1 {
+		return false
+	}
+	for i, l := range as.Lhs {
+		id, ok := ast.Unparen(l).(*ast.Ident)
+		if !ok {
+			return false
+		}
+		if j, ok := index[info.ObjectOf(id)]; !ok || j != i {
+			return false
+		}
+	}
+	call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	tuple, ok := info.TypeOf(call).(*types.Tuple)
+	return ok && types.Identical(tuple, res) && s.Call(call)
 }

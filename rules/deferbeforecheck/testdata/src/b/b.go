@@ -59,6 +59,39 @@ func reopen(name string) error {
 	return nil
 }
 
+// ViaLocals returns Open's results through the variables Open sets, and only Open.
+func ViaLocals(name string) (*Res, error) { // want ViaLocals:"NilOnError"
+	r, err := Open(name)
+	return r, err
+}
+
+// Captured: a literal refers to err and may change it, so nothing is proven.
+func Captured(name string) (*Res, error) {
+	r, err := Open(name)
+	func() { err = nil }()
+	return r, err
+}
+
+// Fixed: ViaLocals has the fact.
+func viaLocals(name string) error {
+	r, err := ViaLocals(name)
+	defer r.Close() // want `deferred Close is registered before err is checked`
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+// Refused: Captured has no fact.
+func captured(name string) error {
+	r, err := Captured(name)
+	defer r.Close() // want `deferred Close is registered before err is checked`
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
 type closer interface{ Close() error }
 
 // OpenCloser forwards Open's *Res as an interface: a nil *Res is not a nil closer.
