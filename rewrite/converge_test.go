@@ -84,3 +84,56 @@ func TestNotConverging(t *testing.T) {
 		})
 	}
 }
+
+// once turns the literal 1 into 2; then reacts to 2 with a fix of its own (3): a finding
+// that exists only because of the first rule's rewrite.
+var once = &analysis.Analyzer{
+	Name: "once",
+	Doc:  "turn 1 into 2",
+	Run: func(pass *analysis.Pass) (any, error) {
+		return nil, literalFix(pass, "1", "2")
+	},
+}
+
+var then = &analysis.Analyzer{
+	Name: "then",
+	Doc:  "turn 2 into 3",
+	Run: func(pass *analysis.Pass) (any, error) {
+		return nil, literalFix(pass, "2", "3")
+	},
+}
+
+func literalFix(pass *analysis.Pass, from, to string) error {
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Value == from {
+				pass.Report(analysis.Diagnostic{Pos: lit.Pos(), End: lit.End(), Message: "literal " + from,
+					SuggestedFixes: []analysis.SuggestedFix{{Message: "Change", TextEdits: []analysis.TextEdit{{Pos: lit.Pos(), End: lit.End(), NewText: []byte(to)}}}}})
+			}
+			return true
+		})
+	}
+	return nil
+}
+
+// TestComposedNote: a later-round fix with no original finding to account for it is kept
+// and noted in -v.
+func TestComposedNote(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module m\n\ngo 1.26\n"), 0o666)
+	os.WriteFile(filepath.Join(dir, "m.go"), []byte("package m\n\nvar x = 1\n"), 0o666)
+	var logged []string
+	cfg := &Config{Dir: dir, Analyzers: []*analysis.Analyzer{once, then}, Fix: true, Logf: func(format string, args ...any) {
+		logged = append(logged, fmt.Sprintf(format, args...))
+	}}
+	res, err := Run(context.Background(), cfg, "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Changes) != 1 || !strings.Contains(string(res.Changes[0].New), "var x = 3") {
+		t.Fatalf("changes = %v, want x = 3", res.Changes)
+	}
+	if !strings.Contains(strings.Join(logged, "\n"), "then fix found only after an earlier round's rewrite") {
+		t.Errorf("-v notes do not mark the composed fix:\n%s", strings.Join(logged, "\n"))
+	}
+}

@@ -42,6 +42,7 @@ type plan struct {
 	original []*Finding
 	sizes    map[string]int             // size of each file as parsed
 	seen     map[string]map[string]bool // contents each rewritten file has had
+	applied  map[string]int             // fixes applied, by composeKey
 }
 
 type fileState struct {
@@ -60,6 +61,7 @@ func newPlan(cfg *Config, pkgs []*packages.Package, findings []*Finding) *plan {
 		original: findings,
 		sizes:    make(map[string]int),
 		seen:     make(map[string]map[string]bool),
+		applied:  make(map[string]int),
 	}
 	for _, pkg := range pkgs {
 		for _, f := range pkg.Syntax {
@@ -125,6 +127,9 @@ func (p *plan) run(ctx context.Context) {
 			p.revert(names, fmt.Sprintf("its fixes did not converge in %d rounds", p.rounds))
 			return
 		}
+		if round > 1 {
+			p.noteComposed(pending)
+		}
 		var cycled []string
 		for _, name := range p.round(pending) {
 			cur := string(p.files[name].cur)
@@ -140,6 +145,43 @@ func (p *plan) run(ctx context.Context) {
 			p.revert(cycled, "its fixes undo each other: a later round brought it back to an earlier content")
 		}
 	}
+}
+
+// noteComposed says in -v which later-round fixes have no fixable finding of the same
+// rule and message (line numbers aside) in the original file left to account for: they
+// exist only because an earlier round's rewrite made the rule see something new. The
+// rule must be right about such code as about any other (a second run would fix it
+// anyway), so the fix is kept; the note points at compositions worth a test.
+func (p *plan) noteComposed(pending []*Finding) {
+	budget := make(map[string]int)
+	for _, f := range p.original {
+		if f.Fix != nil {
+			budget[composeKey(f)]++
+		}
+	}
+	for k, n := range p.applied {
+		budget[k] -= n
+	}
+	for _, f := range pending {
+		k := composeKey(f)
+		if budget[k] > 0 {
+			budget[k]--
+			continue
+		}
+		p.cfg.logf("%s: %s fix found only after an earlier round's rewrite of this file", f.Pos, f.Rule)
+	}
+}
+
+// composeKey identifies a finding across rounds: file, rule, and message with its
+// numbers (lines that move) masked.
+func composeKey(f *Finding) string {
+	msg := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return '#'
+		}
+		return r
+	}, f.Message)
+	return f.Pos.Filename + "\x00" + f.Rule + "\x00" + msg
 }
 
 // revert leaves the named files as they were loaded: their rewritten content is
@@ -299,6 +341,7 @@ func (p *plan) round(pending []*Finding) []string {
 			if f.Dropped == "" && !f.Fixed {
 				f.Fixed = true
 				fs.fixes++
+				p.applied[composeKey(f)]++
 			}
 		}
 		changed = append(changed, name)
