@@ -19,7 +19,14 @@ import (
 // that overlaps none applied before it; once a fix in a file has to wait, the later rules'
 // fixes in that file wait too, so they are made on the result of the earlier one (an outer
 // and an inner loop both needing a scope; a Close checked inside the scope it moved to).
-const maxRounds = 10
+// Every round applies or drops at least one fix, so nesting n deep takes n rounds: the
+// bound is far above any real nesting and only stops rules that keep finding new fixes.
+//
+// The result must be a fixed point: a second run changes nothing. A file whose fixes do
+// not converge — still pending at the bound, or back to a content it had after an earlier
+// round (fixes undoing each other) — is therefore left as it was, with all its fixes
+// dropped and the reason given, rather than written half-way.
+const maxRounds = 100
 
 // A plan applies fixes round by round to in-memory copies of files, verifying each round.
 type plan struct {
@@ -32,7 +39,9 @@ type plan struct {
 	rejected map[string]bool       // fixes that failed verification, by key
 	problems []Problem
 	original []*Finding
-	sizes    map[string]int // size of each file as parsed
+	sizes    map[string]int             // size of each file as parsed
+	seen     map[string]map[string]bool // contents each rewritten file has had
+	applied  map[string]int             // fixes applied, by composeKey
 }
 
 type fileState struct {
@@ -50,6 +59,8 @@ func newPlan(cfg *Config, pkgs []*packages.Package, findings []*Finding) *plan {
 		rejected: make(map[string]bool),
 		original: findings,
 		sizes:    make(map[string]int),
+		seen:     make(map[string]map[string]bool),
+		applied:  make(map[string]int),
 	}
 	for _, pkg := range pkgs {
 		for _, f := range pkg.Syntax {
@@ -99,14 +110,116 @@ func (p *plan) run(ctx context.Context) {
 			return
 		}
 		if round > p.rounds {
-			for _, f := range pending {
-				f.Dropped = "fixes did not converge; run deferfix again"
-				p.problems = append(p.problems, Problem{Pos: f.Pos, Kind: KindFix, Err: fmt.Errorf("%s: fix not applied: %s", f.Rule, f.Dropped)})
+			if p.allow != nil { // a replan of chosen first-round fixes: the rest wait
+				for _, f := range pending {
+					f.Dropped = "fixes did not converge; run deferfix again"
+					p.problems = append(p.problems, Problem{Pos: f.Pos, Kind: KindFix, Err: fmt.Errorf("%s: fix not applied: %s", f.Rule, f.Dropped)})
+				}
+				return
 			}
+			var names []string
+			for _, f := range pending {
+				if !slices.Contains(names, f.Pos.Filename) {
+					names = append(names, f.Pos.Filename)
+				}
+			}
+			p.revert(names, fmt.Sprintf("its fixes did not converge in %d rounds", p.rounds))
 			return
 		}
+		if round > 1 {
+			p.noteComposed(pending)
+		}
 		p.cfg.progress("fix", round, len(pending))
-		p.round(pending)
+		var cycled []string
+		for _, name := range p.round(pending) {
+			cur := string(p.files[name].cur)
+			if p.seen[name] == nil {
+				p.seen[name] = map[string]bool{string(p.files[name].orig): true}
+			}
+			if p.seen[name][cur] {
+				cycled = append(cycled, name)
+			}
+			p.seen[name][cur] = true
+		}
+		if len(cycled) > 0 {
+			p.revert(cycled, "its fixes undo each other: a later round brought it back to an earlier content")
+		}
+	}
+}
+
+// noteComposed says in -v which later-round fixes have no fixable finding of the same
+// rule and message (line numbers aside) in the original file left to account for: they
+// exist only because an earlier round's rewrite made the rule see something new. The
+// rule must be right about such code as about any other (a second run would fix it
+// anyway), so the fix is kept; the note points at compositions worth a test.
+func (p *plan) noteComposed(pending []*Finding) {
+	budget := make(map[string]int)
+	for _, f := range p.original {
+		if f.Fix != nil {
+			budget[composeKey(f)]++
+		}
+	}
+	for k, n := range p.applied {
+		budget[k] -= n
+	}
+	for _, f := range pending {
+		k := composeKey(f)
+		if budget[k] > 0 {
+			budget[k]--
+			continue
+		}
+		p.cfg.logf("%s: %s fix found only after an earlier round's rewrite of this file", f.Pos, f.Rule)
+	}
+}
+
+// composeKey identifies a finding across rounds: file, rule, and message with its
+// numbers (lines that move) masked.
+func composeKey(f *Finding) string {
+	msg := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return '#'
+		}
+		return r
+	}, f.Message)
+	return f.Pos.Filename + "\x00" + f.Rule + "\x00" + msg
+}
+
+// revert leaves the named files as they were loaded: their rewritten content is
+// discarded, their package type-checked again with the originals, and every finding in
+// them (applied or pending) is marked dropped with why, so that no half-converged file
+// is written and a second run finds what this one found.
+func (p *plan) revert(names []string, why string) {
+	for _, name := range names {
+		fs := p.files[name]
+		if fs == nil {
+			continue
+		}
+		p.cfg.logf("%s: left unchanged: %s", name, why)
+		for i, pkg := range p.pkgs {
+			for _, f := range pkg.Syntax {
+				if pkg.Fset.File(f.FileStart).Name() != name {
+					continue
+				}
+				if npkg, errs, err := recheck(pkg, map[string][]byte{name: fs.orig}); err == nil && len(errs) == 0 {
+					p.pkgs[i] = npkg
+				}
+				break
+			}
+		}
+		delete(p.files, name)
+		reason := "the file is left unchanged: " + why
+		for _, f := range p.original {
+			if f.Pos.Filename == name && f.Fix != nil {
+				f.Fixed, f.Dropped = false, reason
+			}
+		}
+		p.reanalyze([]string{name})
+		for _, f := range p.latest[name] {
+			if f.Fix != nil && f.Dropped == "" {
+				f.Dropped = reason
+			}
+		}
+		p.problems = append(p.problems, Problem{Pos: token.Position{Filename: name}, Kind: KindFix, Err: fmt.Errorf("fixes not applied: %s", reason)})
 	}
 }
 
@@ -138,8 +251,9 @@ func (p *plan) pending() []*Finding {
 }
 
 // round applies the non-overlapping fixes among pending, verifies the packages they
-// touch, and re-analyzes those packages for the next round.
-func (p *plan) round(pending []*Finding) {
+// touch, and re-analyzes those packages for the next round. It returns the files it
+// changed.
+func (p *plan) round(pending []*Finding) []string {
 	type span struct{ start, end int }
 	taken := make(map[string][]span)
 	overlaps := func(e Edit) bool {
@@ -227,11 +341,13 @@ func (p *plan) round(pending []*Finding) {
 			if f.Dropped == "" && !f.Fixed {
 				f.Fixed = true
 				fs.fixes++
+				p.applied[composeKey(f)]++
 			}
 		}
 		changed = append(changed, name)
 	}
 	p.reanalyze(changed)
+	return changed
 }
 
 // apply merges the fixes' edits to one file and formats the result.

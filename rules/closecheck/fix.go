@@ -150,6 +150,9 @@ func isTB(t types.Type) bool {
 
 // rewriteTest turns the defer into a checked call that reports a failure to the test.
 func (s *site) rewriteTest(f *fixes.File, tb, cerr string) error {
+	if err := deferutil.Predeclared(s.pass, s.fn.Node(), "nil"); err != nil {
+		return err
+	}
 	ds, ok := f.Node(s.d).(*dst.DeferStmt)
 	if !ok {
 		return fmt.Errorf("defer statement not found in the decorated file")
@@ -194,6 +197,9 @@ func (s *site) changesAfter() (ast.Node, string) {
 }
 
 func (s *site) rewrite(f *fixes.File, rename bool, errName, cerr string) error {
+	if err := deferutil.Predeclared(s.pass, s.fn.Node(), "nil"); err != nil {
+		return err
+	}
 	ds, ok := f.Node(s.d).(*dst.DeferStmt)
 	if !ok {
 		return fmt.Errorf("defer statement not found in the decorated file")

@@ -21,11 +21,12 @@ var doc string
 
 // Analyzer reports deferred cleanups registered before their value's error is checked.
 var Analyzer = &analysis.Analyzer{
-	Name:     "deferbeforecheck",
-	Doc:      ruledoc.Extract(doc, "deferbeforecheck"),
-	URL:      "https://pkg.go.dev/github.com/deferfix/deferfix/rules/deferbeforecheck",
-	Requires: []*analysis.Analyzer{inspect.Analyzer},
-	Run:      run,
+	Name:      "deferbeforecheck",
+	Doc:       ruledoc.Extract(doc, "deferbeforecheck"),
+	URL:       "https://pkg.go.dev/github.com/deferfix/deferfix/rules/deferbeforecheck",
+	Requires:  []*analysis.Analyzer{inspect.Analyzer},
+	Run:       run,
+	FactTypes: []analysis.Fact{new(effects.NilOnError)},
 }
 
 // Fix titles.
@@ -37,6 +38,7 @@ const (
 const message = "deferred %s is registered before %s is checked, so it also runs when the call failed, on an invalid value"
 
 func run(pass *analysis.Pass) (any, error) {
+	nilOnErr := effects.ExportNilOnError(pass) // exports facts, so it runs in every package
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	for cur := range ins.Root().Preorder((*ast.BlockStmt)(nil), (*ast.CaseClause)(nil), (*ast.CommClause)(nil)) {
 		var list []ast.Stmt
@@ -50,7 +52,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		for i, s := range list {
 			if m := match(pass, list, i, s); m != nil {
-				report(pass, cur, m)
+				report(pass, cur, m, nilOnErr)
 			}
 		}
 	}
@@ -59,11 +61,13 @@ func run(pass *analysis.Pass) (any, error) {
 
 // A pair is a defer registered before the check of the error from its value's call.
 type pair struct {
-	list    []ast.Stmt
-	defer_  int // index of the defer in list
-	check   int // index of the if err != nil
-	errName string
-	call    string // the deferred method's name
+	list      []ast.Stmt
+	call_     *ast.CallExpr // the call that returns the value and the error
+	defer_    int           // index of the defer in list
+	check     int           // index of the if err != nil
+	errName   string
+	valueName string // the value the deferred call releases
+	call      string // the deferred method's name
 }
 
 // match reports the pair that starts with the assignment list[i], if any.
@@ -73,7 +77,8 @@ func match(pass *analysis.Pass, list []ast.Stmt, i int, s ast.Stmt) *pair {
 	if !ok || len(as.Rhs) != 1 || len(as.Lhs) < 2 {
 		return nil
 	}
-	if _, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); !ok {
+	call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+	if !ok {
 		return nil
 	}
 	errVar := varOf(info, as.Lhs[len(as.Lhs)-1])
@@ -89,13 +94,13 @@ func match(pass *analysis.Pass, list []ast.Stmt, i int, s ast.Stmt) *pair {
 	if len(values) == 0 {
 		return nil
 	}
-	p := &pair{list: list, defer_: -1, errName: errVar.Name()}
+	p := &pair{list: list, call_: call, defer_: -1, errName: errVar.Name()}
 	for j := i + 1; j < len(list); j++ {
 		switch s := list[j].(type) {
 		case *ast.DeferStmt:
 			if p.defer_ < 0 {
-				if name, ok := methodOf(info, s.Call, values); ok {
-					p.defer_, p.call = j, name
+				if name, v, ok := methodOf(info, s.Call, values); ok {
+					p.defer_, p.call, p.valueName = j, name, v.Name()
 				}
 			}
 		case *ast.IfStmt:
@@ -116,13 +121,13 @@ func match(pass *analysis.Pass, list []ast.Stmt, i int, s ast.Stmt) *pair {
 
 // methodOf reports whether call is a method call on one of values (or a field of one),
 // and the method's name.
-func methodOf(info *types.Info, call *ast.CallExpr, values map[*types.Var]bool) (string, bool) {
+func methodOf(info *types.Info, call *ast.CallExpr, values map[*types.Var]bool) (string, *types.Var, bool) {
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok {
-		return "", false
+		return "", nil, false
 	}
 	if s := info.Selections[sel]; s == nil || s.Kind() != types.MethodVal {
-		return "", false
+		return "", nil, false
 	}
 	x := ast.Unparen(sel.X)
 	for {
@@ -136,10 +141,24 @@ func methodOf(info *types.Info, call *ast.CallExpr, values map[*types.Var]bool) 
 	}
 	id, ok := x.(*ast.Ident)
 	if !ok {
-		return "", false
+		return "", nil, false
 	}
 	v, _ := info.Uses[id].(*types.Var)
-	return sel.Sel.Name, v != nil && values[v]
+	return sel.Sel.Name, v, v != nil && values[v]
+}
+
+// calleeText names the function call calls, as written.
+func calleeText(call *ast.CallExpr) string {
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if id, ok := f.X.(*ast.Ident); ok {
+			return id.Name + "." + f.Sel.Name
+		}
+		return f.Sel.Name
+	case *ast.Ident:
+		return f.Name
+	}
+	return "the call"
 }
 
 func varOf(info *types.Info, e ast.Expr) *types.Var {
@@ -253,7 +272,17 @@ func between(pass *analysis.Pass, fn ast.Node, p *pair) (blocked ast.Node, why s
 	return nil, "", unsafe, unsafeWhy
 }
 
-func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
+// The move is exact only on the paths it covers; it is refused when
+//   - another defer stands between the defer and the check (their order would change);
+//   - the check has an else if: the value is valid there, and the defer would have to be
+//     registered before the else-if's condition, which is not a place for a statement
+//     (a plain else gets the defer as its first statement instead: with the check's own
+//     branch leaving, the else is exactly the path past the check, and any defer in it
+//     is still registered after this one);
+//   - the call that returned the value is not known to return a zero value whenever its
+//     error is non-nil (effects.NilOnError): the original then released a live value on
+//     the error path, which the moved defer no longer does.
+func report(pass *analysis.Pass, cur inspector.Cursor, p *pair, nilOnErr *effects.NilOnErrorFuncs) {
 	d := p.list[p.defer_].(*ast.DeferStmt)
 	msg := sprintf(message, p.call, p.errName)
 	rng := analysis.Range(deferutil.Keyword{Defer: d})
@@ -266,6 +295,15 @@ func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
 		fixes.Refuse(pass, rng, blocked.Pos(), msg, why)
 		return
 	}
+	check := p.list[p.check].(*ast.IfStmt)
+	if elif, ok := check.Else.(*ast.IfStmt); ok {
+		fixes.Refuse(pass, rng, elif.Pos(), msg, "the check has an else if, where the value is valid; moving the defer after the if would skip it on the paths that return from there")
+		return
+	}
+	if !nilOnErr.Call(p.call_) {
+		fixes.Refuse(pass, rng, p.call_.Pos(), msg, sprintf("%s is not known to return a nil %s whenever %s is not nil; the deferred %s may release a live value on that path, which the moved defer would skip", calleeText(p.call_), p.valueName, p.errName, p.call))
+		return
+	}
 	title := titleMove
 	var related []analysis.RelatedInformation
 	if unsafe != nil {
@@ -276,7 +314,6 @@ func report(pass *analysis.Pass, cur inspector.Cursor, p *pair) {
 	for c := range cur.Enclosing((*ast.File)(nil)) {
 		file = c.Node().(*ast.File)
 	}
-	check := p.list[p.check]
 	fix, err := fixes.FixAt(pass, file, d, title, func(f *fixes.File) error { return move(f, cur.Node(), d, check) })
 	if err != nil {
 		fixes.Refuse(pass, rng, token.NoPos, msg, err.Error())

@@ -10,5 +10,5 @@ import (
 )
 
 func Test(t *testing.T) {
-	ruletest.Run(t, analysistest.TestData(), deferbeforecheck.Analyzer, "a")
+	ruletest.Run(t, analysistest.TestData(), deferbeforecheck.Analyzer, "a", "b", "c")
 }

@@ -8,8 +8,8 @@
 // When a call returns a value and an error, the value is usually invalid (often nil) if
 // the error is not nil. A cleanup deferred before the check runs in that case too:
 //
-//	resp, err := http.Get(url)
-//	defer resp.Body.Close() // panics when Get fails: resp is nil
+//	f, err := os.Open(name)
+//	defer f.Close() // runs on a nil *os.File when Open fails
 //	if err != nil {
 //		return err
 //	}
@@ -20,13 +20,21 @@
 // leaves the block (return, panic, break, continue, goto) or the program. Values and
 // errors are matched by the assignment that defines them, not by their names.
 //
-// The fix moves the defer to just after the check, where it runs only for a valid value.
-// It is safe when nothing between the defer and the check can panic (package
-// rules/internal/effects: a call, an index, a division, a range over a function...): then
-// the deferred call runs exactly when it ran before on every path where the value was
-// valid. Otherwise, or when a return or a branch leaves in between, the fix is offered as
-// unsafe (the cleanup would no longer run on that path). No fix is offered when another
-// defer stands in between (their order would change), or when the deferred call's
-// receiver or arguments may change before the check (the moved defer would evaluate
-// them later).
+// The fix moves the defer to just after the check (or, when the check has an else
+// block, to the start of that block: it is the path past the check), where it runs only
+// for a valid value. It is offered only when the callee is known to return zero values
+// whenever its error is not nil (the NilOnError fact, proven from the callee's source in
+// its package and carried to importers by drivers that carry facts, as go vet does; for
+// the standard library, a table proven by a test from the GOROOT sources): otherwise the
+// original released a live value on the error path, which the moved defer would skip.
+// net/http's Get is such a callee (a refused redirect returns the response with the
+// error). The fix is safe when nothing between the defer and the check can panic
+// (package rules/internal/effects: a call, an index, a division, a range over a
+// function...): then the deferred call runs exactly when it ran before on every path
+// where the value was valid. Otherwise, or when a return or a branch leaves in between,
+// the fix is offered as unsafe (the cleanup would no longer run on that path). No fix is
+// offered when another defer stands in between (their order would change), when the
+// check has an else if (the value is valid there and a defer cannot precede its
+// condition), or when the deferred call's receiver or arguments may change before the
+// check (the moved defer would evaluate them later).
 package deferbeforecheck

@@ -20,6 +20,7 @@ var sprintf = fmt.Sprintf
 //		return err         }
 //	}                      defer v.Close()
 //
+// When the check has an else block, the defer becomes the else's first statement.
 // The defer statement moves with its comments. When err is not nil the check leaves the
 // block, so the deferred call now runs exactly on the paths where the value is valid. The
 // safety conditions (what may stand between the two) are checked in between.
@@ -50,6 +51,11 @@ func move(f *fixes.File, owner ast.Node, d *ast.DeferStmt, check ast.Stmt) error
 	dd.Decorations().Before = dst.NewLine
 	*list = slices.Delete(*list, i, i+1)
 	j--
+	if els, ok := dc.(*dst.IfStmt).Else.(*dst.BlockStmt); ok {
+		// The check's own branch leaves, so its else is the path past the check.
+		els.List = slices.Insert(els.List, 0, dst.Stmt(dd))
+		return nil
+	}
 	*list = slices.Insert(*list, j+1, dd)
 	return nil
 }

@@ -42,6 +42,11 @@
 // The fix, for func main only, moves main's body into func run() int, turns each os.Exit(c)
 // into return c and each log.Fatal(...) into log.Print(...) followed by return 1, and makes
 // main call os.Exit(run()): the deferred calls now run before the program exits with the
-// same status. Exits inside function literals in main stay as they are. Elsewhere the
-// finding is reported without a fix: return an error and exit in main.
+// same status. An exit followed by a return hands its status to that return (no
+// unreachable code is left). Exits inside function literals in main stay as they are.
+// No fix is offered when a deferred call of main may itself exit (in run it would run
+// before main's exit and replace the status), when Print does not resolve to the log
+// package's own (a wrapper type embedding *log.Logger with a Print of its own), or when
+// other statements follow an exit. Elsewhere the finding is reported without a fix:
+// return an error and exit in main.
 package exitdefer

@@ -10,5 +10,5 @@ import (
 )
 
 func Test(t *testing.T) {
-	ruletest.Run(t, analysistest.TestData(), exitdefer.Analyzer, "a", "b", "c", "d", "e", "f", "g", "h", "i")
+	ruletest.Run(t, analysistest.TestData(), exitdefer.Analyzer, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n")
 }

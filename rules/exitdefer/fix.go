@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"slices"
 	"strconv"
 
@@ -67,23 +68,71 @@ func mainFix(pass *analysis.Pass, cur inspector.Cursor, fd *ast.FuncDecl, kindOf
 	if helper != "" {
 		return analysis.SuggestedFix{}, fmt.Errorf("main exits through %s, which would still skip the deferred calls", helper)
 	}
+	if d := exitingDefer(pass, fd.Body, kindOf); d != nil {
+		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may itself end the program; run would run it before main exits, and its status would replace the one main exits with", pass.Fset.Position(d.Pos()).Line)
+	}
+	for _, e := range exits {
+		if kindOf(ast.Unparen(e.X).(*ast.CallExpr)) != logFatal {
+			continue
+		}
+		if err := printResolves(pass, ast.Unparen(e.X).(*ast.CallExpr)); err != nil {
+			return analysis.SuggestedFix{}, err
+		}
+	}
+	// An exit followed by a statement other than a return: that statement never ran, and
+	// after the exit became a return go vet would report it unreachable. A following
+	// return is taken over by the exit's return instead (takeOver).
+	takeOver := make(map[*ast.ExprStmt]*ast.ReturnStmt)
+	for _, e := range exits {
+		next := nextStmt(cur, e)
+		if next == nil {
+			continue
+		}
+		ret, ok := next.(*ast.ReturnStmt)
+		if !ok {
+			return analysis.SuggestedFix{}, fmt.Errorf("statements follow %s on line %d; they never run, and after the rewrite go vet would report them as unreachable", calleeName(ast.Unparen(e.X).(*ast.CallExpr)), pass.Fset.Position(e.Pos()).Line)
+		}
+		takeOver[e] = ret
+	}
+	// run is declared at package level: its name must be free there in every build
+	// configuration (a func run in a _windows.go file), as an import name in every file,
+	// and unused in main's body, which moves into it.
 	name := "run"
-	for i := 2; pass.Pkg.Scope().Lookup(name) != nil || deferutil.NewNames(pass.TypesInfo, fd, nil, token.NoPos).Used(name); i++ {
+	for i := 2; deferutil.PackageLevel(pass, name) || deferutil.NewNames(pass.TypesInfo, fd, nil, token.NoPos).Used(name); i++ {
 		name = "runMain"
 		if i > 2 {
 			name += strconv.Itoa(i)
 		}
 	}
+	if err := deferutil.Predeclared(pass, fd, "int"); err != nil {
+		return analysis.SuggestedFix{}, err
+	}
 	var file *ast.File
 	for c := range cur.Enclosing((*ast.File)(nil)) {
 		file = c.Node().(*ast.File)
 	}
+	// main calls os.Exit under the name the file imports os with; a file without the
+	// import gets it, which needs the name os free at package level.
+	osName := ""
+	for _, imp := range file.Imports {
+		if imp.Path.Value == `"os"` {
+			if pn := pass.TypesInfo.PkgNameOf(imp); pn != nil && pn.Name() != "." && pn.Name() != "_" {
+				osName = pn.Name()
+			}
+		}
+	}
+	if osName == "" && deferutil.PackageDecl(pass, "os") {
+		return analysis.SuggestedFix{}, fmt.Errorf("main would call os.Exit, but this package declares os for itself")
+	}
 	return fixes.Fix(pass, file, titleRun, func(f *fixes.File) error {
-		return rewriteMain(f, fd, name, exits, returns, kindOf)
+		if osName == "" && !f.ManagesImports() {
+			return fmt.Errorf("main would call os.Exit, and this file imports no os that a rewrite can name")
+		}
+		return rewriteMain(f, fd, name, osName, exits, returns, takeOver, kindOf)
 	})
 }
 
-func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.ExprStmt, returns []*ast.ReturnStmt, kindOf func(*ast.CallExpr) exitKind) error {
+func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name, osName string, exits []*ast.ExprStmt, returns []*ast.ReturnStmt, takeOver map[*ast.ExprStmt]*ast.ReturnStmt, kindOf func(*ast.CallExpr) exitKind) error {
 	dfd, ok := f.Node(fd).(*dst.FuncDecl)
 	if !ok {
 		return fmt.Errorf("func main not found in the decorated file")
@@ -93,9 +142,20 @@ func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.Expr
 	for _, e := range exits {
 		de := f.Node(e).(*dst.ExprStmt)
 		call := de.X.(*dst.CallExpr)
+		// The return that follows the exit, if any, becomes the exit's return, with its
+		// comments; no statement is left after a return.
+		var next *dst.ReturnStmt
+		if r := takeOver[e]; r != nil {
+			next = f.Node(r).(*dst.ReturnStmt)
+			repl[next] = nil
+		}
 		if kindOf(ast.Unparen(e.X).(*ast.CallExpr)) == osExit {
 			ret := &dst.ReturnStmt{Results: call.Args}
 			ret.Decs.NodeDecs = de.Decs.NodeDecs
+			if next != nil {
+				ret.Decs.End = append(ret.Decs.End, next.Decs.Start...)
+				ret.Decs.End = append(ret.Decs.End, next.Decs.End...)
+			}
 			repl[de] = []dst.Stmt{ret}
 			continue
 		}
@@ -110,7 +170,11 @@ func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.Expr
 			return fmt.Errorf("cannot rewrite the exit call")
 		}
 		one := &dst.BasicLit{Kind: token.INT, Value: "1"}
-		repl[de] = []dst.Stmt{de, &dst.ReturnStmt{Results: []dst.Expr{one}}}
+		ret := &dst.ReturnStmt{Results: []dst.Expr{one}}
+		if next != nil {
+			ret.Decs.NodeDecs = next.Decs.NodeDecs
+		}
+		repl[de] = []dst.Stmt{de, ret}
 	}
 	for _, r := range returns {
 		dr := f.Node(r).(*dst.ReturnStmt)
@@ -121,6 +185,10 @@ func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.Expr
 		stmts, ok := repl[c.Node()]
 		if !ok {
 			return true
+		}
+		if stmts == nil { // a return taken over by the exit before it
+			c.Delete()
+			return false
 		}
 		if c.Index() < 0 && len(stmts) > 1 {
 			err = fmt.Errorf("an exit call stands where only one statement fits")
@@ -147,7 +215,7 @@ func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.Expr
 
 	var exit dst.Expr = &dst.Ident{Name: "Exit", Path: "os"}
 	if !f.ManagesImports() {
-		exit = &dst.SelectorExpr{X: dst.NewIdent("os"), Sel: dst.NewIdent("Exit")}
+		exit = &dst.SelectorExpr{X: dst.NewIdent(osName), Sel: dst.NewIdent("Exit")}
 	}
 	call := &dst.ExprStmt{X: &dst.CallExpr{Fun: exit, Args: []dst.Expr{&dst.CallExpr{Fun: dst.NewIdent(name)}}}}
 	call.Decs.Before, call.Decs.After = dst.NewLine, dst.NewLine
@@ -170,4 +238,118 @@ func rewriteMain(f *fixes.File, fd *ast.FuncDecl, name string, exits []*ast.Expr
 // printName maps a log Fatal function to the Print function that logs the same line.
 func printName(fatal string) string {
 	return map[string]string{"Fatal": "Print", "Fatalf": "Printf", "Fatalln": "Println"}[fatal]
+}
+
+// nextStmt returns the statement that follows s in its statement list, or nil.
+func nextStmt(fn inspector.Cursor, s ast.Stmt) ast.Stmt {
+	c, ok := fn.FindNode(s)
+	if !ok {
+		return nil
+	}
+	var list []ast.Stmt
+	switch p := c.Parent().Node().(type) {
+	case *ast.BlockStmt:
+		list = p.List
+	case *ast.CaseClause:
+		list = p.Body
+	case *ast.CommClause:
+		list = p.Body
+	}
+	if i := slices.Index(list, s); i >= 0 && i+1 < len(list) {
+		return list[i+1]
+	}
+	return nil
+}
+
+// printResolves checks that the Print function the rewrite names in place of a log Fatal
+// call is the log package's own: the name is resolved where the call stands, by object
+// identity, so a wrapper type that embeds *log.Logger and declares its own Print (or a
+// local name Print shadowing a dot-imported log) refuses the fix.
+func printResolves(pass *analysis.Pass, call *ast.CallExpr) error {
+	fatal, ok := deferutil.Callee(pass.TypesInfo, call).(*types.Func)
+	if !ok {
+		return fmt.Errorf("cannot resolve the exit call")
+	}
+	name := printName(fatal.Name())
+	var want, got types.Object
+	if recv := fatal.Signature().Recv(); recv != nil {
+		want, _, _ = types.LookupFieldOrMethod(recv.Type(), true, fatal.Pkg(), name)
+	} else {
+		want = fatal.Pkg().Scope().Lookup(name)
+	}
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.SelectorExpr:
+		if sel := pass.TypesInfo.Selections[fun]; sel != nil {
+			got, _, _ = types.LookupFieldOrMethod(sel.Recv(), true, pass.Pkg, name)
+		} else if id, ok := ast.Unparen(fun.X).(*ast.Ident); ok {
+			if pn, ok := pass.TypesInfo.Uses[id].(*types.PkgName); ok {
+				got = pn.Imported().Scope().Lookup(name)
+			}
+		}
+	case *ast.Ident:
+		if s := pass.Pkg.Scope().Innermost(fun.Pos()); s != nil {
+			_, got = s.LookupParent(name, fun.Pos())
+		}
+	}
+	if want == nil || got != want {
+		return fmt.Errorf("%s would become %s, which does not name the log package's %s here", calleeName(call), name, name)
+	}
+	return nil
+}
+
+// exitingDefer returns a defer of main whose call may end the program itself, or nil.
+// After the rewrite the deferred calls run before main's os.Exit, so such a call would
+// replace the status main exits with; before, the exit skipped it. A call may exit when
+// it is an exit, a function literal or function of this package whose body (or a
+// function of this package it calls, transitively) holds one. Functions of other
+// packages count only through their noReturn fact, and calls through func values are
+// assumed not to exit: this is the rule's one unproven assumption.
+func exitingDefer(pass *analysis.Pass, body *ast.BlockStmt, kindOf func(*ast.CallExpr) exitKind) *ast.DeferStmt {
+	decls := make(map[*types.Func]*ast.FuncDecl)
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+					decls[fn] = fd
+				}
+			}
+		}
+	}
+	seen := make(map[ast.Node]bool)
+	var mayExit func(n ast.Node) bool
+	mayExit = func(n ast.Node) bool {
+		if n == nil || seen[n] {
+			return false
+		}
+		seen[n] = true
+		found := false
+		ast.Inspect(n, func(m ast.Node) bool {
+			call, ok := m.(*ast.CallExpr)
+			if !ok || found {
+				return !found
+			}
+			if kindOf(call) != notExit {
+				found = true
+			} else if fn, ok := deferutil.Callee(pass.TypesInfo, call).(*types.Func); ok {
+				if fd := decls[fn.Origin()]; fd != nil && mayExit(fd.Body) {
+					found = true
+				}
+			}
+			return !found
+		})
+		return found
+	}
+	var out *ast.DeferStmt
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its defers run when it returns, not at main's exit
+		case *ast.DeferStmt:
+			if mayExit(n.Call) {
+				out = n
+			}
+		}
+		return out == nil
+	})
+	return out
 }

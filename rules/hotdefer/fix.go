@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"slices"
 
 	"github.com/dave/dst"
@@ -79,6 +80,15 @@ func (s *split) fix() (analysis.SuggestedFix, token.Pos, string) {
 	bare := hasBareReturn(rest)
 	if bare && slices.Contains(names, "_") {
 		return analysis.SuggestedFix{}, token.NoPos, "a bare return of a result named _ cannot be written out"
+	}
+	// The literal repeats the result types after the head, where a local declaration may
+	// shadow a name they use.
+	if ft.Results != nil {
+		for _, field := range ft.Results.List {
+			if err := deferutil.TypeSpelledAt(s.pass, rest[0].Pos(), types.ExprString(field.Type), s.pass.TypesInfo.TypeOf(field.Type)); err != nil {
+				return analysis.SuggestedFix{}, field.Type.Pos(), err.Error()
+			}
+		}
 	}
 	fix, err := fixes.FixAt(s.pass, fileOf(s.pass, s.fn.Node), s.fn.Node, titleSplit, func(f *fixes.File) error {
 		return s.rewrite(f, ft, body, rest, names)

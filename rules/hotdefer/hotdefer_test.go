@@ -23,7 +23,7 @@ import (
 // Test asks for findings without a profile (Unprofiled, as -rules=hotdefer does).
 func Test(t *testing.T) {
 	a := hotdefer.New(hotdefer.Options{HotPercent: 1, Unprofiled: true})
-	ruletest.Run(t, analysistest.TestData(), a, "a")
+	ruletest.Run(t, analysistest.TestData(), a, "a", "b")
 	for _, r := range analysistest.Run(t, analysistest.TestData(), a, "a") {
 		for _, d := range r.Diagnostics {
 			if strings.HasPrefix(d.Message, "defers in big ") && !strings.Contains(rules.Refusal(d), "would move and re-indent 49 lines (more than 40)") {

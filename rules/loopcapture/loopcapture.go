@@ -125,6 +125,10 @@ func report(pass *analysis.Pass, file *ast.File, d *ast.DeferStmt, lit *ast.Func
 			fixes.Refuse(pass, at, token.NoPos, msg, fmt.Sprintf("the type of %s cannot be spelled in this file", v.Name()))
 			return
 		}
+		if err := deferutil.TypeSpelledAt(pass, lit.Pos(), name, v.Type()); err != nil {
+			fixes.Refuse(pass, at, token.NoPos, msg, err.Error())
+			return
+		}
 		typeNames = append(typeNames, name)
 	}
 	fix, err := fixes.FixAt(pass, file, d, titlePass, func(f *fixes.File) error {

@@ -79,7 +79,9 @@
 // or continue of an outer label, and return from the function are signalled by the
 // literal's results and carried out after the call; returned values are evaluated inside
 // the literal, before the iteration's deferred calls run, as in the original. When every
-// return in the body returns a provably non-nil error, the idiom
+// return in the body returns a provably non-nil error (err inside if err != nil counts
+// only when nothing in that if can change err first: no assignment, and no call or
+// channel operation when a closure captures err or its address is taken), the idiom
 //
 //	if err := func() error { ...; return nil }(); err != nil {
 //		return err
@@ -144,6 +146,12 @@
 // panic, the fix is then unsafe (applied only with -unsafe), and the literal form is used.
 // Explicit calls and guards are not used either when evaluating the deferred call may
 // panic (a method value on a nil interface): they would move the panic to the exit.
+//
+// A shape that would write a name meaning something else where it is written — true,
+// false, nil, bool or error declared by the function, or at package level by a file of
+// another build configuration; a result type a local declaration shadows — gives way to
+// another shape, or to no fix. The parameter of a deferred literal (what loopcapture
+// writes) is the call's own, not a value acquired in the iteration.
 //
 // Limits: a call that stores its argument somewhere (register(f)) is not seen as keeping
 // the released value; run with -verify to let the package's tests catch what the rules

@@ -250,10 +250,96 @@ func (r *rewriter) nonNil(ret *ast.ReturnStmt, e ast.Expr) bool {
 			if !(ifs.Body.Pos() <= ret.Pos() && ret.End() <= ifs.Body.End()) || !deferutil.IsNotNil(info, ifs.Cond, v) {
 				continue
 			}
-			return !assigns(info, ifs.Body, v, ret.Pos())
+			// v must still hold what the condition tested when the return reads it: no
+			// assignment to it in the body (anywhere: a loop in the body may run one
+			// after the return's position), and, when anything but this function's own
+			// statements can write v (a closure captures it, its address is taken, it is
+			// not a local), no call or channel operation in the body either.
+			return !assigns(info, ifs.Body, v, ifs.Body.End()) && !(r.shared(v) && runsCode(info, ifs.Body))
 		}
 	}
 	return false
+}
+
+// shared reports whether code other than the function's own statements may write v: it
+// is not a variable of the function, a function literal in it refers to v, or its
+// address is taken.
+func (r *rewriter) shared(v *types.Var) bool {
+	_, body := deferutil.FuncParts(r.fn.Node())
+	if body == nil || !(body.Pos() <= v.Pos() && v.Pos() < body.End()) {
+		if sig := r.sig; sig == nil || !declaredIn(sig, v) {
+			return true
+		}
+	}
+	info := r.pass.TypesInfo
+	found := false
+	var walk func(n ast.Node, inLit bool)
+	walk = func(root ast.Node, inLit bool) {
+		ast.Inspect(root, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				if n != root {
+					walk(n, true)
+					return false
+				}
+			case *ast.Ident:
+				if inLit && info.Uses[n] == v {
+					found = true
+				}
+			case *ast.UnaryExpr:
+				if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && info.Uses[id] == v {
+					found = true
+				}
+			}
+			return !found
+		})
+	}
+	walk(r.fn.Node(), false)
+	return found
+}
+
+// declaredIn reports whether v is a parameter or result of sig.
+func declaredIn(sig *types.Signature, v *types.Var) bool {
+	for _, t := range []*types.Tuple{sig.Params(), sig.Results()} {
+		for i := range t.Len() {
+			if t.At(i) == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// runsCode reports whether n calls a function (conversions and builtins other than
+// panic aside) or operates on a channel, letting other code run.
+func runsCode(info *types.Info, n ast.Node) bool {
+	found := false
+	ast.Inspect(n, func(m ast.Node) bool {
+		switch m := m.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if tv, ok := info.Types[m.Fun]; ok && tv.IsType() {
+				return true
+			}
+			if _, ok := deferutil.Callee(info, m).(*types.Builtin); !ok {
+				found = true
+			}
+		case *ast.SendStmt, *ast.SelectStmt:
+			found = true
+		case *ast.UnaryExpr:
+			found = found || m.Op == token.ARROW
+		case *ast.RangeStmt:
+			if _, ok := info.TypeOf(m.X).Underlying().(*types.Signature); ok {
+				found = true // range over func runs the iterator
+			}
+			if _, ok := info.TypeOf(m.X).Underlying().(*types.Chan); ok {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // assigns reports whether n assigns v before pos.
@@ -278,6 +364,9 @@ func assigns(info *types.Info, n ast.Node, v *types.Var, pos token.Pos) bool {
 }
 
 func (r *rewriter) errorForm() (*dst.BlockStmt, error) {
+	if err := deferutil.Predeclared(r.pass, r.fn.Node(), "nil", "error"); err != nil {
+		return nil, err
+	}
 	var zeros []dst.Expr
 	for _, e := range r.exits {
 		if ret, ok := e.stmt.(*ast.ReturnStmt); ok {
@@ -372,6 +461,9 @@ func (r *rewriter) general() (*dst.BlockStmt, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := r.resultTypesVisible(); err != nil {
+			return nil, err
+		}
 		for i, t := range types {
 			z, err := zero(r.sig.Results().At(i).Type(), t)
 			if err != nil {
@@ -379,6 +471,23 @@ func (r *rewriter) general() (*dst.BlockStmt, error) {
 			}
 			slotTypes, zeros = append(slotTypes, t), append(zeros, z)
 		}
+	}
+	// The names the shape writes must be the predeclared ones: the flags' type and
+	// values, and those the zero values are spelled with.
+	emitted := []string{}
+	if len(flags) > 0 {
+		emitted = append(emitted, "bool", "true", "false")
+	}
+	for _, z := range zeros {
+		dst.Inspect(z, func(n dst.Node) bool {
+			if id, ok := n.(*dst.Ident); ok && id.Path == "" && (id.Name == "nil" || id.Name == "false" || id.Name == "new") {
+				emitted = append(emitted, id.Name)
+			}
+			return true
+		})
+	}
+	if err := deferutil.Predeclared(r.pass, r.fn.Node(), emitted...); err != nil {
+		return nil, err
 	}
 	cloneZeros := func() []dst.Expr {
 		out := make([]dst.Expr, len(zeros))
@@ -502,6 +611,27 @@ func (r *rewriter) resultTypes() ([]dst.Expr, error) {
 		}
 	}
 	return out, nil
+}
+
+// resultTypesVisible checks that the function's result types, written again as the
+// literal's results at the start of the loop body, still denote the same types there: a
+// type, package or variable declared in the function before the loop (or a loop
+// variable) may shadow a name the signature uses.
+func (r *rewriter) resultTypesVisible() error {
+	ft, _ := deferutil.FuncParts(r.fn.Node())
+	if ft == nil || ft.Results == nil {
+		return fmt.Errorf("function signature not found")
+	}
+	i := 0
+	for _, field := range ft.Results.List {
+		for range max(1, len(field.Names)) {
+			if err := deferutil.TypeSpelledAt(r.pass, r.body.Lbrace+1, types.ExprString(field.Type), r.sig.Results().At(i).Type()); err != nil {
+				return err
+			}
+			i++
+		}
+	}
+	return nil
 }
 
 // zero returns an expression for the zero value of t, whose type is spelled texpr.

@@ -491,7 +491,11 @@ func (g *guard) spell(t types.Type) (string, bool) {
 			return
 		}
 		pkg := obj.Pkg()
-		if pkg == nil || pkg == g.pass.Pkg {
+		if pkg == nil { // error, any, comparable
+			ok = deferutil.Universal(g.pass, g.scope0, pos, obj.Name())
+			return
+		}
+		if pkg == g.pass.Pkg {
 			_, at := g.scope0.LookupParent(obj.Name(), pos)
 			ok = at == obj
 			return
@@ -538,7 +542,8 @@ func (g *guard) spell(t types.Type) (string, bool) {
 		}
 		switch t := t.(type) {
 		case *types.Basic:
-			ok = t.Kind() != types.Invalid && t.Info()&types.IsUntyped == 0 && t.Kind() != types.UnsafePointer
+			ok = t.Kind() != types.Invalid && t.Info()&types.IsUntyped == 0 && t.Kind() != types.UnsafePointer &&
+				deferutil.Universal(g.pass, g.scope0, pos, t.Name())
 		case *types.Pointer:
 			walk(t.Elem())
 		case *types.Slice:
@@ -591,6 +596,9 @@ func (g *guard) spell(t types.Type) (string, bool) {
 func (g *guard) rewrite(f *fixes.File) error {
 	if f.ManagesImports() {
 		return fmt.Errorf("the guard's types are written as the file names them; this file's imports are managed")
+	}
+	if err := deferutil.Predeclared(g.pass, g.fn.Node(), "bool", "true", "false"); err != nil {
+		return err
 	}
 	names := deferutil.NewNames(g.pass.TypesInfo, g.fn.Node(), g.scope0, g.anchor.Pos())
 	for name := range g.taken {

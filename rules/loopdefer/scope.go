@@ -496,7 +496,10 @@ func (s *scope) releasesIteration(d *ast.DeferStmt) bool {
 	found := false
 	ast.Inspect(d.Call, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
-			if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && (s.inBody(v.Pos()) || assigned[v]) {
+			// The deferred call's own variables (a literal's parameters and locals,
+			// such as the parameter loopcapture gives a captured loop variable) were
+			// not acquired by the iteration.
+			if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && !within(d.Call, v.Pos()) && (s.inBody(v.Pos()) || assigned[v]) {
 				found = true
 			}
 		}
@@ -533,6 +536,9 @@ func (s *scope) releasesIteration(d *ast.DeferStmt) bool {
 	})
 	return found
 }
+
+// within reports whether pos lies in n.
+func within(n ast.Node, pos token.Pos) bool { return n.Pos() <= pos && pos < n.End() }
 
 // sameOperand reports whether a and b denote the same variable or field path (mu, s.mu).
 func sameOperand(info *types.Info, a, b ast.Expr) bool {

@@ -4,12 +4,18 @@
 package deferutil
 
 import (
+	"fmt"
 	"go/ast"
+	"go/parser"
 	"go/token"
 	"go/types"
+	"os"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 
+	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -310,4 +316,214 @@ func hasBreak(label string, body *ast.BlockStmt) bool {
 	}
 	walk(body, false)
 	return found
+}
+
+// A rewrite writes names that it does not declare: predeclared identifiers (true, false,
+// nil, error, bool, int, new) and names of the package's scope (exitdefer's run). Each must
+// mean, at the insertion point and in every build configuration, what the rewrite means
+// by it. The type checker sees one configuration: files excluded by build constraints
+// (pass.IgnoredFiles: a func run in a _windows.go file, a const true in a file behind a
+// tag) are parsed here for their package-level names, which another configuration puts
+// in the package scope.
+
+// Predeclared returns an error when one of names may not denote the predeclared
+// identifier inside fn (a FuncDecl or FuncLit) — declared anywhere in fn, visible from
+// its position in the package or file scope, or declared at package level in a file
+// another build configuration compiles — and nil when every one does.
+func Predeclared(pass *analysis.Pass, fn ast.Node, names ...string) error {
+	info := pass.TypesInfo
+	for _, name := range names {
+		universe := types.Universe.Lookup(name)
+		if universe == nil {
+			return fmt.Errorf("%s is not a predeclared identifier", name)
+		}
+		declared := false
+		ast.Inspect(fn, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && id.Name == name && info.Defs[id] != nil {
+				declared = true
+			}
+			return !declared
+		})
+		if !declared {
+			if s := pass.Pkg.Scope().Innermost(fn.Pos()); s != nil {
+				_, obj := s.LookupParent(name, fn.Pos())
+				declared = obj != universe
+			}
+		}
+		if declared || PackageDecl(pass, name) {
+			return fmt.Errorf("the rewrite would write %s, which this package or function declares for itself", name)
+		}
+	}
+	return nil
+}
+
+// PackageLevel reports whether name is declared in the package scope, or imported under
+// that name by one of the package's files, in any build configuration: the package's
+// files and those that build constraints exclude.
+func PackageLevel(pass *analysis.Pass, name string) bool {
+	if pass.Pkg.Scope().Lookup(name) != nil {
+		return true
+	}
+	for _, f := range pass.Files {
+		for _, imp := range f.Imports {
+			if importName(imp) == name {
+				return true
+			}
+		}
+	}
+	ig := ignoredNames(pass)
+	return ig.decls[name] || ig.imports[name]
+}
+
+// PackageDecl reports whether name is declared in the package scope in any build
+// configuration (imports, which are file-scoped, aside): a file may then not import a
+// package under that name.
+func PackageDecl(pass *analysis.Pass, name string) bool {
+	return pass.Pkg.Scope().Lookup(name) != nil || ignoredNames(pass).decls[name]
+}
+
+// importName returns the name an import declares in its file: its explicit name, or
+// (without type information) the last element of its path.
+func importName(imp *ast.ImportSpec) string {
+	if imp.Name != nil {
+		return imp.Name.Name
+	}
+	path, err := strconv.Unquote(imp.Path.Value)
+	if err != nil {
+		return ""
+	}
+	return path[strings.LastIndex(path, "/")+1:]
+}
+
+// ignoredCache holds, per excluded file, what it declares at package level, with the
+// size and modification time it was parsed at: a package may exclude dozens of files
+// (one per GOOS), asked about by every fix, and analyses of the same package come and go
+// (rounds, an editor's sessions), so the cache is per file, not per *types.Package.
+var ignoredCache sync.Map // file name → *ignoredFile
+
+type ignoredFile struct {
+	size    int64
+	mod     int64
+	pkg     string
+	decls   []string
+	imports []string
+}
+
+type ignored struct{ decls, imports map[string]bool }
+
+// ignoredNames returns the package-level names (and import names) declared by the files
+// of pass.IgnoredFiles that belong to the package (same package clause). A file that
+// cannot be read or parsed declares nothing the package could compile with.
+func ignoredNames(pass *analysis.Pass) *ignored {
+	ig := &ignored{make(map[string]bool), make(map[string]bool)}
+	for _, name := range pass.IgnoredFiles {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		f := parseIgnored(pass, name)
+		if f == nil || f.pkg != pass.Pkg.Name() {
+			continue
+		}
+		for _, n := range f.decls {
+			ig.decls[n] = true
+		}
+		for _, n := range f.imports {
+			ig.imports[n] = true
+		}
+	}
+	return ig
+}
+
+func parseIgnored(pass *analysis.Pass, name string) *ignoredFile {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil
+	}
+	if v, ok := ignoredCache.Load(name); ok {
+		if f := v.(*ignoredFile); f.size == st.Size() && f.mod == st.ModTime().UnixNano() {
+			return f
+		}
+	}
+	var src []byte
+	if pass.ReadFile != nil {
+		src, err = pass.ReadFile(name)
+	} else {
+		src, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return nil
+	}
+	af, err := parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil
+	}
+	f := &ignoredFile{size: st.Size(), mod: st.ModTime().UnixNano(), pkg: af.Name.Name}
+	for _, imp := range af.Imports {
+		f.imports = append(f.imports, importName(imp))
+	}
+	for _, d := range af.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil {
+				f.decls = append(f.decls, d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						f.decls = append(f.decls, n.Name)
+					}
+				case *ast.TypeSpec:
+					f.decls = append(f.decls, s.Name.Name)
+				}
+			}
+		}
+	}
+	ignoredCache.Store(name, f)
+	return f
+}
+
+// TypeSpelledAt returns an error unless the type expression src, written at pos, denotes
+// t there — in this build configuration by evaluating it in the scope at pos (a local
+// type, variable or package name declared before pos counts), in the others by checking
+// that no predeclared name it uses is declared at package level by an excluded file.
+func TypeSpelledAt(pass *analysis.Pass, pos token.Pos, src string, t types.Type) error {
+	tv, err := types.Eval(pass.Fset, pass.Pkg, pos, src)
+	if err != nil || !tv.IsType() || !types.Identical(tv.Type, t) {
+		return fmt.Errorf("the type %s, written here, would not denote %s", src, types.TypeString(t, nil))
+	}
+	expr, err := parser.ParseExpr(src)
+	if err != nil {
+		return fmt.Errorf("the type %s does not parse: %w", src, err)
+	}
+	var bad string
+	ig := ignoredNames(pass)
+	ast.Inspect(expr, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && bad == "" && types.Universe.Lookup(id.Name) != nil && ig.decls[id.Name] {
+			bad = id.Name
+		}
+		return bad == ""
+	})
+	if bad != "" {
+		return fmt.Errorf("the type %s uses %s, which another build configuration of this package declares", src, bad)
+	}
+	return nil
+}
+
+// Universal reports whether name, written at pos in scope, denotes the predeclared
+// object in every build configuration.
+func Universal(pass *analysis.Pass, scope *types.Scope, pos token.Pos, name string) bool {
+	u := types.Universe.Lookup(name)
+	if u == nil || ignoredNames(pass).decls[name] {
+		return false
+	}
+	if scope == nil {
+		scope = pass.Pkg.Scope().Innermost(pos)
+	}
+	if scope == nil {
+		return false
+	}
+	_, obj := scope.LookupParent(name, pos)
+	return obj == u
 }

@@ -7,7 +7,9 @@ import (
 	"sync"
 )
 
-func get(url string) (int64, error) {
+// Refused: http.Get returns the response together with an error when a redirect is
+// refused (Client.Do's CheckRedirect case), so the deferred Close may release it.
+func get(url string) (int64, error) { // want get:"NilOnError"
 	resp, err := http.Get(url)
 	defer resp.Body.Close() // want `deferred Close is registered before err is checked`
 	if err != nil {
@@ -29,7 +31,7 @@ func open(name string) error {
 }
 
 // Unsafe to move: a call stands between the defer and the check.
-func logged(name string) (string, error) {
+func logged(name string) (string, error) { // want logged:"NilOnError"
 	f, err := os.Open(name)
 	defer f.Close() // want `deferred Close is registered before err is checked`
 	log.Printf("opened %s", name)

@@ -1,0 +1,3 @@
+module example.com/compose
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/deferbeforecheck_flow
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/exitdefer_deferexit
+
+go 1.26

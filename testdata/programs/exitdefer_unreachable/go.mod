@@ -1,0 +1,3 @@
+module example.com/exitdefer_unreachable
+
+go 1.26

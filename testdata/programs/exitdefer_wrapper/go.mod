@@ -1,0 +1,3 @@
+module example.com/exitdefer_wrapper
+
+go 1.26

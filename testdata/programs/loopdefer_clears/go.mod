@@ -1,0 +1,3 @@
+module example.com/loopdefer_clears
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/names_shadow
+
+go 1.26
