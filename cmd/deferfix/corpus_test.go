@@ -15,6 +15,8 @@ import (
 	"testing"
 	"text/tabwriter"
 	"time"
+
+	"github.com/deferfix/deferfix/rules"
 )
 
 // TestCorpus measures precision on real code: it runs deferfix as a user would (report
@@ -37,73 +39,86 @@ func TestCorpus(t *testing.T) {
 	labels := readLabels(t, "../../testdata/corpus/labels.tsv", modules)
 	limits := readThresholds(t, "../../testdata/corpus/thresholds.txt")
 
-	stats := map[string]*ruleStats{}
-	stat := func(rule string) *ruleStats {
-		if stats[rule] == nil {
-			stats[rule] = &ruleStats{}
-		}
-		return stats[rule]
-	}
-	var unlabelled, falses []string
+	var found []finding
 	start := time.Now()
 	for _, m := range modules {
-		dir := moduleCopy(t, m)
-		for _, f := range findings(t, m, dir) {
-			s := stat(f.rule)
-			s.reported++
-			l, ok := labels[f.key]
-			if !ok {
-				s.unlabelled++
-				unlabelled = append(unlabelled, fmt.Sprintf("%s\t%s\t%d\t%s\t%s", m, f.key.file, f.key.line, f.rule, f.msg))
-				continue
-			}
-			l.seen = true
-			switch l.verdict {
-			case "true":
-				s.truth++
-			case "minor":
-				s.minor++
-			case "false":
-				s.falses++
-				falses = append(falses, fmt.Sprintf("%s %s:%d (%s): %s", m, f.key.file, f.key.line, f.rule, l.reason))
-			}
-		}
+		found = append(found, findings(t, m, moduleCopy(t, m))...)
 	}
 	t.Logf("analysed %d modules in %v", len(modules), time.Since(start).Round(time.Second))
 
+	j := judge(found, labels, limits)
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "rule\treported\ttrue\tminor\tfalse\tunlabelled\tprecision\t")
-	rules := sortedKeys(stats)
-	for _, r := range rules {
-		s := stats[r]
+	for _, r := range sortedKeys(j.stats) {
+		s := j.stats[r]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%s\t\n", r, s.reported, s.truth, s.minor, s.falses, s.unlabelled, s.precisionString())
 	}
 	tw.Flush()
 	t.Logf("precision on the labelled corpus (true / labelled):\n%s", table.String())
-	if testing.Verbose() && len(falses) > 0 {
-		t.Logf("findings labelled false:\n\t%s", strings.Join(falses, "\n\t"))
+	if testing.Verbose() && len(j.falses) > 0 {
+		t.Logf("findings labelled false:\n\t%s", strings.Join(j.falses, "\n\t"))
 	}
+	if len(j.unlabelled) > 0 {
+		t.Logf("unlabelled findings (module, file, line, rule, message):\n%s", strings.Join(j.unlabelled, "\n"))
+	}
+	for _, p := range j.problems {
+		t.Error(p)
+	}
+}
 
-	for _, r := range rules {
-		s, lim := stats[r], limits[r]
+// judgement is what judge makes of a run's findings.
+type judgement struct {
+	stats              map[string]*ruleStats
+	falses, unlabelled []string // one line per finding
+	problems           []string // each fails the test
+}
+
+// judge matches findings to labels, counts them per rule and checks the counts against
+// the ratchet: no more findings labelled false than max_false, no lower precision than
+// min_precision, no more unlabelled findings than max_unlabelled or 10% of the rule's.
+func judge(found []finding, labels map[labelKey]*label, limits map[string]*limit) judgement {
+	j := judgement{stats: map[string]*ruleStats{}}
+	for _, f := range found {
+		s := j.stats[f.rule]
+		if s == nil {
+			s = &ruleStats{}
+			j.stats[f.rule] = s
+		}
+		s.reported++
+		l, ok := labels[f.key]
+		if !ok {
+			s.unlabelled++
+			j.unlabelled = append(j.unlabelled, fmt.Sprintf("%s\t%s\t%d\t%s\t%s", f.key.module, f.key.file, f.key.line, f.rule, f.msg))
+			continue
+		}
+		switch l.verdict {
+		case "true":
+			s.truth++
+		case "minor":
+			s.minor++
+		case "false":
+			s.falses++
+			j.falses = append(j.falses, fmt.Sprintf("%s %s:%d (%s): %s", f.key.module, f.key.file, f.key.line, f.rule, l.reason))
+		}
+	}
+	for _, r := range sortedKeys(j.stats) {
+		s, lim := j.stats[r], limits[r]
 		if lim == nil {
-			t.Errorf("%s: no line in thresholds.txt", r)
+			j.problems = append(j.problems, fmt.Sprintf("%s: no line in thresholds.txt", r))
 			continue
 		}
 		if s.falses > lim.maxFalse {
-			t.Errorf("%s: %d findings labelled false, thresholds.txt allows %d", r, s.falses, lim.maxFalse)
+			j.problems = append(j.problems, fmt.Sprintf("%s: %d findings labelled false, thresholds.txt allows %d", r, s.falses, lim.maxFalse))
 		}
 		if p := s.precision(); p >= 0 && p < lim.minPrecision {
-			t.Errorf("%s: precision %.0f%%, thresholds.txt requires %.0f%%", r, p, lim.minPrecision)
+			j.problems = append(j.problems, fmt.Sprintf("%s: precision %.0f%%, thresholds.txt requires %.0f%%", r, p, lim.minPrecision))
 		}
 		if allowed := max(lim.maxUnlabelled, s.reported/10); s.unlabelled > allowed {
-			t.Errorf("%s: %d unlabelled findings, at most %d allowed: label them in testdata/corpus/labels.tsv", r, s.unlabelled, allowed)
+			j.problems = append(j.problems, fmt.Sprintf("%s: %d unlabelled findings, at most %d allowed: label them in testdata/corpus/labels.tsv", r, s.unlabelled, allowed))
 		}
 	}
-	if len(unlabelled) > 0 {
-		t.Logf("unlabelled findings (module, file, line, rule, message):\n%s", strings.Join(unlabelled, "\n"))
-	}
+	return j
 }
 
 type ruleStats struct {
@@ -134,7 +149,6 @@ type labelKey struct {
 
 type label struct {
 	verdict, reason string
-	seen            bool
 }
 
 type limit struct {
@@ -296,4 +310,73 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// TestCorpusFiles checks the corpus files parse, and that every rule has a ratchet line,
+// without the network: labels and thresholds stay usable when TestCorpus cannot run.
+func TestCorpusFiles(t *testing.T) {
+	modules := readModules(t, "../../testdata/corpus/modules.txt")
+	labels := readLabels(t, "../../testdata/corpus/labels.tsv", modules)
+	limits := readThresholds(t, "../../testdata/corpus/thresholds.txt")
+	if len(labels) == 0 {
+		t.Fatal("no labels")
+	}
+	for _, a := range rules.All {
+		if limits[a.Name] == nil {
+			t.Errorf("thresholds.txt has no line for rule %s", a.Name)
+		}
+	}
+	for k := range labels {
+		if limits[k.rule] == nil {
+			t.Errorf("label for unknown rule %s: %v", k.rule, k)
+		}
+	}
+}
+
+// TestCorpusJudge checks the ratchet's arithmetic on made-up findings.
+func TestCorpusJudge(t *testing.T) {
+	at := func(line int, rule string) finding {
+		return finding{key: labelKey{"m@v1", "a.go", line, rule}, rule: rule, msg: "msg"}
+	}
+	labels := map[labelKey]*label{
+		at(1, "r").key: {verdict: "true", reason: "x"},
+		at(2, "r").key: {verdict: "false", reason: "y"},
+		at(3, "r").key: {verdict: "minor", reason: "z"},
+		at(4, "r").key: {verdict: "true", reason: "x"},
+	}
+	found := []finding{at(1, "r"), at(2, "r"), at(3, "r"), at(4, "r"), at(5, "r")}
+	tests := []struct {
+		name  string
+		limit limit
+		found []finding
+		want  []string // substrings of the problems, in order
+	}{
+		{"within the ratchet", limit{maxFalse: 1, minPrecision: 50, maxUnlabelled: 1}, found, nil},
+		{"one false too many", limit{maxFalse: 0, minPrecision: 50, maxUnlabelled: 1}, found, []string{"1 findings labelled false, thresholds.txt allows 0"}},
+		{"precision below", limit{maxFalse: 1, minPrecision: 51, maxUnlabelled: 1}, found, []string{"precision 50%, thresholds.txt requires 51%"}},
+		{"unlabelled", limit{maxFalse: 1, minPrecision: 50, maxUnlabelled: 0}, found, []string{"1 unlabelled findings, at most 0 allowed"}},
+		{"fewer findings pass", limit{maxFalse: 1, minPrecision: 50, maxUnlabelled: 0}, found[:2], nil},
+		{"rule without a line", limit{}, []finding{at(1, "other")}, []string{"other: no line in thresholds.txt"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := judge(tt.found, labels, map[string]*limit{"r": &tt.limit})
+			if len(j.problems) != len(tt.want) {
+				t.Fatalf("problems %q, want %q", j.problems, tt.want)
+			}
+			for i, p := range j.problems {
+				if !strings.Contains(p, tt.want[i]) {
+					t.Errorf("problem %q, want it to contain %q", p, tt.want[i])
+				}
+			}
+		})
+	}
+	j := judge(found, labels, map[string]*limit{"r": {maxFalse: 1, maxUnlabelled: 1}})
+	s := j.stats["r"]
+	if s.reported != 5 || s.truth != 2 || s.minor != 1 || s.falses != 1 || s.unlabelled != 1 || s.precisionString() != "50%" {
+		t.Errorf("stats %+v (precision %s), want 5 reported, 2 true, 1 minor, 1 false, 1 unlabelled, 50%%", *s, s.precisionString())
+	}
+	if len(j.unlabelled) != 1 || !strings.HasPrefix(j.unlabelled[0], "m@v1\ta.go\t5\tr\t") {
+		t.Errorf("unlabelled %q", j.unlabelled)
+	}
 }
