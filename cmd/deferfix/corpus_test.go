@@ -25,9 +25,11 @@ import (
 // testdata/corpus/labels.tsv, which people wrote by reading the code as its maintainers
 // would. It prints a table per rule and fails when a rule reports more findings labelled
 // false, or has a lower precision, than testdata/corpus/thresholds.txt allows (a ratchet:
-// lower max_false and raise min_precision as the rules improve, never the reverse), or when
-// it reports more unlabelled findings than allowed there or 10% of its findings, whichever
-// is more (label them: the list is printed). make precision runs it.
+// lower max_false and raise min_precision as the rules improve, never the reverse), when it
+// reports fewer findings labelled true than min_true there (precision must not come from
+// reporting nothing), or when it reports more unlabelled findings than allowed there or 10%
+// of its findings, whichever is more (label them: the list is printed). make precision
+// runs it.
 func TestCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fetches and analyses real modules: run make precision")
@@ -76,7 +78,8 @@ type judgement struct {
 
 // judge matches findings to labels, counts them per rule and checks the counts against
 // the ratchet: no more findings labelled false than max_false, no lower precision than
-// min_precision, no more unlabelled findings than max_unlabelled or 10% of the rule's.
+// min_precision, no more unlabelled findings than max_unlabelled or 10% of the rule's, no
+// fewer findings labelled true than min_true.
 func judge(found []finding, labels map[labelKey]*label, limits map[string]*limit) judgement {
 	j := judgement{stats: map[string]*ruleStats{}}
 	for _, f := range found {
@@ -113,6 +116,9 @@ func judge(found []finding, labels map[labelKey]*label, limits map[string]*limit
 		}
 		if p := s.precision(); p >= 0 && p < lim.minPrecision {
 			j.problems = append(j.problems, fmt.Sprintf("%s: precision %.0f%%, thresholds.txt requires %.0f%%", r, p, lim.minPrecision))
+		}
+		if s.truth < lim.minTrue {
+			j.problems = append(j.problems, fmt.Sprintf("%s: %d findings labelled true, thresholds.txt requires %d: precision must not come from dropping real findings", r, s.truth, lim.minTrue))
 		}
 		if allowed := max(lim.maxUnlabelled, s.reported/10); s.unlabelled > allowed {
 			j.problems = append(j.problems, fmt.Sprintf("%s: %d unlabelled findings, at most %d allowed: label them in testdata/corpus/labels.tsv", r, s.unlabelled, allowed))
@@ -152,8 +158,8 @@ type label struct {
 }
 
 type limit struct {
-	maxFalse, maxUnlabelled int
-	minPrecision            float64
+	maxFalse, maxUnlabelled, minTrue int
+	minPrecision                     float64
 }
 
 func readModules(t *testing.T, path string) []string {
@@ -208,7 +214,7 @@ func readLabels(t *testing.T, path string, modules []string) map[labelKey]*label
 	return labels
 }
 
-// readThresholds reads lines "rule max_false min_precision max_unlabelled".
+// readThresholds reads lines "rule max_false min_precision max_unlabelled min_true".
 func readThresholds(t *testing.T, path string) map[string]*limit {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -222,8 +228,8 @@ func readThresholds(t *testing.T, path string) map[string]*limit {
 		}
 		var rule string
 		var l limit
-		if _, err := fmt.Sscanf(line, "%s %d %g %d", &rule, &l.maxFalse, &l.minPrecision, &l.maxUnlabelled); err != nil {
-			t.Fatalf("%s:%d: want rule max_false min_precision max_unlabelled: %v", path, n+1, err)
+		if _, err := fmt.Sscanf(line, "%s %d %g %d %d", &rule, &l.maxFalse, &l.minPrecision, &l.maxUnlabelled, &l.minTrue); err != nil {
+			t.Fatalf("%s:%d: want rule max_false min_precision max_unlabelled min_true: %v", path, n+1, err)
 		}
 		limits[rule] = &l
 	}
@@ -356,6 +362,7 @@ func TestCorpusJudge(t *testing.T) {
 		{"precision below", limit{maxFalse: 1, minPrecision: 51, maxUnlabelled: 1}, found, []string{"precision 50%, thresholds.txt requires 51%"}},
 		{"unlabelled", limit{maxFalse: 1, minPrecision: 50, maxUnlabelled: 0}, found, []string{"1 unlabelled findings, at most 0 allowed"}},
 		{"fewer findings pass", limit{maxFalse: 1, minPrecision: 50, maxUnlabelled: 0}, found[:2], nil},
+		{"true findings lost", limit{maxFalse: 1, minPrecision: 0, maxUnlabelled: 1, minTrue: 2}, found[1:], []string{"1 findings labelled true, thresholds.txt requires 2"}},
 		{"rule without a line", limit{}, []finding{at(1, "other")}, []string{"other: no line in thresholds.txt"}},
 	}
 	for _, tt := range tests {
