@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/deferfix
 
-.PHONY: all build test demo bench lint fmt-check vet corpus modcache realworld golangci
+.PHONY: all build test demo bench lint fmt-check vet corpus modcache realworld golangci precision
 
 all: build
 
@@ -51,11 +51,8 @@ modcache: build
 
 # realworld does what modcache does on popular projects fetched through the module proxy
 # (pinned versions; needs the network). TESTS=1 compares their short tests' failures.
-REALWORLD = go.etcd.io/bbolt@v1.5.0 github.com/spf13/cobra@v1.10.2 github.com/sirupsen/logrus@v1.10.2 \
-	github.com/gorilla/mux@v1.8.1 github.com/klauspost/compress@v1.20.3 github.com/BurntSushi/toml@v1.6.0 \
-	github.com/fsnotify/fsnotify@v1.10.1 github.com/hashicorp/golang-lru/v2@v2.0.7 github.com/urfave/cli/v2@v2.27.7 \
-	github.com/syndtr/goleveldb@v1.0.0 github.com/boltdb/bolt@v1.3.1 github.com/go-sql-driver/mysql@v1.10.1 \
-	github.com/miekg/dns@v1.1.73 golang.org/x/net@v0.62.0 github.com/gorilla/websocket@v1.5.3 github.com/spf13/afero@v1.15.0
+# (the list is testdata/corpus/modules.txt, the labelled corpus).
+REALWORLD = $(shell grep -v '^\#' testdata/corpus/modules.txt)
 realworld: build
 	MODULES="$(REALWORLD)" sh testdata/modcache.sh
 
@@ -64,3 +61,9 @@ realworld: build
 # demo as deferfix -w does. About 3 minutes on a cold module cache.
 golangci:
 	sh testdata/golangci.sh
+
+# precision runs deferfix as users do (no flags) on the realworld modules and compares its
+# findings with the labels in testdata/corpus: a table per rule, failing past the ratchet in
+# testdata/corpus/thresholds.txt (needs the network, or a module cache that has them).
+precision:
+	$(GO) test -count=1 -run '^TestCorpus$$' -v ./cmd/deferfix/
