@@ -226,9 +226,9 @@ func anyAssigned(info *types.Info, s ast.Stmt, vars map[*types.Var]bool) bool {
 // between classifies the statements strictly between the defer and the check: another
 // defer forbids the move (their order would change); a deferred call whose receiver or
 // arguments may change before the check forbids it too (effects.Span.MayChange: the
-// moved defer would evaluate them later); a statement that may panic (effects.MayPanic:
-// the deferred call would no longer run on that panic), a return or a branch makes it
-// unsafe.
+// moved defer would evaluate them later), and so does a return or a branch (the value is
+// valid on that path, which the moved defer would miss); a statement that may panic
+// (effects.MayPanic: the deferred call would no longer run on that panic) makes it unsafe.
 func between(pass *analysis.Pass, fn ast.Node, p *pair) (blocked ast.Node, why string, unsafe ast.Node, unsafeWhy string) {
 	info := pass.TypesInfo
 	stmts := p.list[p.defer_+1 : p.check]
@@ -242,8 +242,10 @@ func between(pass *analysis.Pass, fn ast.Node, p *pair) (blocked ast.Node, why s
 					blocked, why = n, "another defer stands between them; moving this one would change the order the deferred calls run in"
 				}
 			case *ast.ReturnStmt, *ast.BranchStmt:
-				if unsafe == nil {
-					unsafe, unsafeWhy = n, "the statement leaves before the check, where the deferred call would no longer run"
+				// Not a panic path: the moved defer would miss a return on which the
+				// value is valid, a leak even without a panic (-unsafe does not allow it).
+				if blocked == nil {
+					blocked, why = n, "a statement between them may leave before the check, where the moved defer would no longer run"
 				}
 			}
 			return true

@@ -31,9 +31,11 @@
 // error). The fix is safe when nothing between the defer and the check can panic
 // (package rules/internal/effects: a call, an index, a division, a range over a
 // function...): then the deferred call runs exactly when it ran before on every path
-// where the value was valid. Otherwise, or when a return or a branch leaves in between,
-// the fix is offered as unsafe (the cleanup would no longer run on that path). No fix is
-// offered when another defer stands in between (their order would change), when the
+// where the value was valid. Otherwise the fix is offered as unsafe (the cleanup would no
+// longer run on that panic). No fix is offered when a return or a branch may leave in
+// between (the value is valid on that path, and the cleanup would no longer run on it:
+// a leak without any panic), when another defer stands in between (their order would
+// change), when the
 // check has an else if (the value is valid there and a defer cannot precede its
 // condition), or when the deferred call's receiver or arguments may change before the
 // check (the moved defer would evaluate them later).
