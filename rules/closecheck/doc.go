@@ -30,7 +30,9 @@
 // is checked (if err := f.Sync(); err != nil, return f.Sync()) in a statement of the
 // function body itself (not on one branch only) and that follows every write: the data is
 // on the disk. Silent on writers whose output is discarded: a file opened on os.DevNull
-// or "/dev/null", a writer made on io.Discard or on such a file.
+// or "/dev/null", a writer made on io.Discard or on such a file; and on scratch files
+// the function removes when it returns (defer os.Remove(f.Name())): nothing reads what
+// a failed Close would lose.
 // Silent on files opened for reading, where the function also calls the same method and
 // uses its result (return f.Close(), the usual belt-and-braces pattern), and where it
 // closes the resource anywhere else, a function literal included: the deferred Close is

@@ -45,7 +45,8 @@ type Write struct {
 // and no other call in fn checks it or closes the value (a deferred Close is then a
 // backstop). A file, bufio.Writer or csv.Writer counts only where fn (or a function of the
 // package it passes the value to) writes through it, a file not after a checked Sync
-// that follows the last write, and no writer whose output is /dev/null or io.Discard.
+// that follows the last write, not a file fn removes when it returns, and no writer whose
+// output is /dev/null or io.Discard.
 func Dropped(pass *analysis.Pass, fn ast.Node, d *ast.DeferStmt) (Write, bool) {
 	info := pass.TypesInfo
 	sel, ok := ast.Unparen(d.Call.Fun).(*ast.SelectorExpr)
@@ -82,6 +83,9 @@ func Dropped(pass *analysis.Pass, fn ast.Node, d *ast.DeferStmt) (Write, bool) {
 		}
 	}
 	if w.Name == "" || checkedElsewhere(info, fn, v, w.Method, d) || discards(pass, fn, v) {
+		return Write{}, false
+	}
+	if w.File && removedAtReturn(info, fn, v) {
 		return Write{}, false
 	}
 	if mustWrite {
@@ -424,4 +428,45 @@ func isDevNull(info *types.Info, e ast.Expr) bool {
 
 func isObj(obj types.Object, pkg, name string) bool {
 	return obj != nil && obj.Pkg() != nil && obj.Pkg().Path() == pkg && obj.Name() == name && obj.Parent() == obj.Pkg().Scope()
+}
+
+// removedAtReturn reports whether fn defers the removal of the file v, by name
+// (defer os.Remove(f.Name()), directly or in a deferred literal): a scratch file — a
+// benchmark's sink, a temporary handed to diff — whose content nobody reads after the
+// function returns, so a failed Close loses nothing.
+func removedAtReturn(info *types.Info, fn ast.Node, v *types.Var) bool {
+	_, body := deferutil.FuncParts(fn)
+	if body == nil {
+		return false
+	}
+	removes := func(call *ast.CallExpr) bool {
+		if !deferutil.IsFunc(deferutil.Callee(info, call), "os", "Remove") || len(call.Args) != 1 {
+			return false
+		}
+		name, ok := ast.Unparen(call.Args[0]).(*ast.CallExpr)
+		return ok && isMethodCall(info, name, v, "Name")
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false // its defers run when it returns
+		}
+		d, ok := n.(*ast.DeferStmt)
+		if !ok || found {
+			return !found
+		}
+		if removes(d.Call) {
+			found = true
+		} else if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
+			for _, s := range lit.Body.List {
+				if es, ok := s.(*ast.ExprStmt); ok {
+					if call, ok := ast.Unparen(es.X).(*ast.CallExpr); ok && removes(call) {
+						found = true
+					}
+				}
+			}
+		}
+		return false
+	})
+	return found
 }

@@ -197,3 +197,44 @@ func syncReturned(name string, data []byte) error {
 	}
 	return f.Sync()
 }
+
+// Fine: a scratch file, removed when the function returns; nothing reads what a failed
+// Close would lose.
+func scratch(data []byte) error {
+	f, err := os.CreateTemp("", "scratch")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	_, err = f.Write(data)
+	return err
+}
+
+// Fine: the same, with the removal in a deferred literal.
+func scratchLiteral(data []byte) error {
+	f, err := os.CreateTemp("", "scratch")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		os.Remove(f.Name())
+	}()
+	defer f.Close()
+	_, err = f.Write(data)
+	return err
+}
+
+// Reported: a literal removes the file when the literal returns, not when this does.
+func removedElsewhere(data []byte) (err error) {
+	f, err := os.CreateTemp("", "kept")
+	if err != nil {
+		return err
+	}
+	func() {
+		defer os.Remove(f.Name())
+	}()
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	_, err = f.Write(data)
+	return err
+}
