@@ -42,7 +42,25 @@
 // The fix, for func main only, moves main's body into func run() int, turns each os.Exit(c)
 // into return c and each log.Fatal(...) into log.Print(...) followed by return 1, and makes
 // main call os.Exit(run()): the deferred calls now run before the program exits with the
-// same status. An exit followed by a return hands its status to that return (no
+// same status. The example above becomes
+//
+//	func main() {
+//		os.Exit(run())
+//	}
+//
+//	// run is the body of main. It returns the exit status, so that deferred
+//	// calls run before main exits with it.
+//	func run() int {
+//		w := bufio.NewWriter(os.Stdout)
+//		defer w.Flush()
+//		if err := write(w); err != nil {
+//			log.Print(err)
+//			return 1
+//		}
+//		return 0
+//	}
+//
+// An exit followed by a return hands its status to that return (no
 // unreachable code is left). Exits inside function literals in main stay as they are.
 // No fix is offered when a deferred call of main may itself exit (in run it would run
 // before main's exit and replace the status), when Print does not resolve to the log
