@@ -20,8 +20,11 @@ type progress struct {
 	done  chan struct{}
 }
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+func newProgress(w io.Writer) *progress { return newProgressSince(w, time.Now()) }
+
+// newProgressSince is newProgress for a run that started at start.
+func newProgressSince(w io.Writer, start time.Time) *progress {
+	p := &progress{w: w, start: start, stop: make(chan struct{}), done: make(chan struct{})}
 	go p.tick()
 	return p
 }

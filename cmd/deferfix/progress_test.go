@@ -29,8 +29,7 @@ func (l *lockedBuffer) String() string {
 // place, cleared at the end; a run shorter than a second prints nothing.
 func TestProgress(t *testing.T) {
 	var w lockedBuffer
-	p := newProgress(&w)
-	p.start = p.start.Add(-2 * time.Second)
+	p := newProgressSince(&w, time.Now().Add(-2*time.Second))
 	p.set("analyse", 3, 10)
 	time.Sleep(600 * time.Millisecond)
 	p.end()
