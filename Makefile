@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/deferfix
 
-.PHONY: all build test demo bench lint fmt-check vet corpus modcache realworld
+.PHONY: all build test demo bench lint fmt-check vet corpus modcache realworld fuzz
 
 all: build
 
@@ -50,3 +50,13 @@ REALWORLD = go.etcd.io/bbolt@v1.5.0 github.com/spf13/cobra@v1.10.2 github.com/si
 	github.com/miekg/dns@v1.1.73 golang.org/x/net@v0.62.0 github.com/gorilla/websocket@v1.5.3 github.com/spf13/afero@v1.15.0
 realworld: build
 	MODULES="$(REALWORLD)" sh testdata/modcache.sh
+
+# fuzz runs the differential program generator: N random programs from SEED, each run
+# before and after deferfix -w (UNSAFE=1: and -w -unsafe where no path panics); every
+# divergence is written, isolated and minimised, to OUT.
+N ?= 1000
+SEED ?= 1
+J ?= 1
+OUT ?= divergences
+fuzz:
+	$(GO) run ./cmd/divergence -n $(N) -seed $(SEED) -j $(J) -out $(OUT) $(if $(UNSAFE),-unsafe)
