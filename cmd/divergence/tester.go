@@ -193,6 +193,12 @@ func (t *tester) eval(mode string, cases []gen.Case, flags []string) (map[string
 		}
 		return res, nil
 	}
+	// the rewrite must add no vet finding (the originals are vet-clean, see gen's TestVet)
+	vctx, vcancel := timeout(5 * time.Minute)
+	defer vcancel()
+	if _, vout, vcode, _ := command(vctx, rew, "go", "vet", "-unreachable", "-printf", "-copylocks", "-lostcancel", "-unusedresult", "./..."); vcode != 0 {
+		mark(vout, "go vet finds what it did not before the rewrite")
+	}
 	after := runAll(rew, cases)
 	for _, c := range cases {
 		o := res[c.Name]

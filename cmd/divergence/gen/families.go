@@ -169,7 +169,11 @@ func (g *G) checkCase() {
 	g.l("}")
 	g.flush()
 	g.caller(func() {
-		g.l("for _, name := range []string{\"a\", \"!x\", \"?p\", \"bb\"} {")
+		names := "\"a\", \"!x\", \"bb\""
+		if g.coin(35) {
+			names = "\"a\", \"!x\", \"?p\", \"bb\""
+		}
+		g.l("for _, name := range []string{%s} {", names)
 		g.l("t, err := %s(name)", P("work"))
 		g.l("rt.Logf(\"%s result %%v %%v\", t, err)", g.p)
 		g.l("}")
@@ -492,7 +496,7 @@ func (g *G) exitCase() {
 	}
 	g.l("r, _ := rt.Open(\"main\")")
 	g.l("defer r.Close()")
-	if g.coin(30) {
+	if g.coin(15) {
 		g.l("defer func() {")
 		g.l("rt.Logf(\"cleanup exits\")")
 		g.l("os.Exit(%d)", 4+g.n(3))

@@ -41,8 +41,9 @@ func Event(format string, args ...any) {
 type Res struct {
 	Name   string
 	N      int
-	id     int
-	closed bool
+	id       int
+	closedAt int
+	closed   bool
 }
 
 // Open fails for "" and names starting with '!'; a name starting with '?' gives a valid
@@ -80,11 +81,8 @@ func (r *Res) Close() error {
 		doubles++
 		return errors.New("close " + r.Name + ": already closed")
 	}
-	for _, o := range open_ {
-		if o.id > r.id && !o.closed {
-			misordered++
-		}
-	}
+	seq++
+	r.closedAt = seq
 	r.closed = true
 	Held--
 	released = append(released, r.Name)
@@ -137,8 +135,17 @@ func (w *W) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// End prints what the case left behind and resets the state.
+// End prints what the case left behind and resets the state. Closes out of LIFO order
+// count pairs of resources both closed, whose lifetimes overlap, the earlier opened
+// closed first (a leaked resource does not count: its leak shows in held).
 func End(name string) {
+	for _, r := range open_ {
+		for _, o := range open_ {
+			if o.id > r.id && r.closed && o.closed && o.id < r.closedAt && r.closedAt < o.closedAt {
+				misordered++
+			}
+		}
+	}
 	sort.Strings(released)
 	Logf("--- %s held=%d doubles=%d misordered=%d released=%v", name, Held, doubles, misordered, released)
 	Held, MaxHeld, seq, doubles, misordered = 0, 0, 0, 0, 0
