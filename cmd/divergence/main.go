@@ -47,6 +47,7 @@ func mainCode() int {
 	flag.IntVar(&o.minimize, "minimize", 2, "divergences to minimise per class (rules, mode, family)")
 	flag.IntVar(&o.isolate, "isolate", 4, "divergences to isolate per mode and family (the rest are written as found)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.family, "family", "", "run only cases of these families (comma-separated: loop, check, args, writer, hot, capture, exit)")
 	flag.Parse()
 	st, err := run(&o, os.Stdout)
 	if err != nil {
@@ -63,7 +64,7 @@ type options struct {
 	n, first, one, j, minimize int
 	isolate                    int
 	seed                       int64
-	out, deferfix              string
+	out, deferfix, family      string
 	unsafe, keep               bool
 	quiet                      bool
 }
@@ -122,9 +123,15 @@ func run(o *options, log_ *os.File) (*stats, error) {
 			defer wg.Done()
 			for b := range todo {
 				idx := batches[b]
-				cases := make([]gen.Case, len(idx))
-				for k, i := range idx {
-					cases[k] = gen.Generate(o.seed, i)
+				var cases []gen.Case
+				for _, i := range idx {
+					c := gen.Generate(o.seed, i)
+					if o.family == "" || strings.Contains(","+o.family+",", ","+c.Family+",") {
+						cases = append(cases, c)
+					}
+				}
+				if len(cases) == 0 {
+					continue
 				}
 				t := &tester{deferfix: o.deferfix, dir: filepath.Join(work, fmt.Sprintf("w%d", w))}
 				divs, err := t.batch(cases, o.unsafe)
