@@ -45,6 +45,7 @@ func mainCode() int {
 	flag.IntVar(&o.j, "j", 1, "batches in parallel")
 	flag.StringVar(&o.deferfix, "deferfix", "", "deferfix binary (default: go build ./cmd/deferfix)")
 	flag.IntVar(&o.minimize, "minimize", 2, "divergences to minimise per class (rules, mode, family)")
+	flag.DurationVar(&minTime, "mintime", 3*time.Minute, "time limit of one minimisation")
 	flag.IntVar(&o.isolate, "isolate", 4, "divergences to isolate per mode and family (the rest are written as found)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
 	flag.StringVar(&o.family, "family", "", "run only cases of these families (comma-separated: loop, check, args, writer, hot, capture, exit)")

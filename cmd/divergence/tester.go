@@ -20,6 +20,8 @@ import (
 	"github.com/deferfix/deferfix/cmd/divergence/gen"
 )
 
+var minTime = 3 * time.Minute
+
 type tester struct {
 	deferfix string
 	dir      string // scratch directory of this worker
@@ -329,7 +331,7 @@ func (t *tester) describe(d *divergence) {
 // minimise deletes statements and declarations of the case, one at a time, as long as the
 // divergence stays (a one-minimal result, bounded in time).
 func (t *tester) minimise(d *divergence) {
-	deadline := time.Now().Add(4 * time.Minute)
+	deadline := time.Now().Add(minTime)
 	src := d.c.Source
 	still := func(s string) bool {
 		c := d.c
