@@ -48,8 +48,10 @@ func mainCode() int {
 	flag.DurationVar(&minTime, "mintime", 3*time.Minute, "time limit of one minimisation")
 	flag.IntVar(&o.isolate, "isolate", 4, "divergences to isolate per mode and family (the rest are written as found)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.BoolVar(&o.names, "names", false, "some cases declare locals named like what rewrites write (true, false, pending, held, run)")
 	flag.StringVar(&o.family, "family", "", "run only cases of these families (comma-separated: loop, check, args, writer, hot, capture, exit)")
 	flag.Parse()
+	namesFlag = o.names
 	st, err := run(&o, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "divergence:", err)
@@ -61,12 +63,14 @@ func mainCode() int {
 	return 0
 }
 
+var namesFlag bool
+
 type options struct {
 	n, first, one, j, minimize int
 	isolate                    int
 	seed                       int64
 	out, deferfix, family      string
-	unsafe, keep               bool
+	unsafe, keep, names        bool
 	quiet                      bool
 }
 
@@ -126,7 +130,7 @@ func run(o *options, log_ *os.File) (*stats, error) {
 				idx := batches[b]
 				var cases []gen.Case
 				for _, i := range idx {
-					c := gen.Generate(o.seed, i)
+					c := gen.GenerateNames(o.seed, i, o.names)
 					if o.family == "" || strings.Contains(","+o.family+",", ","+c.Family+",") {
 						cases = append(cases, c)
 					}
@@ -216,8 +220,8 @@ func (d *divergence) write(out string) (string, error) {
 	if err := gen.WriteModule(dir, d.c.GoVersion, []gen.Case{d.c}); err != nil {
 		return dir, err
 	}
-	info := fmt.Sprintf("seed %d case %d (%s), family %s, go %s\nmode %s: deferfix -w %s\nrules whose fix alone diverges: %s\nisolated %v, minimised %v\nreproduce: go run ./cmd/divergence -seed %d -case %d -out DIR\n%s\n",
-		d.seed, d.c.Index, d.c.Name, d.c.Family, d.c.GoVersion, d.mode, strings.Join(modeFlags(d.mode), " "), d.rules, d.isolated, d.minimised, d.seed, d.c.Index, d.detail)
+	info := fmt.Sprintf("seed %d case %d (%s), family %s, go %s\nmode %s: deferfix -w %s\nrules whose fix alone diverges: %s\nisolated %v, minimised %v\nreproduce: go run ./cmd/divergence -seed %d -case %d%s -out DIR\n%s\n",
+		d.seed, d.c.Index, d.c.Name, d.c.Family, d.c.GoVersion, d.mode, strings.Join(modeFlags(d.mode), " "), d.rules, d.isolated, d.minimised, d.seed, d.c.Index, map[bool]string{true: " -names"}[namesFlag], d.detail)
 	files := map[string]string{
 		"INFO.txt":     info,
 		"before.txt":   d.before,

@@ -54,9 +54,17 @@ type Case struct {
 func VersionOf(i int) string { return Versions[(i/BlockSize)%len(Versions)] }
 
 // Generate returns case i of seed.
-func Generate(seed int64, i int) Case {
+func Generate(seed int64, i int) Case { return GenerateNames(seed, i, false) }
+
+// GenerateNames returns case i of seed; with names, some functions also declare local
+// variables named like what rewrites write (true, false, pending, held, run), drawn from
+// a separate stream so that the rest of the case is the same as without.
+func GenerateNames(seed int64, i int, names bool) Case {
 	r := rand.New(rand.NewPCG(uint64(seed), uint64(i)*0x9e3779b97f4a7c15+1))
 	g := &G{r: r, ver: VersionOf(i), p: fmt.Sprintf("c%06d", i)}
+	if names {
+		g.names2 = rand.New(rand.NewPCG(uint64(seed)^0x5bd1e995, uint64(i)))
+	}
 	c := Case{Index: i, Name: g.p, GoVersion: g.ver}
 	fams := []struct {
 		name string
@@ -97,6 +105,7 @@ type G struct {
 	p      string // prefix of package-level names
 	isExit bool
 	panics bool
+	names2 *rand.Rand // draws local names that shadow what rewrites write, if set
 
 	imports map[string]bool
 	decls   strings.Builder // package-level declarations

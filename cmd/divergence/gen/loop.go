@@ -439,6 +439,20 @@ func (g *G) loopCase() {
 	if c.results != "named" {
 		g.l("total := 0")
 	}
+	shadow := ""
+	if g.names2 != nil {
+		switch g.names2.IntN(4) {
+		case 0:
+			g.l("true, false := false, true")
+			shadow = "true, false"
+		case 1:
+			g.l("pending, held := 1, 2")
+			shadow = "pending, held"
+		case 2:
+			g.l("run, cerr, retErr := 1, 2, 3")
+			shadow = "run, cerr, retErr"
+		}
+	}
 	if c.val {
 		g.l("var val %s", P("T"))
 	}
@@ -466,6 +480,9 @@ func (g *G) loopCase() {
 		g.l("end:")
 	}
 	g.l("rt.Logf(\"%s total %%d\", total)", g.p)
+	if shadow != "" {
+		g.l("rt.Logf(\"%s shadows%s\", %s)", g.p, strings.Repeat(" %v", strings.Count(shadow, ",")+1), shadow)
+	}
 	if c.val {
 		g.l("rt.Logf(\"%s val %%v\", val)", g.p)
 	}
