@@ -13,7 +13,18 @@
 // original built as go 1.22 (the loopcapture fix must give per-iteration semantics).
 // Exit cases (os.Exit, log.Fatal in main) must keep their status, and what they printed
 // must stay a prefix of what they print: exitdefer runs the pending deferred calls on
-// purpose. Case i of seed s reproduces with -seed s -case i; -keep keeps the work tree.
+// purpose. A go 1.21 case counts under capture only if loopcapture changed it. The
+// rewritten module must also build, add no go vet finding, and be a fixed point (a
+// second deferfix -l lists nothing).
+//
+// Every divergence is written to -out as a module (before.txt, after.txt, deferfix's
+// diff.txt and findings.txt, INFO.txt). The first -isolate per mode and family are re-run
+// alone and attributed to the rules whose fix alone reproduces them; the first -minimize
+// per class are minimised (statements and declarations deleted one at a time while the
+// divergence stays). Case i of seed s reproduces with -seed s -case i (isolated and
+// minimised); -family picks families, -names adds locals named like what rewrites write
+// (true, false, pending, held, run), -keep keeps the work tree. The exit status is 3 when
+// a divergence was found.
 package main
 
 import (
