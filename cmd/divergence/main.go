@@ -30,6 +30,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,7 +94,7 @@ type stats struct {
 
 // run generates and checks the cases o selects, writes each divergence under o.out, and
 // prints the figures.
-func run(o *options, log_ *os.File) (*stats, error) {
+func run(o *options, w io.Writer) (*stats, error) {
 	start := time.Now()
 	work, err := os.MkdirTemp("", "divergence")
 	if err != nil {
@@ -102,7 +103,7 @@ func run(o *options, log_ *os.File) (*stats, error) {
 	if !o.keep {
 		defer os.RemoveAll(work)
 	} else {
-		fmt.Fprintln(log_, "work:", work)
+		fmt.Fprintln(w, "work:", work)
 	}
 	if o.deferfix == "" {
 		o.deferfix = filepath.Join(work, "deferfix")
@@ -133,7 +134,7 @@ func run(o *options, log_ *os.File) (*stats, error) {
 	minimised, isolated := map[string]int{}, map[string]int{}
 	todo := make(chan int)
 	var wg sync.WaitGroup
-	for w := range max(o.j, 1) {
+	for worker := range max(o.j, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -149,14 +150,14 @@ func run(o *options, log_ *os.File) (*stats, error) {
 				if len(cases) == 0 {
 					continue
 				}
-				t := &tester{deferfix: o.deferfix, dir: filepath.Join(work, fmt.Sprintf("w%d", w))}
+				t := &tester{deferfix: o.deferfix, dir: filepath.Join(work, fmt.Sprintf("w%d", worker))}
 				divs, err := t.batch(cases, o.unsafe)
 				mu.Lock()
 				st.batches++
 				st.cases += len(cases)
 				if err != nil {
 					st.genErrors++
-					fmt.Fprintf(log_, "batch %d (cases %d..): %v\n", b, idx[0], err)
+					fmt.Fprintf(w, "batch %d (cases %d..): %v\n", b, idx[0], err)
 				}
 				mu.Unlock()
 				for _, d := range divs {
@@ -189,15 +190,15 @@ func run(o *options, log_ *os.File) (*stats, error) {
 					st.divergences++
 					st.classes[key]++
 					if err != nil {
-						fmt.Fprintf(log_, "writing %s: %v\n", d.c.Name, err)
+						fmt.Fprintf(w, "writing %s: %v\n", d.c.Name, err)
 					}
-					fmt.Fprintf(log_, "divergence %s (%s, family %s, go %s, rules %s, isolated %v, minimised %v): %s\n",
+					fmt.Fprintf(w, "divergence %s (%s, family %s, go %s, rules %s, isolated %v, minimised %v): %s\n",
 						d.c.Name, d.mode, d.c.Family, d.c.GoVersion, d.rules, d.isolated, d.minimised, dir)
 					mu.Unlock()
 				}
 				if !o.quiet {
 					mu.Lock()
-					fmt.Fprintf(log_, "batch %d done: %d cases, %d divergences so far, %v\n", b, st.cases, st.divergences, time.Since(start).Round(time.Second))
+					fmt.Fprintf(w, "batch %d done: %d cases, %d divergences so far, %v\n", b, st.cases, st.divergences, time.Since(start).Round(time.Second))
 					mu.Unlock()
 				}
 			}
@@ -209,7 +210,7 @@ func run(o *options, log_ *os.File) (*stats, error) {
 	close(todo)
 	wg.Wait()
 	st.elapsed = time.Since(start)
-	fmt.Fprintf(log_, "seed %d: %d programs in %d batches, %d divergences, %d batch errors, %v\n",
+	fmt.Fprintf(w, "seed %d: %d programs in %d batches, %d divergences, %d batch errors, %v\n",
 		o.seed, st.cases, st.batches, st.divergences, st.genErrors, st.elapsed.Round(time.Second))
 	var keys []string
 	for k := range st.classes {
@@ -217,7 +218,7 @@ func run(o *options, log_ *os.File) (*stats, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(log_, "  %4d  %s\n", st.classes[k], k)
+		fmt.Fprintf(w, "  %4d  %s\n", st.classes[k], k)
 	}
 	return st, nil
 }
