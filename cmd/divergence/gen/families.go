@@ -448,6 +448,7 @@ func (g *G) captureCase() {
 			g.l("}()")
 		case 4:
 			g.l("defer func() { i++; rt.Logf(\"%s assigns %%d\", i) }()", g.p)
+			g.noOracle = true
 		}
 		if g.coin(30) {
 			g.l("if i == %d {", g.n(3))

@@ -48,6 +48,10 @@ type Case struct {
 	Source    string // file of package cases, or package main for exit cases
 	Exit      bool   // a main program: run on its own, its exit status compared
 	Panics    bool   // some path may panic: not run under -unsafe
+	// NoOracle: a capture case whose go 1.22 build is no oracle for the loopcapture fix
+	// (a closure assigns the loop variable: that fix is refused, the others' apply, and
+	// the closures no longer share the variable as they did)
+	NoOracle bool
 }
 
 // VersionOf returns the Go version of case i.
@@ -94,18 +98,20 @@ func GenerateNames(seed int64, i int, names bool) Case {
 	}
 	c.Exit = g.isExit
 	c.Panics = g.panics
+	c.NoOracle = g.noOracle
 	c.Source = g.source()
 	return c
 }
 
 // G generates one case.
 type G struct {
-	r      *rand.Rand
-	ver    string
-	p      string // prefix of package-level names
-	isExit bool
-	panics bool
-	names2 *rand.Rand // draws local names that shadow what rewrites write, if set
+	r        *rand.Rand
+	ver      string
+	p        string // prefix of package-level names
+	isExit   bool
+	panics   bool
+	noOracle bool
+	names2   *rand.Rand // draws local names that shadow what rewrites write, if set
 
 	imports map[string]bool
 	decls   strings.Builder // package-level declarations
