@@ -13,7 +13,8 @@
 // original built as go 1.22 (the loopcapture fix must give per-iteration semantics).
 // Exit cases (os.Exit, log.Fatal in main) must keep their status, and what they printed
 // must stay a prefix of what they print: exitdefer runs the pending deferred calls on
-// purpose. A go 1.21 case counts under capture only if loopcapture changed it. The
+// purpose. A go 1.21 case counts under capture only if loopcapture changed it and no
+// closure in it assigns the loop variable (that fix is refused, the others apply). The
 // rewritten module must also build, add no go vet finding, and be a fixed point (a
 // second deferfix -l lists nothing).
 //
