@@ -1,5 +1,5 @@
-// Program elseifreturn (a shape cmd/divergence's check cases generate: the error check's
-// else-if returns with the value valid): deferbeforecheck moves the Close after the whole
+// Program elseifreturn (found by cmd/divergence, seed 1 case 667): the error check's
+// else-if returns with the value valid. deferbeforecheck moves the Close after the whole
 // if statement, so the else-if return no longer releases the resource.
 package main
 
