@@ -359,9 +359,14 @@ func (t *tester) minimise(d *divergence) {
 	for changed := true; changed && time.Now().Before(deadline); {
 		changed = false
 		for k := countNodes(src) - 1; k >= 0 && time.Now().Before(deadline); k-- {
-			cand, ok := deleteNode(src, k)
+			cand, ok := deleteNode(src, k, false)
 			if ok && still(cand) {
 				src, changed = cand, true
+				continue
+			}
+			// a declaration goes only together with the statements that use it
+			if cand2, ok := deleteNode(src, k, true); ok && cand2 != cand && still(cand2) {
+				src, changed = cand2, true
 			}
 		}
 	}
@@ -416,7 +421,9 @@ func countNodes(src string) int {
 	return len(l)
 }
 
-func deleteNode(src string, k int) (string, bool) {
+// deleteNode deletes the k-th node of nodes; with users, also the statements of the same
+// block that use what it declares (from a blank assignment _, _ = a, b only those values).
+func deleteNode(src string, k int, users bool) (string, bool) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "x.go", src, parser.ParseComments)
 	if err != nil {
@@ -427,12 +434,65 @@ func deleteNode(src string, k int) (string, bool) {
 		return "", false
 	}
 	n := l[k]
+	declared := map[string]bool{}
+	if users {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE {
+				for _, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+						declared[id.Name] = true
+					}
+				}
+			}
+		case *ast.DeclStmt:
+			if gd, ok := n.Decl.(*ast.GenDecl); ok {
+				for _, sp := range gd.Specs {
+					if vs, ok := sp.(*ast.ValueSpec); ok {
+						for _, id := range vs.Names {
+							declared[id.Name] = true
+						}
+					}
+				}
+			}
+		}
+		if len(declared) == 0 {
+			return "", false
+		}
+	}
+	uses := func(x ast.Node) bool {
+		found := false
+		ast.Inspect(x, func(m ast.Node) bool {
+			if id, ok := m.(*ast.Ident); ok && declared[id.Name] {
+				found = true
+			}
+			return !found
+		})
+		return found
+	}
 	drop := func(stmts []ast.Stmt) []ast.Stmt {
 		var out []ast.Stmt
 		for _, s := range stmts {
-			if s != n {
-				out = append(out, s)
+			if s == n {
+				continue
 			}
+			if users && uses(s) {
+				// _, _ = a, b: keep the values that do not use what goes
+				if as, ok := s.(*ast.AssignStmt); ok && as.Tok == token.ASSIGN && len(as.Lhs) == len(as.Rhs) {
+					var lhs, rhs []ast.Expr
+					for i, r := range as.Rhs {
+						if id, ok := as.Lhs[i].(*ast.Ident); ok && id.Name == "_" && !uses(r) {
+							lhs, rhs = append(lhs, as.Lhs[i]), append(rhs, r)
+						}
+					}
+					if len(lhs) > 0 && len(lhs) == len(rhs) {
+						as.Lhs, as.Rhs = lhs, rhs
+						out = append(out, as)
+					}
+				}
+				continue
+			}
+			out = append(out, s)
 		}
 		return out
 	}
