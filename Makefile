@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/deferfix
 
-.PHONY: all build test demo bench lint fmt-check vet corpus modcache realworld golangci precision
+.PHONY: all build test demo bench lint fmt-check vet corpus modcache realworld golangci precision fuzz
 
 all: build
 
@@ -67,3 +67,13 @@ golangci:
 # testdata/corpus/thresholds.txt (needs the network, or a module cache that has them).
 precision:
 	$(GO) test -count=1 -run '^TestCorpus$$' -v ./cmd/deferfix/
+
+# fuzz runs the differential program generator: N random programs from SEED, each run
+# before and after deferfix -w (UNSAFE=1: and -w -unsafe where no path panics); every
+# divergence is written, isolated and minimised, to OUT.
+N ?= 1000
+SEED ?= 1
+J ?= 1
+OUT ?= divergences
+fuzz:
+	$(GO) run ./cmd/divergence -n $(N) -seed $(SEED) -j $(J) -out $(OUT) $(if $(UNSAFE),-unsafe)

@@ -1,0 +1,3 @@
+module example.com/closurevar
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/derefarg
+
+go 1.26

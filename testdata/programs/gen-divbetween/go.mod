@@ -1,0 +1,3 @@
+module example.com/divbetween
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/elemwrite
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/elseifreturn
+
+go 1.26

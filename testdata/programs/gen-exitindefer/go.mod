@@ -1,0 +1,3 @@
+module example.com/exitindefer
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/exitwrapper
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/fatalreturn
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/hiddenwrite
+
+go 1.23

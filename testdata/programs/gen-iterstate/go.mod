@@ -1,0 +1,3 @@
+module example.com/iterstate
+
+go 1.23

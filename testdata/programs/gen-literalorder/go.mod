@@ -1,0 +1,3 @@
+module example.com/literalorder
+
+go 1.26

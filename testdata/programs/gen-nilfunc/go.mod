@@ -1,0 +1,3 @@
+module example.com/nilfunc
+
+go 1.26

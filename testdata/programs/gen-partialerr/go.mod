@@ -1,0 +1,3 @@
+module example.com/partialerr
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/recoverpkg
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/returnbetween
+
+go 1.26

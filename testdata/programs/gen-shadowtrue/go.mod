@@ -1,0 +1,3 @@
+module example.com/shadowtrue
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/sharedloopvar
+
+go 1.21

@@ -1,0 +1,3 @@
+module example.com/sincestart
+
+go 1.26
