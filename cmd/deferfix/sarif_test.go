@@ -208,3 +208,63 @@ func writeArchive(t *testing.T, dir, archive string) {
 		}
 	}
 }
+
+// TestRDJSONApply applies -format=rdjson's suggestions as reviewdog does (line and column
+// ranges, columns counting bytes) to the file with non-ASCII text, and compares the result
+// with what deferfix -w writes.
+func TestRDJSONApply(t *testing.T) {
+	dir := t.TempDir()
+	writeArchive(t, dir, nonASCII)
+	var out, errb bytes.Buffer
+	if code := run([]string{"-C", dir, "-format=rdjson", "./..."}, nil, &out, &errb); code != exitFindings {
+		t.Fatalf("deferfix -format=rdjson exited %d: %s", code, errb.String())
+	}
+	var doc struct {
+		Diagnostics []struct {
+			Location    struct{ Path string }
+			Suggestions []struct {
+				Range struct{ Start, End struct{ Line, Column int } }
+				Text  string
+			}
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := os.ReadFile(filepath.Join(dir, "a.go"))
+	lineStart := []int{0}
+	for i, b := range src {
+		if b == '\n' {
+			lineStart = append(lineStart, i+1)
+		}
+	}
+	offset := func(line, col int) int { return lineStart[line-1] + col - 1 }
+	type edit struct {
+		start, end int
+		text       string
+	}
+	var edits []edit
+	for _, d := range doc.Diagnostics {
+		if d.Location.Path != "a.go" {
+			continue
+		}
+		for _, s := range d.Suggestions {
+			edits = append(edits, edit{offset(s.Range.Start.Line, s.Range.Start.Column), offset(s.Range.End.Line, s.Range.End.Column), s.Text})
+		}
+	}
+	if len(edits) == 0 {
+		t.Fatal("no suggestions for a.go")
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
+	applied := string(src)
+	for _, e := range edits {
+		applied = applied[:e.start] + e.text + applied[e.end:]
+	}
+	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean {
+		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
+	}
+	written, _ := os.ReadFile(filepath.Join(dir, "a.go"))
+	if applied != string(written) {
+		t.Errorf("rdjson suggestions applied give\n%s\nwant (deferfix -w)\n%s", applied, written)
+	}
+}
