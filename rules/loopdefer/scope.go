@@ -482,14 +482,57 @@ func isReporter(t types.Type) bool {
 // meant to run at the function's return, in reverse order; the rewrite would change that.
 func (s *scope) releasesIteration(d *ast.DeferStmt) bool {
 	info := s.pass.TypesInfo
-	assigned := make(map[types.Object]bool) // variables the body assigns before the defer
-	ast.Inspect(s.body, func(n ast.Node) bool {
-		if as, ok := n.(*ast.AssignStmt); ok && as.Pos() < d.Pos() {
-			for _, l := range as.Lhs {
-				if id, ok := ast.Unparen(l).(*ast.Ident); ok {
-					assigned[info.ObjectOf(id)] = true
-				}
+	// What the iteration acquired: variables the body declares or sets before the defer
+	// from a call, a receive, an allocation, a zero value, or from what it acquired —
+	// anything but a plain read of other values (name := names[i], v := s.field, x := y). A value read from elsewhere is not the iteration's
+	// to release, whether the loop header (range) or the body reads it: a deferred
+	// literal that only logs it releases nothing, and running it per iteration would only
+	// change when and in which order it runs.
+	acquired := make(map[types.Object]bool)
+	// mentions reports whether e reads something acquired: what is derived from an
+	// acquisition (rel := r.Close) is acquired too.
+	mentions := func(e ast.Expr) bool {
+		found := false
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && acquired[info.Uses[id]] {
+				found = true
 			}
+			return !found
+		})
+		return found
+	}
+	mark := func(lhs []ast.Expr, rhs []ast.Expr) {
+		for i, l := range lhs {
+			id, ok := ast.Unparen(l).(*ast.Ident)
+			if !ok {
+				continue
+			}
+			var r ast.Expr
+			if len(rhs) == len(lhs) {
+				r = rhs[i]
+			} else if len(rhs) == 1 {
+				r = rhs[0]
+			}
+			if r == nil || !plainRead(info, r) || mentions(r) {
+				acquired[info.ObjectOf(id)] = true
+			}
+		}
+	}
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		if n == nil || n.Pos() >= d.Pos() {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.AssignStmt:
+			mark(n.Lhs, n.Rhs)
+		case *ast.ValueSpec:
+			lhs := make([]ast.Expr, len(n.Names))
+			for i, id := range n.Names {
+				lhs[i] = id
+			}
+			mark(lhs, n.Values) // var s span: a new value of this iteration's own
 		}
 		return true
 	})
@@ -499,7 +542,7 @@ func (s *scope) releasesIteration(d *ast.DeferStmt) bool {
 			// The deferred call's own variables (a literal's parameters and locals,
 			// such as the parameter loopcapture gives a captured loop variable) were
 			// not acquired by the iteration.
-			if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && !within(d.Call, v.Pos()) && (s.inBody(v.Pos()) || assigned[v]) {
+			if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && !within(d.Call, v.Pos()) && acquired[v] {
 				found = true
 			}
 		}
@@ -535,6 +578,34 @@ func (s *scope) releasesIteration(d *ast.DeferStmt) bool {
 		return !found
 	})
 	return found
+}
+
+// plainRead reports whether e only reads values that exist already: a variable, a
+// constant, a field, an element, a slice of one, a conversion or a comma-ok form of
+// these. It acquires nothing.
+func plainRead(info *types.Info, e ast.Expr) bool {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident, *ast.BasicLit:
+		return true
+	case *ast.SelectorExpr:
+		return plainRead(info, e.X) || info.Selections[e] == nil // pkg.V
+	case *ast.IndexExpr:
+		if tv, ok := info.Types[e.X]; ok && tv.IsType() {
+			return false // a generic function's instantiation
+		}
+		return plainRead(info, e.X) && plainRead(info, e.Index)
+	case *ast.SliceExpr:
+		return plainRead(info, e.X)
+	case *ast.TypeAssertExpr:
+		return plainRead(info, e.X)
+	case *ast.StarExpr:
+		return plainRead(info, e.X)
+	case *ast.CallExpr:
+		if tv, ok := info.Types[e.Fun]; ok && tv.IsType() && len(e.Args) == 1 {
+			return plainRead(info, e.Args[0]) // a conversion
+		}
+	}
+	return false
 }
 
 // within reports whether pos lies in n.
