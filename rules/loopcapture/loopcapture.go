@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 )
@@ -53,9 +54,11 @@ func run(pass *analysis.Pass) (any, error) {
 				continue
 			}
 			loopVars := make(map[*types.Var]bool)
+			bodyEnd := make(map[*types.Var]token.Pos) // where the loop of each variable ends
 			for _, l := range deferutil.Loops(cur, fn) {
 				for _, v := range deferutil.LoopVars(info, l.Node()) {
 					loopVars[v] = true
+					bodyEnd[v] = l.Node().End()
 				}
 			}
 			var captured []*types.Var
@@ -74,7 +77,7 @@ func run(pass *analysis.Pass) (any, error) {
 			if len(captured) == 0 {
 				continue
 			}
-			report(pass, file, d, lit, captured, firstUse)
+			report(pass, file, fn.Node(), d, lit, captured, firstUse, bodyEnd)
 		}
 	}
 	return nil, nil
@@ -89,7 +92,7 @@ func contains(vs []*types.Var, v *types.Var) bool {
 	return false
 }
 
-func report(pass *analysis.Pass, file *ast.File, d *ast.DeferStmt, lit *ast.FuncLit, captured []*types.Var, at *ast.Ident) {
+func report(pass *analysis.Pass, file *ast.File, fn ast.Node, d *ast.DeferStmt, lit *ast.FuncLit, captured []*types.Var, at *ast.Ident, bodyEnd map[*types.Var]token.Pos) {
 	info := pass.TypesInfo
 	msg := fmt.Sprintf(message, captured[0].Name())
 	// A closure that assigns the variable meant the shared one.
@@ -116,6 +119,16 @@ func report(pass *analysis.Pass, file *ast.File, d *ast.DeferStmt, lit *ast.Func
 	if assigned != nil {
 		fixes.Refuse(pass, at, assigned.Pos(), msg, fmt.Sprintf("the closure changes %s, which it means to share with the loop", assigned.Name))
 		return
+	}
+	// Per iteration (Go 1.22), the closure sees what the rest of its iteration does to the
+	// variable; passed as an argument, it sees the value at the defer. Only where the rest
+	// of the iteration leaves it alone are the two the same (package effects decides).
+	span := effects.NewFunc(info, fn, lit)
+	for _, v := range captured {
+		if changed, why := span.Between(d.End(), bodyEnd[v]).VarMayChange(v); changed != nil {
+			fixes.Refuse(pass, at, changed.Pos(), msg, fmt.Sprintf("the iteration changes %s after the defer (%s): per iteration the closure would see the change, an argument would not", v.Name(), why))
+			return
+		}
 	}
 	qual := qualifier(pass.Pkg, file)
 	var typeNames []string

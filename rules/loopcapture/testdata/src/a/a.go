@@ -44,3 +44,12 @@ func passed(names []string) {
 		defer func(name string) { os.Remove(name) }(name)
 	}
 }
+
+// Reported without a fix: the iteration changes name after the defer. Per iteration (Go
+// 1.22) the closure would print "a'"; passed as an argument, "a".
+func changedAfter(names []string) {
+	for _, name := range names {
+		defer func() { fmt.Println(name) }() // want `deferred closure captures loop variable name`
+		name += "'"
+	}
+}
