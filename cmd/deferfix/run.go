@@ -71,6 +71,7 @@ type options struct {
 
 	diff, list, write, jsonOut, verbose bool
 	version                             bool
+	cpuprofile, memprofile              string
 	format                              string
 	enable, disable                     string
 	tags                                string
@@ -117,6 +118,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 			fmt.Fprintf(stderr, "  %-18s %s\n", a.Name, strings.TrimPrefix(summary, a.Name+": "))
 		}
 	}
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this run to `file`")
+	fs.StringVar(&o.memprofile, "memprofile", "", "write an allocation profile of this run to `file`")
 	fs.BoolVar(&o.version, "version", false, "print the version (module version, VCS revision, Go) and exit")
 	fs.BoolVar(&o.diff, "d", false, "print a unified diff of the fixes")
 	fs.BoolVar(&o.list, "l", false, "list the files the fixes would change")
@@ -148,6 +151,18 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	if o.version {
 		fmt.Fprintln(stdout, buildVersion())
 		return exitClean
+	}
+	if o.cpuprofile != "" || o.memprofile != "" {
+		stop, err := startProfiles(o.cpuprofile, o.memprofile)
+		if err != nil {
+			fmt.Fprintf(stderr, "deferfix: %v\n", err)
+			return exitError
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintf(stderr, "deferfix: %v\n", err)
+			}
+		}()
 	}
 	if o.jsonOut {
 		o.format = "json"
