@@ -416,11 +416,22 @@ func (s *scope) findLiteral(v *types.Var) *ast.CompositeLit {
 	var lit *ast.CompositeLit
 	changed := false
 	info := s.pass.TypesInfo
-	files := s.pass.Files
-	if v.Parent() != v.Pkg().Scope() {
-		files = []*ast.File{s.file()}
+	// A package-level table may be set anywhere in the package; a local one only in the
+	// top-level declaration that declares it (searching the whole file for each loop made
+	// a file of many loops cost its size times their number).
+	var roots []ast.Node
+	if v.Parent() == v.Pkg().Scope() {
+		for _, f := range s.pass.Files {
+			roots = append(roots, f)
+		}
+	} else {
+		for _, d := range s.file().Decls {
+			if d.Pos() <= v.Pos() && v.Pos() < d.End() {
+				roots = append(roots, d)
+			}
+		}
 	}
-	for _, f := range files {
+	for _, f := range roots {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.ValueSpec:
