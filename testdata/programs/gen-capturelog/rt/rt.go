@@ -29,8 +29,8 @@ func Event(format string, args ...any) {
 }
 
 type Res struct {
-	Name   string
-	N      int
+	Name     string
+	N        int
 	id       int
 	closedAt int
 	closed   bool
@@ -90,10 +90,10 @@ func (r *Res) CloseRecover() {
 	r.Close()
 }
 
-func (r *Res) Inc()       { r.N++ }
-func (r Res) Show()       { Event("show %s n=%d", r.Name, r.N) }
-func (r Res) Value() int  { return r.N }
-func Release(r *Res)      { r.Close() }
+func (r *Res) Inc()      { r.N++ }
+func (r Res) Show()      { Event("show %s n=%d", r.Name, r.N) }
+func (r Res) Value() int { return r.N }
+func Release(r *Res)     { r.Close() }
 
 // Tag closes r and records the value its caller passed.
 func Tag(r *Res, v any) {
@@ -114,8 +114,12 @@ type Lock struct {
 	depth int
 }
 
-func (l *Lock) Lock()   { l.depth++; Event("lock %s depth=%d", l.Name, l.depth) }
-func (l *Lock) Unlock() { l.depth--; Event("unlock %s depth=%d", l.Name, l.depth); Note("unlock %s", l.Name) }
+func (l *Lock) Lock() { l.depth++; Event("lock %s depth=%d", l.Name, l.depth) }
+func (l *Lock) Unlock() {
+	l.depth--
+	Event("unlock %s depth=%d", l.Name, l.depth)
+	Note("unlock %s", l.Name)
+}
 
 // W logs what is written to it.
 type W struct{ Name string }
