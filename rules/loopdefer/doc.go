@@ -136,8 +136,9 @@
 // rules/internal/effects decides: assignments, package variables across calls,
 // pointers); a released value captured by a goroutine or another function literal (for
 // ctx, cancel := context.WithCancel(...) the two go together); a lock taken again on the
-// same mutex by the next iteration with nothing after the defer to scope; a deferred nil
-// function value; a goto leaving the body; a return of a multi-value call; bare and
+// same mutex by the next iteration with nothing after the defer to scope; a deferred
+// function value that may be nil (declared without a value, or set to nil: the call would
+// panic at the iteration's end instead of the return); a goto leaving the body; a return of a multi-value call; bare and
 // valued returns mixed in one body; a zero value deferfix cannot spell.
 //
 // A deferred call whose callee is not known — through an interface, a function value, a

@@ -187,8 +187,8 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if r := s.checkRestore(d); r != nil {
 		return r
 	}
-	if id, ok := ast.Unparen(d.Call.Fun).(*ast.Ident); ok && s.alwaysNil(id) {
-		return refuse(d, "the deferred function value %s is nil, so the call panics; per iteration it would panic at the iteration's end instead of at the return", id.Name)
+	if id, ok := ast.Unparen(d.Call.Fun).(*ast.Ident); ok && s.mayBeNil(id) {
+		return refuse(d, "the deferred function value %s may be nil, and then the call panics; per iteration it would panic at the iteration's end instead of at the return", id.Name)
 	}
 	if !s.releasesIteration(d) {
 		return intend(d, "the deferred call releases nothing acquired in this iteration; running it at the function's return may be the point")
@@ -386,41 +386,51 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 	return r
 }
 
-// alwaysNil reports whether id is a function variable declared without a value in the
-// loop body and never assigned: var f func(); defer f() (the runtime's own test of nil
-// deferred functions does this).
-func (s *scope) alwaysNil(id *ast.Ident) bool {
+// mayBeNil reports whether id is a function variable that may be nil where the defer
+// evaluates it: declared without a value in the loop body (var f func(); the runtime's own
+// test of nil deferred functions does this), or set to nil anywhere in the function. A
+// nil deferred function panics when it is called: per iteration, at the iteration's end
+// instead of at the return, after less of the loop ran (cmd/divergence seed 7 case 1512:
+// f set only on some iterations). A variable set from a call (cancel from
+// context.WithCancel) is taken to be callable, as such functions document.
+func (s *scope) mayBeNil(id *ast.Ident) bool {
 	info := s.pass.TypesInfo
 	v, ok := info.Uses[id].(*types.Var)
-	if !ok || !s.inBody(v.Pos()) {
+	if !ok {
 		return false
 	}
 	if _, isFunc := v.Type().Underlying().(*types.Signature); !isFunc {
 		return false
 	}
-	declaredBare, assigned := false, false
-	ast.Inspect(s.body, func(n ast.Node) bool {
+	isNil := func(e ast.Expr) bool {
+		_, ok := info.Uses[identOf(e)].(*types.Nil)
+		return ok
+	}
+	maybe := false
+	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.ValueSpec:
-			for _, name := range n.Names {
-				if info.Defs[name] == v && len(n.Values) == 0 {
-					declaredBare = true
+			for i, name := range n.Names {
+				if info.Defs[name] == v && (len(n.Values) == 0 || i < len(n.Values) && isNil(n.Values[i])) {
+					maybe = true
 				}
 			}
 		case *ast.AssignStmt:
-			for _, l := range n.Lhs {
-				if lid, ok := ast.Unparen(l).(*ast.Ident); ok && info.Uses[lid] == v {
-					assigned = true
+			for i, l := range n.Lhs {
+				if lid, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(lid) == v && len(n.Rhs) == len(n.Lhs) && isNil(n.Rhs[i]) {
+					maybe = true
 				}
 			}
-		case *ast.UnaryExpr:
-			if x, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND && info.Uses[x] == v {
-				assigned = true
-			}
 		}
-		return true
+		return !maybe
 	})
-	return declaredBare && !assigned
+	return maybe
+}
+
+// identOf returns e as an identifier, or nil.
+func identOf(e ast.Expr) *ast.Ident {
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
 }
 
 // reports reports whether obj only prints or fails a test (fmt, log, testing), or is an
