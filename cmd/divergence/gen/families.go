@@ -336,6 +336,7 @@ func (g *G) hotCase() {
 	} else {
 		g.l("func %s(k int) (int, error) {", P("work"))
 		g.l("n := 0")
+		g.l("_ = n")
 	}
 	g.locals()
 	nd := 2 + g.n(2)
