@@ -318,10 +318,17 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 			code = exitFindings
 		}
 	case o.verify != "":
-		for _, f := range res.Remaining {
-			p.finding(f)
+		// Nothing was written: the findings that remain are those of the files on disk
+		// that the kept fixes do not fix, at their positions there. (res.Remaining holds
+		// positions in the rewritten files the tests ran on.)
+		n := 0
+		for _, f := range res.Findings {
+			if !f.Fixed {
+				p.finding(f)
+				n++
+			}
 		}
-		if len(res.Remaining) > 0 {
+		if n > 0 {
 			code = exitFindings
 		}
 	default:
