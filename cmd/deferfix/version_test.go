@@ -51,3 +51,23 @@ func TestDoc(t *testing.T) {
 		t.Errorf("deferfix doc nosuchrule exited %d: %s", code, errb.String())
 	}
 }
+
+// TestDocBeforeAfter checks that every rule's doc shows code: what it reports and what its
+// fix writes (or, without a fix, what to write instead) — two code blocks at least.
+func TestDocBeforeAfter(t *testing.T) {
+	for _, a := range rules.All {
+		blocks, in := 0, false
+		for _, l := range strings.Split(a.Doc, "\n") {
+			code := strings.HasPrefix(l, "\t")
+			if code && !in {
+				blocks++
+			}
+			if l != "" {
+				in = code
+			}
+		}
+		if blocks < 2 {
+			t.Errorf("%s: its doc shows %d code block(s), want a before and an after", a.Name, blocks)
+		}
+	}
+}

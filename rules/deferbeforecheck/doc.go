@@ -22,7 +22,15 @@
 //
 // The fix moves the defer to just after the check (or, when the check has an else
 // block, to the start of that block: it is the path past the check), where it runs only
-// for a valid value. It is offered only when the callee is known to return zero values
+// for a valid value:
+//
+//	f, err := os.Open(name)
+//	if err != nil {
+//		return err
+//	}
+//	defer f.Close()
+//
+// It is offered only when the callee is known to return zero values
 // whenever its error is not nil (the NilOnError fact, proven from the callee's source in
 // its package and carried to importers by drivers that carry facts, as go vet does; for
 // the standard library, a table proven by a test from the GOROOT sources): otherwise the
