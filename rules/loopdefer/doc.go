@@ -141,6 +141,12 @@
 // panic at the iteration's end instead of the return); a goto leaving the body; a return of a multi-value call; bare and
 // valued returns mixed in one body; a zero value deferfix cannot spell.
 //
+// A deferred call that uses a value before the error it came with is checked (r, err :=
+// open(); defer r.Close(); if err != nil ...) may panic on an invalid value; every form of
+// the fix would move that panic from the return to the iteration's end, so the fix is
+// unsafe (deferbeforecheck moves such a defer after its check, where it can, and the fix
+// is then safe). An error dropped with _ is taken to mean the value is valid.
+//
 // A deferred call whose callee is not known — through an interface, a function value, a
 // method of another module — may recover: run per iteration, it would stop a panic in
 // the iteration rather than at the function's return. When something after the defer may

@@ -110,6 +110,9 @@ func run(pass *analysis.Pass) (any, error) {
 				}
 				continue
 			}
+			if s.movesPanic && !fixes.IsUnsafe(fix) {
+				fix.Message += fixes.UnsafeSuffix
+			}
 			pass.Report(analysis.Diagnostic{
 				Pos:            rng.Pos(),
 				End:            rng.End(),

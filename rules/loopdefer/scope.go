@@ -32,8 +32,11 @@ type scope struct {
 
 	// unsafe says the fix changes behaviour on a panic: a deferred call that may recover
 	// (effects.Unknown) with something after it in the iteration that may panic.
-	unsafe    bool
-	unsafeWhy []analysis.RelatedInformation
+	unsafe bool
+	// movesPanic says a deferred call may itself panic on a value not yet checked: every
+	// form of the fix moves that panic, so each is offered as unsafe.
+	movesPanic bool
+	unsafeWhy  []analysis.RelatedInformation
 
 	body  *ast.BlockStmt
 	label *types.Label // the loop's label, or nil
@@ -180,6 +183,14 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 			s.unsafeWhy = append(s.unsafeWhy, analysis.RelatedInformation{Pos: at.Pos(), End: at.Pos(),
 				Message: fixes.UnsafePrefix + sprintf("%s may recover (its callee is not known here), and %s: run per iteration, it would stop that panic in the iteration, not at the function's return", types.ExprString(d.Call.Fun), why)})
 		}
+	}
+	if v, e := s.usedBeforeCheck(d); v != nil {
+		// The value may be invalid (nil) where the defer stands, so the deferred call may
+		// panic on it: deferred, at the return; moved, at the iteration's end, before the
+		// rest of the loop ran. Only a panic tells: the fix is unsafe, whatever its form.
+		s.movesPanic = true
+		s.unsafeWhy = append(s.unsafeWhy, analysis.RelatedInformation{Pos: d.Pos(), End: d.Pos(),
+			Message: fixes.UnsafePrefix + sprintf("the deferred call uses %s before %s is checked: if %s is not valid the call may panic, at the iteration's end instead of at the return (move the defer after the check to make the fix safe)", v.Name(), e.Name(), v.Name())})
 	}
 	if r := s.checkUndo(d); r != nil {
 		return r
@@ -425,6 +436,78 @@ func (s *scope) mayBeNil(id *ast.Ident) bool {
 		return !maybe
 	})
 	return maybe
+}
+
+// usedBeforeCheck returns a variable the deferred call uses (in its function, receiver,
+// arguments or a deferred literal's body) that the iteration got together with an error
+// from one call, and that error, when no if err != nil between the two tests it: the
+// value may be invalid (nil) where the defer stands (cmd/divergence seed 7 case 7619).
+func (s *scope) usedBeforeCheck(d *ast.DeferStmt) (v, e *types.Var) {
+	info := s.pass.TypesInfo
+	used := make(map[*types.Var]bool)
+	ast.Inspect(d.Call, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if u, ok := info.Uses[id].(*types.Var); ok {
+				used[u] = true
+			}
+		}
+		return true
+	})
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		if v != nil || n == nil || n.Pos() >= d.Pos() {
+			return false
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		as, ok := n.(*ast.AssignStmt)
+		if !ok || len(as.Rhs) != 1 || len(as.Lhs) < 2 {
+			return true
+		}
+		if _, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); !ok {
+			return true
+		}
+		var errVar *types.Var
+		var vals []*types.Var
+		for _, l := range as.Lhs {
+			id, ok := ast.Unparen(l).(*ast.Ident)
+			if !ok {
+				continue
+			}
+			lv, ok := info.ObjectOf(id).(*types.Var)
+			if !ok {
+				continue
+			}
+			if deferutil.IsError(lv.Type()) {
+				if lv.Name() != "_" { // an error dropped on purpose: the value is taken as valid
+					errVar = lv
+				}
+			} else if used[lv] {
+				vals = append(vals, lv)
+			}
+		}
+		if errVar == nil || len(vals) == 0 || s.checkedBetween(errVar, as.End(), d.Pos()) {
+			return true
+		}
+		v, e = vals[0], errVar
+		return false
+	})
+	return v, e
+}
+
+// checkedBetween reports whether an if statement between from and to tests err != nil.
+func (s *scope) checkedBetween(err *types.Var, from, to token.Pos) bool {
+	found := false
+	ast.Inspect(s.body, func(n ast.Node) bool {
+		if found || n == nil || n.End() <= from || n.Pos() >= to {
+			return false
+		}
+		if is, ok := n.(*ast.IfStmt); ok && is.Pos() >= from && deferutil.IsNotNil(s.pass.TypesInfo, is.Cond, err) {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // identOf returns e as an identifier, or nil.
