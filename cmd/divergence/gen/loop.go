@@ -386,6 +386,9 @@ func (g *G) loopCase() {
 		c.hasR = true
 		g.l("r, err := rt.Open(name)")
 		if acq == "before" {
+			// The deferred call may run on the nil r of a failed Open (rt.Tag reads its
+			// name): a panic site, so the case is not one of -unsafe's no-panic cases.
+			g.panics = true
 			g.deferR(c, "r")
 			for range g.n(2) {
 				g.stmt(c)
