@@ -184,7 +184,7 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 				Message: fixes.UnsafePrefix + sprintf("%s may recover (its callee is not known here), and %s: run per iteration, it would stop that panic in the iteration, not at the function's return", types.ExprString(d.Call.Fun), why)})
 		}
 	}
-	if v, e := s.usedBeforeCheck(d); v != nil {
+	if v, e := effects.UsedBeforeCheck(s.pass.TypesInfo, s.body, d); v != nil {
 		// The value may be invalid (nil) where the defer stands, so the deferred call may
 		// panic on it: deferred, at the return; moved, at the iteration's end, before the
 		// rest of the loop ran. Only a panic tells: the fix is unsafe, whatever its form.
@@ -198,7 +198,7 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if r := s.checkRestore(d); r != nil {
 		return r
 	}
-	if id, ok := ast.Unparen(d.Call.Fun).(*ast.Ident); ok && s.mayBeNil(id) {
+	if id, ok := ast.Unparen(d.Call.Fun).(*ast.Ident); ok && effects.FuncMayBeNil(s.pass.TypesInfo, s.fn.Node(), id) {
 		return refuse(d, "the deferred function value %s may be nil, and then the call panics; per iteration it would panic at the iteration's end instead of at the return", id.Name)
 	}
 	if !s.releasesIteration(d) {
@@ -395,125 +395,6 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 		return true
 	})
 	return r
-}
-
-// mayBeNil reports whether id is a function variable that may be nil where the defer
-// evaluates it: declared without a value in the loop body (var f func(); the runtime's own
-// test of nil deferred functions does this), or set to nil anywhere in the function. A
-// nil deferred function panics when it is called: per iteration, at the iteration's end
-// instead of at the return, after less of the loop ran (cmd/divergence seed 7 case 1512:
-// f set only on some iterations). A variable set from a call (cancel from
-// context.WithCancel) is taken to be callable, as such functions document.
-func (s *scope) mayBeNil(id *ast.Ident) bool {
-	info := s.pass.TypesInfo
-	v, ok := info.Uses[id].(*types.Var)
-	if !ok {
-		return false
-	}
-	if _, isFunc := v.Type().Underlying().(*types.Signature); !isFunc {
-		return false
-	}
-	isNil := func(e ast.Expr) bool {
-		_, ok := info.Uses[identOf(e)].(*types.Nil)
-		return ok
-	}
-	maybe := false
-	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.ValueSpec:
-			for i, name := range n.Names {
-				if info.Defs[name] == v && (len(n.Values) == 0 || i < len(n.Values) && isNil(n.Values[i])) {
-					maybe = true
-				}
-			}
-		case *ast.AssignStmt:
-			for i, l := range n.Lhs {
-				if lid, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(lid) == v && len(n.Rhs) == len(n.Lhs) && isNil(n.Rhs[i]) {
-					maybe = true
-				}
-			}
-		}
-		return !maybe
-	})
-	return maybe
-}
-
-// usedBeforeCheck returns a variable the deferred call uses (in its function, receiver,
-// arguments or a deferred literal's body) that the iteration got together with an error
-// from one call, and that error, when no if err != nil between the two tests it: the
-// value may be invalid (nil) where the defer stands (cmd/divergence seed 7 case 7619).
-func (s *scope) usedBeforeCheck(d *ast.DeferStmt) (v, e *types.Var) {
-	info := s.pass.TypesInfo
-	used := make(map[*types.Var]bool)
-	ast.Inspect(d.Call, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if u, ok := info.Uses[id].(*types.Var); ok {
-				used[u] = true
-			}
-		}
-		return true
-	})
-	ast.Inspect(s.body, func(n ast.Node) bool {
-		if v != nil || n == nil || n.Pos() >= d.Pos() {
-			return false
-		}
-		if _, ok := n.(*ast.FuncLit); ok {
-			return false
-		}
-		as, ok := n.(*ast.AssignStmt)
-		if !ok || len(as.Rhs) != 1 || len(as.Lhs) < 2 {
-			return true
-		}
-		if _, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr); !ok {
-			return true
-		}
-		var errVar *types.Var
-		var vals []*types.Var
-		for _, l := range as.Lhs {
-			id, ok := ast.Unparen(l).(*ast.Ident)
-			if !ok {
-				continue
-			}
-			lv, ok := info.ObjectOf(id).(*types.Var)
-			if !ok {
-				continue
-			}
-			if deferutil.IsError(lv.Type()) {
-				if lv.Name() != "_" { // an error dropped on purpose: the value is taken as valid
-					errVar = lv
-				}
-			} else if used[lv] {
-				vals = append(vals, lv)
-			}
-		}
-		if errVar == nil || len(vals) == 0 || s.checkedBetween(errVar, as.End(), d.Pos()) {
-			return true
-		}
-		v, e = vals[0], errVar
-		return false
-	})
-	return v, e
-}
-
-// checkedBetween reports whether an if statement between from and to tests err != nil.
-func (s *scope) checkedBetween(err *types.Var, from, to token.Pos) bool {
-	found := false
-	ast.Inspect(s.body, func(n ast.Node) bool {
-		if found || n == nil || n.End() <= from || n.Pos() >= to {
-			return false
-		}
-		if is, ok := n.(*ast.IfStmt); ok && is.Pos() >= from && deferutil.IsNotNil(s.pass.TypesInfo, is.Cond, err) {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
-// identOf returns e as an identifier, or nil.
-func identOf(e ast.Expr) *ast.Ident {
-	id, _ := ast.Unparen(e).(*ast.Ident)
-	return id
 }
 
 // reports reports whether obj only prints or fails a test (fmt, log, testing), or is an

@@ -100,5 +100,9 @@
 // questions because it over-approximates what SSA would make explicit: every implicit
 // address-taking is an escape, every call runs unseen code. What SSA would add —
 // points-to precision, which pointer writes reach which variable — the rules do not need
-// to keep their fixes.
+// to keep their fixes.//
+// Values that may be invalid where a deferred call runs (invalid.go): a function variable
+// declared without a value or set to nil (FuncMayBeNil), a value taken together with an
+// error that is not yet checked at the defer (UsedBeforeCheck). A deferred call on one may
+// panic, and a fix that moves the call moves that panic: such fixes are unsafe or refused.
 package effects
