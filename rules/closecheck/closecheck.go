@@ -9,6 +9,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 	"github.com/deferfix/deferfix/rules/internal/writes"
 )
@@ -24,6 +25,8 @@ var Analyzer = &analysis.Analyzer{
 	Requires: []*analysis.Analyzer{inspect.Analyzer},
 	Run:      run,
 }
+
+func init() { fixes.AllFlag(Analyzer) }
 
 const titleCheck = "Check the error of the deferred call and return it"
 
@@ -49,6 +52,10 @@ func run(pass *analysis.Pass) (any, error) {
 		msg := sprintf(msgFlush, w.Name)
 		if w.File {
 			msg = sprintf(msgFile, "Close")
+		}
+		if why, at := intent(pass, cur, d, w); why != "" {
+			fixes.Intended(pass, deferutil.Keyword{Defer: d}, at, msg, why)
+			continue
 		}
 		s := &site{pass: pass, cur: cur, fn: fn, d: d, v: w.V, method: w.Method, csv: w.CSV}
 		s.report(msg)

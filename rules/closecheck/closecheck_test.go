@@ -10,5 +10,10 @@ import (
 )
 
 func Test(t *testing.T) {
-	ruletest.Run(t, analysistest.TestData(), closecheck.Analyzer, "a", "b")
+	ruletest.Run(t, analysistest.TestData(), closecheck.Analyzer, "a", "b", "c")
+}
+
+// TestAll checks the findings that look intended, and their reasons, with -all.
+func TestAll(t *testing.T) {
+	ruletest.Intended(t, analysistest.TestData(), closecheck.Analyzer, "a", "b", "c")
 }

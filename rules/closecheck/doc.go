@@ -38,6 +38,26 @@
 // closes the resource anywhere else, a function literal included: the deferred Close is
 // then a backstop whose error would be the second Close's "already closed".
 //
+// A finding whose error nobody relies on looks intended: it is not reported unless asked
+// (-v lists it with the reason; -all, or -closecheck.all under go vet, reports it, without
+// a fix). A dropped Close error matters where bad data can go on as if it were good: a
+// file the program or its users read later. So:
+//
+//   - In a _test.go file. What a test writes it checks itself (it reads the file back or
+//     compares it) or throws away (scratch files, benchmark sinks, debug dumps); a golden
+//     file regenerated under -update is checked by the next run. A lost Close error there
+//     cannot ship bad data: at worst a later test fails. Test helpers in other files (a
+//     testutil package, a function given a *testing.T) are still reported, and their fix
+//     reports the failure with t.Error: tests of other packages use what they write
+//     without seeing the error.
+//   - A file written only by a debugging facility of the standard library:
+//     runtime/pprof.StartCPUProfile, WriteHeapProfile or Profile.WriteTo,
+//     runtime/trace.Start, or crypto/tls.Config.KeyLogWriter (an SSLKEYLOGFILE). A
+//     profile, trace or key log is read by a person with a tool; a failed Close loses only
+//     it. A file the program also writes itself is reported.
+//   - Code under a constant false condition (if false, if debug with const debug = false;
+//     the else of a constant true one): it never runs as written.
+//
 // The fix keeps the first error: the function's error result is named (err, or a fresh
 // name; other results become _) and the defer becomes
 //

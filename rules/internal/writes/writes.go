@@ -39,6 +39,12 @@ type Write struct {
 	Name   string     // the type and method, as messages say it: bufio.Writer.Flush
 	File   bool       // an *os.File opened for writing
 	CSV    bool       // an encoding/csv Writer's Flush, whose error comes from Error
+
+	// Debug names the debugging facility of the standard library that is the only
+	// writer through V (runtime/pprof.WriteHeapProfile, crypto/tls.Config.KeyLogWriter),
+	// at DebugAt; "" when the function writes through V otherwise (see debugSink).
+	Debug   string
+	DebugAt token.Pos
 }
 
 // Dropped reports whether d, in the function fn, finishes a write and drops its error,
@@ -46,7 +52,9 @@ type Write struct {
 // backstop). A file, bufio.Writer or csv.Writer counts only where fn (or a function of the
 // package it passes the value to) writes through it, a file not after a checked Sync
 // that follows the last write, not a file fn removes when it returns, and no writer whose
-// output is /dev/null or io.Discard.
+// output is /dev/null or io.Discard. A file written only by a debugging facility (a
+// profile, a trace, a TLS key log) is reported with its Debug set: closecheck decides what
+// that means.
 func Dropped(pass *analysis.Pass, fn ast.Node, d *ast.DeferStmt) (Write, bool) {
 	info := pass.TypesInfo
 	sel, ok := ast.Unparen(d.Call.Fun).(*ast.SelectorExpr)
@@ -97,6 +105,9 @@ func Dropped(pass *analysis.Pass, fn ast.Node, d *ast.DeferStmt) (Write, bool) {
 		// Close has nothing left to lose.
 		if w.File && u.checkedSync.IsValid() && u.writes[len(u.writes)-1] < u.checkedSync {
 			return Write{}, false
+		}
+		if !u.plain {
+			w.Debug, w.DebugAt = u.debug, u.debugAt
 		}
 	}
 	return w, true
@@ -217,6 +228,10 @@ var writeMethods = []string{"Write", "WriteString", "WriteAt", "WriteByte", "Wri
 type uses struct {
 	writes      []token.Pos // where it writes through the value (or may: it escapes), in order
 	checkedSync token.Pos   // the last v.Sync() whose result is used, or NoPos
+
+	debug   string    // the first debugging facility that writes through the value (debugSink)
+	debugAt token.Pos // where
+	plain   bool      // some write is not by a debugging facility
 }
 
 // usesOf finds, in fn, the writes through v: calls of its write methods, and any use the
@@ -246,6 +261,11 @@ func usesIn(pass *analysis.Pass, fn ast.Node, v *types.Var, skip *ast.DeferStmt,
 		}
 		if writesVia(pass, id, stack, seen) {
 			u.writes = append(u.writes, id.Pos())
+			if name, at := debugSink(info, id, stack); name == "" {
+				u.plain = true
+			} else if u.debug == "" {
+				u.debug, u.debugAt = name, at
+			}
 		}
 		// A Sync whose error is used (if err := f.Sync(); err != nil, return f.Sync()) in
 		// a statement of the function body itself, so that every path past it synced (a
@@ -340,6 +360,73 @@ func writesVia(pass *analysis.Pass, id *ast.Ident, stack []ast.Node, seen map[*t
 		return len(usesIn(pass, decl, param, nil, seen).writes) > 0
 	}
 	return true
+}
+
+// debugSink returns which debugging facility of the standard library the use id (whose
+// ancestors are stack) hands the value to for writing, and where, or "": the file of a
+// CPU or heap profile (runtime/pprof.StartCPUProfile, WriteHeapProfile,
+// (*runtime/pprof.Profile).WriteTo), of an execution trace (runtime/trace.Start), or of
+// TLS session keys for a packet analyser (crypto/tls.Config.KeyLogWriter, which its
+// documentation says to use only for debugging). What they write is a debugging
+// artifact: read by a person with a tool, not by the program or its users. Callees and
+// the field are known by identity, never by spelling.
+func debugSink(info *types.Info, id *ast.Ident, stack []ast.Node) (string, token.Pos) {
+	var child ast.Node = id
+	for len(stack) > 1 {
+		if _, ok := stack[len(stack)-1].(*ast.ParenExpr); !ok {
+			break
+		}
+		child, stack = stack[len(stack)-1], stack[:len(stack)-1]
+	}
+	switch p := stack[len(stack)-1].(type) {
+	case *ast.CallExpr:
+		if !slices.Contains(p.Args, child.(ast.Expr)) {
+			return "", token.NoPos
+		}
+		callee := deferutil.Callee(info, p)
+		switch {
+		case deferutil.IsFunc(callee, "runtime/pprof", "StartCPUProfile", "WriteHeapProfile"),
+			deferutil.IsFunc(callee, "runtime/trace", "Start"):
+			return callee.Pkg().Path() + "." + callee.Name(), p.Pos()
+		case deferutil.IsMethod(callee, "runtime/pprof", "Profile", "WriteTo"):
+			return "runtime/pprof.Profile.WriteTo", p.Pos()
+		}
+	case *ast.AssignStmt: // cfg.KeyLogWriter = f
+		i := slices.Index(p.Rhs, child.(ast.Expr))
+		if i < 0 || len(p.Lhs) != len(p.Rhs) {
+			return "", token.NoPos
+		}
+		if sel, ok := ast.Unparen(p.Lhs[i]).(*ast.SelectorExpr); ok && isKeyLogWriter(info.Uses[sel.Sel]) {
+			return "crypto/tls.Config.KeyLogWriter", p.Pos()
+		}
+	case *ast.KeyValueExpr: // &tls.Config{KeyLogWriter: f}
+		if key, ok := p.Key.(*ast.Ident); ok && p.Value == child && isKeyLogWriter(info.Uses[key]) {
+			return "crypto/tls.Config.KeyLogWriter", p.Pos()
+		}
+	}
+	return "", token.NoPos
+}
+
+// isKeyLogWriter reports whether obj is the KeyLogWriter field of crypto/tls's Config.
+func isKeyLogWriter(obj types.Object) bool {
+	v, ok := obj.(*types.Var)
+	if !ok || !v.IsField() || v.Pkg() == nil || v.Pkg().Path() != "crypto/tls" || v.Name() != "KeyLogWriter" {
+		return false
+	}
+	cfg, ok := v.Pkg().Scope().Lookup("Config").(*types.TypeName)
+	if !ok {
+		return false
+	}
+	st, ok := cfg.Type().Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for f := range st.Fields() {
+		if f == v {
+			return true
+		}
+	}
+	return false
 }
 
 // funcDecl returns the declaration of fn among the package's files, or nil.
