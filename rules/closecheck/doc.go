@@ -68,8 +68,9 @@
 //	}()
 //
 // so a Close failure is returned when nothing failed before it. In a function that returns
-// no error but has a *testing.T, *testing.B, *testing.F or testing.TB parameter (a test,
-// a benchmark, a subtest's literal), the failure is reported to the test instead:
+// no error but has a *testing.T, *testing.B, *testing.F or testing.TB parameter (a test
+// helper outside _test.go files, whose findings look intended), the failure is reported
+// to the test instead:
 //
 //	defer func() {
 //		if cerr := f.Close(); cerr != nil {
