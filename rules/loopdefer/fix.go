@@ -68,6 +68,15 @@ func (s *scope) fix() (analysis.SuggestedFix, *refusal) {
 	return fix, nil
 }
 
+// plainLiteral reports whether the literal takes shape 1 or 2: it wraps the body and
+// nothing more, with no flags saying how the iteration was left. Valid after analyze.
+func (s *scope) plainLiteral() bool {
+	if !s.has(exitReturn) && !s.has(exitBreak) && !s.has(exitOuter) {
+		return true
+	}
+	return (&rewriter{scope: s}).errorIdiom()
+}
+
 func (s *scope) rewrite(f *fixes.File) error {
 	var body **dst.BlockStmt
 	switch l := f.Node(s.loop.Node()).(type) {
