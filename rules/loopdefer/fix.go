@@ -100,6 +100,9 @@ func (s *scope) rewrite(f *fixes.File) error {
 	if err != nil {
 		return err
 	}
+	// A comment after the loop's { is about the loop: it stays on the loop's line, not
+	// on the literal's.
+	(*body).Decs.Lbrace, r.old.Decs.Lbrace = r.old.Decs.Lbrace, nil
 	return r.dropUnusedLabel()
 }
 

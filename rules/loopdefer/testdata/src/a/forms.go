@@ -26,10 +26,11 @@ func (s *store) sum(keys []string) int {
 	return total
 }
 
-// weigh may panic, and the body only continues: the literal wraps it, comments in place.
+// weigh may panic, and the body only continues: the literal wraps it, comments in place
+// (the one after the loop's { stays on the loop's line).
 func (s *store) weighAll(keys []string, weigh func(int) int) int {
 	total := 0
-	for _, k := range keys {
+	for _, k := range keys { // in the caller's order
 		// One key at a time.
 		s.mu.Lock()
 		defer s.mu.Unlock() // want `deferred Unlock in loop body`
