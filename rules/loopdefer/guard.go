@@ -28,7 +28,11 @@ const (
 // The guard form: explicit calls at every exit of the iteration, as in calls.go, plus a
 // flag set where the defer stood and cleared just before each explicit call, and one
 // defer before the function's outermost loop that makes the call if the flag is still
-// set. It is what the compiler does for an open-coded defer, written out, and costs what
+// set. It is the third form tried (loopdefer.go): only where the literal would need
+// flags to carry the body's exits out, since a person wraps a body in func(){...}()
+// before writing a guard. The flag is named for what it says (locked, closePending),
+// the held values for what they hold (curF for f), and a comment above the guard says
+// why it is there. It is what the compiler does for an open-coded defer, written out, and costs what
 // the loop costs without a defer plus a store per iteration — where the literal form
 // costs a call and an open-coded defer per iteration (BenchmarkLoop, BenchmarkLocked).
 //
