@@ -41,13 +41,13 @@
 //	}                                           c.mu.Unlock()
 //	                                        }
 //
-// Otherwise, when something after the defer may panic (a call, an index, a type
-// assertion), an explicit call would be skipped on that panic — a lock left held for the
-// code that recovers, a file left open when t.Fatal ends a test — so the defer stays, and
-// the body is wrapped in a function literal called once per iteration, the way Go
+// Otherwise — something after the defer may panic (a call, an index, a type assertion),
+// where an explicit call would be skipped: a lock left held for the code that recovers, a
+// file left open when t.Fatal ends a test; or the body has several defers — the defers
+// stay, and the body is wrapped in a function literal called once per iteration, the way Go
 // programmers scope a defer to an iteration. The body is moved as written, comments in
 // place; continue becomes return. When the body returns from the function and every
-// return returns a provably non-nil error (err inside if err != nil counts only when
+// return returns zero values and a provably non-nil error (err inside if err != nil counts only when
 // nothing in that if can change err first: no assignment, and no call or channel
 // operation when a closure captures err or its address is taken), the literal returns
 // the error:
@@ -72,8 +72,8 @@
 // next to the files and connections such bodies handle, but 1.5–2× a loop around a few
 // arithmetic operations.
 //
-// When the body also breaks out of the loop, returns other values, or jumps to an outer
-// label, a literal would have to say how the iteration was left in results and act on
+// When the body also breaks out of the loop, jumps to an outer label, or returns anything
+// else (other values, or from a function without results), a literal would have to say how the iteration was left in results and act on
 // them after the call. A guard reads better then: the explicit calls are written as
 // above, the body's control flow stays as written, and one defer before the function's
 // outermost loop makes the call if a panic left an iteration before it did. A flag named
