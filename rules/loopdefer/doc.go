@@ -89,7 +89,7 @@
 //		f, err := os.Open(name)                 closePending bool
 //		if err != nil {                         curF         *os.File
 //			return "", err                  )
-//		}                             ⇒     // A panic in the loop would skip the iteration's f.Close(): make it here.
+//		}                             ⇒     // Calls f.Close() if a panic leaves the loop before the iteration does.
 //		defer f.Close()                     defer func() {
 //		if line, ok := match(f); ok {           if closePending {
 //			return line, nil                        curF.Close()

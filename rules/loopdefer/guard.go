@@ -866,11 +866,7 @@ func guardComment(rels []*release) string {
 		}
 		calls = append(calls, c)
 	}
-	them := "it"
-	if len(calls) > 1 {
-		them = "them"
-	}
-	return sprintf("// A panic in the loop would skip the iteration's %s: make %s here.", strings.Join(calls, " and "), them)
+	return sprintf("// Calls %s if a panic leaves the loop before the iteration does.", strings.Join(calls, " and "))
 }
 
 func lower(name string) string {
