@@ -19,15 +19,17 @@
 //		...
 //	}
 //
-// The fix makes the iteration's deferred call run when the iteration ends, and takes
-// the first of three forms that fits.
+// The fix makes the iteration's deferred call run when the iteration ends. It takes the
+// first of four forms that fits, in the order a person fixing the loop by hand would
+// reach for them: an explicit call, a function literal around the body, a guard, and a
+// literal that carries the body's exits out in flags.
 //
-// When the body has one defer and nothing after it can panic — a lock around arithmetic,
-// map reads and assignments; the proof is in package rules/internal/explicit — the fix
-// writes explicit calls, as a person would: the deferred call moves before each
-// continue, break and return that leaves the iteration (returned values held first when
-// the call could change them) and to the end of the body. The loop then costs exactly
-// what it costs without a defer.
+// Explicit calls, where they are provably the same: the body has one defer and nothing
+// after it can panic — a lock around arithmetic, map reads and assignments; the proof is
+// package rules/internal/explicit's, shared with hotdefer, not this rule's. The deferred
+// call moves before each continue, break and return that leaves the iteration (returned
+// values held first when the call could change them, with their comments) and to the
+// end of the body. The loop then costs what it costs without a defer.
 //
 //	for _, c := range counters {            for _, c := range counters {
 //		c.mu.Lock()                             c.mu.Lock()
@@ -39,57 +41,90 @@
 //	}                                           c.mu.Unlock()
 //	                                        }
 //
-// When something after the defer can panic, the same explicit calls are written, and a
-// flag set where the defer stood and cleared before each call tells one defer, placed
-// before the function's outermost loop, whether a panic left the iteration with the call
-// still to make. Values the call uses that are declared in the loop — or, when its
-// function or arguments may change before the exits, the values the defer statement
-// evaluates — are held in variables declared with that guard. Several defers in the body
-// get a flag each, and their calls come in reverse order, as deferred calls run. The
-// body's control flow stays as written, and the loop costs what it costs without a
-// defer, plus a store.
+// Otherwise — something after the defer may panic (a call, an index, a type assertion),
+// where an explicit call would be skipped: a lock left held for the code that recovers, a
+// file left open when t.Fatal ends a test; or the body has several defers — the defers
+// stay, and the body is wrapped in a function literal called once per iteration, the way Go
+// programmers scope a defer to an iteration. The body is moved as written, comments in
+// place; continue becomes return. When the body returns from the function and every
+// return returns zero values and a provably non-nil error (err inside if err != nil counts only when
+// nothing in that if can change err first: no assignment, and no call or channel
+// operation when a closure captures err or its address is taken), the literal returns
+// the error:
+//
+//	for _, name := range names {            for _, name := range names {
+//		f, err := os.Open(name)                 if err := func() error {
+//		if err != nil {                             f, err := os.Open(name)
+//			return err                  ⇒           if err != nil {
+//		}                                               return err
+//		defer f.Close()                             }
+//		if err := scan(f); err != nil {             defer f.Close()
+//			return err                              if err := scan(f); err != nil {
+//		}                                               return err
+//	}                                               }
+//	                                                return nil
+//	                                            }(); err != nil {
+//	                                                return err
+//	                                            }
+//	                                        }
+//
+// The literal costs a call per iteration (about 2–3 ns, see BenchmarkLoop): nothing
+// next to the files and connections such bodies handle, but 1.5–2× a loop around a few
+// arithmetic operations.
+//
+// When the body also breaks out of the loop, jumps to an outer label, or returns anything
+// else (other values, or from a function without results), a literal would have to say how the iteration was left in results and act on
+// them after the call. A guard reads better then: the explicit calls are written as
+// above, the body's control flow stays as written, and one defer before the function's
+// outermost loop makes the call if a panic left an iteration before it did. A flag named
+// for what it says (locked, closePending) is set where the defer stood and cleared before
+// each explicit call; the values the call uses that are declared in the loop are held in
+// variables named for them (curF for f) — or, when the call's function or arguments may
+// change before the exits, the values the defer statement evaluates, and then the calls
+// at the exits use them too. A comment above the guard says why it is there. Several
+// defers in the body get a flag each, and their calls come in reverse order, as deferred
+// calls run.
 //
 //	for _, name := range names {            var (
-//		f, err := os.Open(name)                 pending bool
-//		if err != nil {                         held    *os.File
-//			return err                      )
-//		}                             ⇒     defer func() {
-//		defer f.Close()                         if pending {
-//		process(f)                                  held.Close()
-//	}                                           }
-//	                                        }()
+//		f, err := os.Open(name)                 closePending bool
+//		if err != nil {                         curF         *os.File
+//			return "", err                  )
+//		}                             ⇒     // Calls f.Close() if a panic leaves the loop before the iteration does.
+//		defer f.Close()                     defer func() {
+//		if line, ok := match(f); ok {           if closePending {
+//			return line, nil                        curF.Close()
+//		}                                       }
+//	}                                       }()
 //	                                        for _, name := range names {
 //	                                            f, err := os.Open(name)
 //	                                            if err != nil {
-//	                                                return err
+//	                                                return "", err
 //	                                            }
-//	                                            held, pending = f, true
-//	                                            process(f)
-//	                                            pending = false
+//	                                            curF, closePending = f, true
+//	                                            if line, ok := match(f); ok {
+//	                                                closePending = false
+//	                                                f.Close()
+//	                                                return line, nil
+//	                                            }
+//	                                            closePending = false
 //	                                            f.Close()
 //	                                        }
 //
-// Otherwise — a defer inside one of the body's if or switch statements, a deferred
-// function literal, a goto in the function, another defer in the loops around, a value
-// whose type cannot be written before the loop, a Close or Flush that finishes a write
-// and drops its error (kept deferred, so that closecheck can check it) — the fix wraps the
-// loop body in a function literal called once per iteration, so the iteration's deferred
-// calls run at its end, and translates the body's control flow so the program does what
-// it did otherwise: continue becomes return from the literal; break of the loop, break
-// or continue of an outer label, and return from the function are signalled by the
-// literal's results and carried out after the call; returned values are evaluated inside
-// the literal, before the iteration's deferred calls run, as in the original. When every
-// return in the body returns a provably non-nil error (err inside if err != nil counts
-// only when nothing in that if can change err first: no assignment, and no call or
-// channel operation when a closure captures err or its address is taken), the idiom
+// Last, where no guard fits — a defer inside one of the body's if or switch statements,
+// a deferred function literal, a goto in the function, another defer in the loops
+// around, a value whose type cannot be written before the loop — or where the deferred
+// call must stay deferred — a Close or Flush that finishes a write and drops its error
+// (so that closecheck can check it), a fix that is unsafe — the literal carries the
+// exits out: break of the loop, break or continue of an outer label, and return from the
+// function are signalled by the literal's results and carried out after the call;
+// returned values are evaluated inside the literal, before the iteration's deferred
+// calls run, as in the original.
 //
-//	if err := func() error { ...; return nil }(); err != nil {
-//		return err
-//	}
-//
-// is used instead. The literal costs a call per iteration (about 2–3 ns, see
-// BenchmarkLoop): nothing next to the files and connections such bodies handle, but 1.5–2×
-// a loop around a few arithmetic operations.
+// t.Cleanup (or b.Cleanup) is not a form of the fix. A cleanup runs when the test ends,
+// as the deferred call does: in a loop it piles up just the same. A loop whose body is a
+// t.Run subtest already gives each iteration a scope (the subtest's function), so its
+// defers are not findings. Changing a loop body into a subtest would change what the
+// test reports and what t.Fatal stops, so it is not offered either.
 //
 // Findings that look intended are not reported unless asked (deferfix -all; -v lists them
 // with the reason; go vet -loopdefer.all, or the analyzer flag -all for other drivers).

@@ -68,6 +68,15 @@ func (s *scope) fix() (analysis.SuggestedFix, *refusal) {
 	return fix, nil
 }
 
+// plainLiteral reports whether the literal takes shape 1 or 2: it wraps the body and
+// nothing more, with no flags saying how the iteration was left. Valid after analyze.
+func (s *scope) plainLiteral() bool {
+	if !s.has(exitReturn) && !s.has(exitBreak) && !s.has(exitOuter) {
+		return true
+	}
+	return (&rewriter{scope: s}).errorIdiom()
+}
+
 func (s *scope) rewrite(f *fixes.File) error {
 	var body **dst.BlockStmt
 	switch l := f.Node(s.loop.Node()).(type) {
@@ -91,6 +100,9 @@ func (s *scope) rewrite(f *fixes.File) error {
 	if err != nil {
 		return err
 	}
+	// A comment after the loop's { is about the loop: it stays on the loop's line, not
+	// on the literal's.
+	(*body).Decs.Lbrace, r.old.Decs.Lbrace = r.old.Decs.Lbrace, nil
 	return r.dropUnusedLabel()
 }
 

@@ -28,7 +28,11 @@ const (
 // The guard form: explicit calls at every exit of the iteration, as in calls.go, plus a
 // flag set where the defer stood and cleared just before each explicit call, and one
 // defer before the function's outermost loop that makes the call if the flag is still
-// set. It is what the compiler does for an open-coded defer, written out, and costs what
+// set. It is the third form tried (loopdefer.go): only where the literal would need
+// flags to carry the body's exits out, since a person wraps a body in func(){...}()
+// before writing a guard. The flag is named for what it says (locked, closePending),
+// the held values for what they hold (curF for f), and a comment above the guard says
+// why it is there. It is what the compiler does for an open-coded defer, written out, and costs what
 // the loop costs without a defer plus a store per iteration — where the literal form
 // costs a call and an open-coded defer per iteration (BenchmarkLoop, BenchmarkLocked).
 //
@@ -96,10 +100,18 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 		// A guard covers a panic in the region, not one that evaluating the deferred call
 		// would raise at an exit instead of at the defer statement (Plan.MovesPanic).
 		ok := func(p explicit.Plan) bool { return p.Refused == "" && p.MovesPanic == "" }
-		if r := region(false); ok(r.Check()) && g.planHoist(rel) {
-			rel.region = r
+		asWritten := region(false)
+		stable := ok(asWritten.Check())
+		if stable && g.planHoist(rel) {
+			rel.region = asWritten
 		} else if r := region(true); ok(r.Check()) && g.planEvaluated(rel, r) {
 			rel.region = r
+			if stable {
+				// The guard holds what the defer statement evaluates, but the calls at
+				// the exits are the deferred call as written: package explicit proved
+				// them equal, and they read as the original did.
+				rel.region, rel.asWritten = asWritten, true
+			}
 		} else {
 			return fix, false
 		}
@@ -205,7 +217,10 @@ type release struct {
 	held    []*held              // the variables declared with the guard, in order
 	hoisted map[*types.Var]*held // hoisting: the loop's variables the call uses
 	call    *evaluation          // evaluating: how the call is made from held values
-	flag    string
+	// asWritten says the calls at the exits are the deferred call as written (its
+	// function and arguments are stable), though the guard makes it from held values.
+	asWritten bool
+	flag      string
 }
 
 // A held variable is declared with the guard and assigned where the defer stood.
@@ -309,11 +324,7 @@ func (g *guard) planHoist(rel *release) bool {
 	}
 	rel.held, rel.hoisted = nil, make(map[*types.Var]*held)
 	for _, v := range hoisted {
-		base := "held"
-		if len(hoisted) > 1 || rel.multi {
-			base += upper(v.Name())
-		}
-		h := g.hold(rel, base, v.Type(), ast.NewIdent(v.Name()), token.ILLEGAL)
+		h := g.hold(rel, heldName(v.Name()), v.Type(), ast.NewIdent(v.Name()), token.ILLEGAL)
 		if h == nil {
 			return false
 		}
@@ -354,18 +365,16 @@ func (g *guard) planEvaluated(rel *release, r *explicit.Region) bool {
 		}
 	}
 	base := func(e ast.Expr, i int) string {
-		name := "held"
-		if n > 1 || rel.multi {
-			switch e := ast.Unparen(e).(type) {
-			case *ast.Ident:
-				name += upper(e.Name)
-			case *ast.SelectorExpr:
-				name += e.Sel.Name
-			default:
-				name += sprintf("Arg%d", i)
-			}
+		switch e := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			return heldName(e.Name)
+		case *ast.SelectorExpr:
+			return heldName(e.Sel.Name)
 		}
-		return name
+		if n > 1 || rel.multi {
+			return heldName(sprintf("arg%d", i))
+		}
+		return heldName("")
 	}
 	if st := explicit.StaticFunc(info, call); st != nil {
 		ev.static = st
@@ -611,11 +620,11 @@ func (g *guard) rewrite(f *fixes.File) error {
 	}
 	calls := make([]func() *dst.CallExpr, len(g.releases))
 	for i, rel := range g.releases {
-		base := flagName(deferutil.Callee(g.pass.TypesInfo, rel.d.Call))
+		var which string // which value the flag is about, when the body has several defers
 		if rel.multi && len(rel.held) > 0 {
-			base += strings.TrimPrefix(rel.held[0].base, "held")
+			which = strings.TrimPrefix(rel.held[0].base, heldPrefix)
 		}
-		rel.flag = take(base)
+		rel.flag = take(flagName(g.pass.TypesInfo, rel.d.Call, which))
 		for _, h := range rel.held {
 			h.name = take(h.base)
 		}
@@ -667,6 +676,7 @@ func (g *guard) rewrite(f *fixes.File) error {
 	decs := anchor.Decorations()
 	decl.Decs.Before = decs.Before
 	guardStmt.Decs.Before = dst.NewLine
+	guardStmt.Decs.Start = dst.Decorations{guardComment(g.releases)}
 	if len(decs.Start) > 0 {
 		decs.Before = dst.EmptyLine // the loop's comment stays with the loop
 	}
@@ -705,7 +715,7 @@ func (g *guard) rewrite(f *fixes.File) error {
 			s.Decs.Before = dst.NewLine
 			return s
 		}
-		if rel.call != nil {
+		if rel.call != nil && !rel.asWritten {
 			r.Call = calls[i]
 		}
 		r.Names = names
@@ -814,15 +824,58 @@ func clean[N dst.Node](n N) N {
 	return n
 }
 
-// flagName names the flag by what the release ends: a lock's hold, or a pending call.
-func flagName(callee types.Object) string {
+// flagName names the flag by what it says: a lock is held (locked, rlocked), or a call is
+// still to make (closePending for r.Close, cancelPending for cancel). which, if not "",
+// says which value, for a body with several defers (closeRPending).
+func flagName(info *types.Info, call *ast.CallExpr, which string) string {
+	callee := deferutil.Callee(info, call)
 	switch {
 	case deferutil.IsMethod(callee, "sync", "Mutex", "Unlock"), deferutil.IsMethod(callee, "sync", "RWMutex", "Unlock"):
-		return "locked"
+		return "locked" + which
 	case deferutil.IsMethod(callee, "sync", "RWMutex", "RUnlock"):
-		return "rlocked"
+		return "rlocked" + which
 	}
-	return "pending"
+	name := "call"
+	switch f := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		name = f.Name
+	case *ast.SelectorExpr:
+		name = f.Sel.Name
+	}
+	return lower(name) + which + "Pending"
+}
+
+// heldPrefix starts the name of a variable that holds, for the guard, a value of the
+// current iteration: curF for f.
+const heldPrefix = "cur"
+
+func heldName(name string) string {
+	if name == "" {
+		return heldPrefix
+	}
+	return heldPrefix + upper(name)
+}
+
+// guardComment is the line above the guard: why it is there.
+func guardComment(rels []*release) string {
+	var calls []string
+	for i := len(rels) - 1; i >= 0; i-- {
+		c := types.ExprString(rels[i].d.Call)
+		if len(c) > 40 {
+			c = types.ExprString(rels[i].d.Call.Fun) + "(...)"
+		}
+		calls = append(calls, c)
+	}
+	return sprintf("// Calls %s if a panic leaves the loop before the iteration does.", strings.Join(calls, " and "))
+}
+
+func lower(name string) string {
+	if name == "" {
+		return name
+	}
+	r := []rune(name)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
 }
 
 func upper(name string) string {

@@ -83,14 +83,16 @@ func run(pass *analysis.Pass) (any, error) {
 		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()], tables: tables}
 		fix, r := s.fix()
 		if r == nil && !s.dropsWrite() && !s.unsafe {
-			// Explicit calls replace the literal when they are provably safe: they read as
-			// a person would write the loop and cost nothing per iteration.
+			// The forms in the order a person would write them (doc.go): explicit calls
+			// where package explicit proves them safe; else the literal, when it only
+			// wraps the body (no flags to carry exits out of it); else the guard, which
+			// keeps the body's control flow as written; else the literal with flags.
 			if calls, ok := s.explicitFix(); ok {
 				fix = calls
-			} else if guarded, ok := s.guardFix(); ok {
-				// Where a panic could skip explicit calls, a guard defer before the loop
-				// covers it, and the loop still costs what it would without a defer.
-				fix = guarded
+			} else if !s.plainLiteral() {
+				if guarded, ok := s.guardFix(); ok {
+					fix = guarded
+				}
 			}
 		}
 		for _, d := range defers {

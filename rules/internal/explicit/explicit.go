@@ -709,9 +709,13 @@ func (r *Region) Rewrite(f *fixes.File) error {
 				dret.Results[i] = dst.NewIdent(name)
 			}
 		}
+		// The return's comments go with the values they describe, which are now computed
+		// on the assignment's line: one above it stays above, one after it stays on its
+		// line (return c.n + 1 // computed). The return itself is what remains.
 		assign.Decs.Before = dret.Decs.Before
 		assign.Decs.Start = dret.Decs.Start
-		dret.Decs.Before, dret.Decs.Start = dst.NewLine, nil
+		assign.Decs.End = dret.Decs.End
+		dret.Decs.Before, dret.Decs.Start, dret.Decs.End = dst.NewLine, nil, nil
 		c.InsertBefore(assign)
 		r.clear(c.InsertBefore)
 		c.InsertBefore(call())

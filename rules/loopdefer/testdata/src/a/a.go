@@ -1,6 +1,7 @@
-// The shapes of loop body a defer can sit in, fixed with a guard: explicit calls at every
-// exit of the iteration and one defer before the loop for panics (literal.go has the same
-// shapes where only a literal per iteration fits).
+// The shapes of loop body a defer can sit in, each fixed with the first form that fits
+// (forms.go): a literal that only wraps the body where no exit needs a flag, else a
+// guard — explicit calls at every exit of the iteration and one defer before the loop for
+// panics (literal.go has the same shapes where only a literal per iteration fits).
 
 package a
 
@@ -222,6 +223,9 @@ names:
 			continue names
 		}
 		defer r.Close() // want `deferred Close in loop body`
+		if r.Empty() {
+			break names
+		}
 		n += len(r.Line())
 	}
 	return n

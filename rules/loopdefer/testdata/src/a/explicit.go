@@ -55,6 +55,19 @@ func firstHigh(cs []*counter) int {
 	return 0
 }
 
+// A returned value held first keeps its trailing comment on its line: the comment
+// describes the value, not the release that now comes between.
+func firstLow(cs []*counter) int {
+	for _, c := range cs {
+		c.mu.Lock()
+		defer c.mu.Unlock() // want `deferred Unlock in loop body`
+		if c.hi < 0 {
+			return -c.hi // the deficit
+		}
+	}
+	return 0
+}
+
 // A call after the defer may panic: a guard defer before the loop keeps the release on
 // that path.
 func mayPanic(cs []*counter, f func(int) int) int {

@@ -1,5 +1,6 @@
 // The guard form: what it writes for other releases, types and places, and where it
-// gives way to the literal.
+// gives way to the literal. Each body breaks out of its loop, so that the literal would
+// need flags and the guard is the form that fits (forms.go has the order).
 
 package a
 
@@ -21,6 +22,9 @@ func sumRows(t *table, keys []string, weigh func(int) int) int {
 	for _, k := range keys {
 		t.mu.RLock()
 		defer t.mu.RUnlock() // want `deferred RUnlock in loop body`
+		if k == "" {
+			break
+		}
 		total += weigh(t.rows[k])
 	}
 	return total
@@ -40,6 +44,9 @@ func sizes(names []string) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if st.IsDir() {
+			break
+		}
 		total += st.Size()
 	}
 	return total, nil
@@ -49,6 +56,9 @@ func pipes(n int, feed func(*PipeWriter)) {
 	for range n {
 		_, w := Pipe()
 		defer w.Close() // want `deferred Close in loop body`
+		if w == nil {
+			break
+		}
 		feed(w)
 	}
 }
@@ -63,12 +73,18 @@ func nested(dirs, names []string, use func(*res)) {
 			}
 			defer r.Close() // want `deferred Close in loop body`
 			use(r)
+			if r.Empty() {
+				break
+			}
 		}
 	}
 	for _, n := range names {
 		r, _ := open(n)
 		defer r.Close() // want `deferred Close in loop body`
 		use(r)
+		if r.Empty() {
+			break
+		}
 	}
 }
 
@@ -80,6 +96,9 @@ func inClause(mode int, names []string, use func(*res)) {
 			r, _ := open(n)
 			defer r.Close() // want `deferred Close in loop body`
 			use(r)
+			if r.Empty() {
+				break
+			}
 		}
 	}
 }
@@ -89,11 +108,13 @@ type box[T any] struct{ v T }
 
 func (b *box[T]) Close() error { return nil }
 
-func boxes[T any](vs []T, use func(*box[T])) {
+func boxes[T any](vs []T, use func(*box[T]) bool) {
 	for _, v := range vs {
 		b := &box[T]{v}
 		defer b.Close() // want `deferred Close in loop body`
-		use(b)
+		if !use(b) {
+			break
+		}
 	}
 }
 
@@ -106,6 +127,9 @@ func localType(names []string, use func(*res)) {
 		p := pair{r}
 		defer p.r.Close() // want `deferred Close in loop body`
 		use(p.r)
+		if p.r.Empty() {
+			break
+		}
 	}
 }
 
@@ -121,6 +145,9 @@ func trace(steps []func(*span)) {
 		s.start()
 		defer s.end() // want `defer in loop body`
 		step(&s)
+		if s.open > 1 {
+			break
+		}
 	}
 }
 
@@ -136,6 +163,9 @@ func withLock(names []string, use func(*res)) {
 		l := lockedRes{r: r}
 		defer l.r.Close() // want `deferred Close in loop body`
 		use(l.r)
+		if l.r.Empty() {
+			break
+		}
 	}
 }
 
@@ -170,6 +200,9 @@ func layered(groups [][]string, done func(), use func(*res)) {
 			r, _ := open(n)
 			defer r.Close() // want `deferred Close in loop body`
 			use(r)
+			if r.Empty() {
+				break
+			}
 		}
 	}
 }
@@ -204,6 +237,9 @@ func localFunc(names []string, use func(*res)) {
 		var rel release = r.Close
 		defer rel() // want `defer in loop body`
 		use(r)
+		if r.Empty() {
+			break
+		}
 	}
 }
 
@@ -224,6 +260,9 @@ func bodies(names []string, use func(*res)) error {
 		}
 		defer c.body.Close() // want `deferred Close in loop body`
 		use(c.body)
+		if c.body.Empty() {
+			break
+		}
 	}
 	return nil
 }
@@ -260,6 +299,9 @@ func readers(names []string, use func(Reader)) {
 		rd := newReader(n)
 		defer rd.Reset("") // want `defer in loop body`
 		use(rd)
+		if n == "" {
+			break
+		}
 	}
 }
 
@@ -281,12 +323,18 @@ func variadic(names []string, extra func() []*res, use func(*res, *stats)) {
 		r, _ := open(n)
 		defer closeAll(append(extra(), r)...) // want `defer in loop body`
 		use(r, nil)
+		if r.Empty() {
+			break
+		}
 	}
 	for _, n := range names {
 		r, _ := open(n)
 		st := &stats{}
 		defer st.log() // want `defer in loop body`
 		use(r, st)
+		if r.Empty() {
+			break
+		}
 	}
 }
 
@@ -296,6 +344,9 @@ func hygieneGuard(names []string, pending, held int, use func(*res) int) int {
 		r, _ := open(n)
 		defer r.Close() // want `deferred Close in loop body`
 		pending += use(r)
+		if r.Empty() {
+			break
+		}
 	}
 	return pending + held
 }
@@ -331,6 +382,9 @@ func manyReturns(names []string, k int) int {
 		r, _ := open(name)
 		defer r.Close() // want `deferred Close in loop body`
 		n += len(r.Line())
+		if r.Empty() {
+			break
+		}
 	}
 	switch k {
 	case 0:
@@ -373,7 +427,7 @@ func copyEvery(names []string, copy func(in, out *res)) {
 	for _, name := range names {
 		in, err := open(name)
 		if err != nil {
-			continue
+			break
 		}
 		defer in.Close() // want `deferred Close in loop body`
 		out, _ := open(name + ".out")
