@@ -274,13 +274,10 @@ func (p *printer) rdjson(res *rewrite.Result) {
 		Diagnostics []rdDiagnostic `json:"diagnostics"`
 	}{Severity: "WARNING", Diagnostics: []rdDiagnostic{}}
 	out.Source.Name, out.Source.URL = "deferfix", "https://github.com/deferfix/deferfix"
-	contents := make(map[string][]byte)
+	// Suggestions are edits of the files as loaded: after -w the disk holds the new ones.
+	src := p.sources(res)
 	position := func(file string, off int) rdPosition {
-		src, ok := contents[file]
-		if !ok {
-			src, _ = os.ReadFile(file)
-			contents[file] = src
-		}
+		src := src.get(file)
 		off = min(off, len(src))
 		line := 1 + strings.Count(string(src[:off]), "\n")
 		col := off - strings.LastIndex(string(src[:off]), "\n")
