@@ -159,13 +159,23 @@ func askCompiler(pass *analysis.Pass, preds map[ast.Node]*defercost.Func, tags [
 	if len(pass.Files) == 0 {
 		return nil
 	}
-	dir := filepath.Dir(pass.Fset.File(pass.Files[0].FileStart).Name())
+	// The files as written: a cgo package is parsed from the go command's processed copies
+	// in its build cache, named without .go, whose //line directives lead back to the
+	// source (all but the one cgo generates whole).
+	var names []string
+	for _, f := range pass.Files {
+		if name := pass.Fset.Position(f.Package).Filename; strings.HasSuffix(name, ".go") {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	dir := filepath.Dir(names[0])
 	// A package of test files only (an external test package beside none, a directory of
 	// tests) has nothing go build compiles: its test binary does.
 	args := []string{"build", "-o", os.DevNull, "-gcflags=-d=defer", "."}
-	if !slices.ContainsFunc(pass.Files, func(f *ast.File) bool {
-		return !strings.HasSuffix(pass.Fset.File(f.FileStart).Name(), "_test.go")
-	}) {
+	if !slices.ContainsFunc(names, func(name string) bool { return !strings.HasSuffix(name, "_test.go") }) {
 		args = []string{"test", "-c", "-o", os.DevNull, "-gcflags=-d=defer", "."}
 	}
 	if len(tags) > 0 { // before the package argument
