@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -16,7 +17,12 @@ import (
 // check(err)) are such calls. pkg and files are the package being analysed, whose
 // function bodies are read.
 //
-// The argument, conservative wherever it cannot see (it answers true):
+// It answers for intent — whether a pair of calls reads as a change and its undo — and
+// proves nothing safe: no fix may rest on a false answer. What happens only on the way to
+// not returning (a block that ends in panic, t.FailNow, t.Fatal, os.Exit, log.Fatal) does
+// not count, since no later call follows it; nor does a call of another package whose
+// non-error result is used (reflect.DeepEqual(a, b), runtime.Caller(1), os.Getenv(k)):
+// a query, called for what it returns. The rest:
 //   - A builtin changes state when it writes (append, copy, clear, delete, close); panic,
 //     print, println, recover and the pure ones (len, cap, min, ...) do not.
 //   - A function of this package changes state when its body (function literals in it
@@ -35,11 +41,20 @@ import (
 //     (assert.New(t).NoError), which is how assertion libraries are built — their bodies
 //     are not available to deferfix (dependencies are loaded from export data).
 //   - Everything else — a call through a function value or a non-reporter interface, a
-//     function of another package — may change state.
+//     function of another package called for its effect (its result unused, or only an
+//     error) — may change state.
 func CallChanges(pkg *types.Package, info *types.Info, files []*ast.File, call *ast.CallExpr) bool {
-	c := &changes{pkg: pkg, info: info, files: files, seen: make(map[*types.Func]bool)}
-	return c.call(call, 0)
+	c := &changes{pkg: pkg, info: info, files: files, memo: make(map[*types.Func]changed)}
+	return c.call(call, 0, false)
 }
+
+type changed int
+
+const (
+	reading changed = iota + 1 // in a cycle: its other statements decide
+	no
+	yes
+)
 
 // maxChangesDepth bounds how deep CallChanges follows calls into the package's functions.
 const maxChangesDepth = 8
@@ -48,10 +63,11 @@ type changes struct {
 	pkg   *types.Package
 	info  *types.Info
 	files []*ast.File
-	seen  map[*types.Func]bool // functions being or already read: a cycle adds nothing
+	memo  map[*types.Func]changed
 }
 
-func (c *changes) call(call *ast.CallExpr, depth int) bool {
+// call reports whether call may change state; used says its value is used.
+func (c *changes) call(call *ast.CallExpr, depth int, used bool) bool {
 	if tv, ok := c.info.Types[call.Fun]; ok && tv.IsType() {
 		return false // a conversion
 	}
@@ -63,7 +79,7 @@ func (c *changes) call(call *ast.CallExpr, depth int) bool {
 		}
 		return false
 	case *types.Func:
-		return c.fn(obj, depth)
+		return c.fn(obj, depth, used)
 	}
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
 		return c.body(lit, lit.Body, depth)
@@ -71,9 +87,9 @@ func (c *changes) call(call *ast.CallExpr, depth int) bool {
 	return true // a function value
 }
 
-func (c *changes) fn(fn *types.Func, depth int) bool {
+func (c *changes) fn(fn *types.Func, depth int, used bool) bool {
 	if fn.Pkg() == nil {
-		return true // error.Error: an interface method of the universe
+		return !used // error.Error: a query when its result is used
 	}
 	switch fn.Pkg().Path() {
 	case "fmt":
@@ -90,19 +106,30 @@ func (c *changes) fn(fn *types.Func, depth int) bool {
 		}
 	}
 	if decl := c.decl(fn); decl != nil {
-		if c.seen[fn] {
-			return false // being read: its other statements decide
+		switch c.memo[fn] {
+		case reading, no:
+			return false
+		case yes:
+			return true
 		}
 		if depth >= maxChangesDepth {
 			return true
 		}
-		c.seen[fn] = true
-		return c.body(decl, decl.Body, depth+1)
+		c.memo[fn] = reading
+		r := c.body(decl, decl.Body, depth+1)
+		c.memo[fn] = no
+		if r {
+			c.memo[fn] = yes
+		}
+		return r
 	}
 	if fn.Pkg() == c.pkg {
 		return true // a declaration without a body (assembly), or not among the files
 	}
-	// Another package's function: only an assertion helper is known to fail at most.
+	// Another package's function: a query, or an assertion helper, which fails at most.
+	if used && slices.ContainsFunc(slices.Collect(sig.Results().Variables()), func(v *types.Var) bool { return !isError(v.Type()) }) {
+		return false
+	}
 	if sig.Params().Len() > 0 && isTestReporter(sig.Params().At(0).Type()) {
 		return false
 	}
@@ -173,11 +200,22 @@ func (c *changes) body(fn ast.Node, body *ast.BlockStmt, depth int) bool {
 		return ok && fn.Pos() <= v.Pos() && v.Pos() < fn.End()
 	}
 	changed := false
+	stmts := make(map[*ast.CallExpr]bool) // calls whose value is not used
 	ast.Inspect(body, func(n ast.Node) bool {
 		if changed {
 			return false
 		}
 		switch n := n.(type) {
+		case *ast.BlockStmt:
+			return !c.stops(n.List)
+		case *ast.CaseClause:
+			return !c.stops(n.Body)
+		case *ast.CommClause:
+			return !c.stops(n.Body)
+		case *ast.ExprStmt:
+			if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok {
+				stmts[call] = true
+			}
 		case *ast.AssignStmt:
 			if n.Tok == token.DEFINE {
 				break
@@ -205,11 +243,73 @@ func (c *changes) body(fn ast.Node, body *ast.BlockStmt, depth int) bool {
 			if _, ok := ast.Unparen(n.Fun).(*ast.FuncLit); ok {
 				break // its body is inspected as part of this one
 			}
-			changed = c.call(n, depth)
+			changed = c.call(n, depth, !stmts[n])
 		}
 		return !changed
 	})
 	return changed
+}
+
+// stops reports whether the statements end in a call that does not return: panic,
+// os.Exit, runtime.Goexit, log's Fatal and Panic functions and methods, a test's FailNow,
+// Fatal, Fatalf, SkipNow, Skip or Skipf (testing's, or a reporter interface's).
+// The statements must hold no return: a path through them may return normally.
+func (c *changes) stops(list []ast.Stmt) bool {
+	if len(list) == 0 {
+		return false
+	}
+	for _, s := range list {
+		returns := false
+		ast.Inspect(s, func(n ast.Node) bool {
+			switch n.(type) {
+			case *ast.ReturnStmt:
+				returns = true
+			case *ast.FuncLit:
+				return false
+			}
+			return !returns
+		})
+		if returns {
+			return false
+		}
+	}
+	es, ok := list[len(list)-1].(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	call, ok := ast.Unparen(es.X).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	switch fn := typeutil.Callee(c.info, call).(type) {
+	case *types.Builtin:
+		return fn.Name() == "panic"
+	case *types.Func:
+		if fn.Pkg() == nil {
+			return false
+		}
+		switch fn.Pkg().Path() + "." + fn.Name() {
+		case "os.Exit", "runtime.Goexit",
+			"log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf", "log.Panicln":
+			return true
+		}
+		switch fn.Name() {
+		case "FailNow", "Fatal", "Fatalf", "SkipNow", "Skip", "Skipf":
+			recv := fn.Signature().Recv()
+			if fn.Pkg().Path() == "testing" {
+				return true
+			}
+			if recv != nil && isTestReporter(recv.Type()) {
+				_, iface := recv.Type().Underlying().(*types.Interface)
+				return iface
+			}
+		}
+	}
+	return false
+}
+
+func isError(t types.Type) bool {
+	return types.Identical(t, types.Universe.Lookup("error").Type())
 }
 
 // isTestReporter reports whether t can fail a test: it has the method

@@ -17,8 +17,31 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
 	"testing"
 )
+
+// ok and equals are Ben Johnson's test helpers: what they do before FailNow does not count.
+func okb(tb testing.TB, err error) {
+	if err != nil {
+		_, file, line, _ := runtime.Caller(1)
+		fmt.Printf("%s:%d: unexpected error: %s\n", filepath.Base(file), line, err.Error())
+		tb.FailNow()
+	}
+}
+
+func equals(tb testing.TB, exp, act any) {
+	if !reflect.DeepEqual(exp, act) {
+		tb.FailNow()
+	}
+}
+
+func setenv(t *testing.T, k, v string) { os.Setenv(k, v) }
+func earlyReturn(b bool) { if b { level = 1; return }; panic("no") }
+func stops(b bool) { if b { level = 1; panic("no") } }
+func getenv(k string) string { return os.Getenv(k) }
 
 var level int
 
@@ -46,6 +69,12 @@ func f(t *testing.T, i *is, err error, p *int, fv func()) {
 	log.Printf("%v", err)  // false
 	t.Errorf("%v", err)    // false
 	recurse(3)             // false
+	okb(t, err)            // false
+	equals(t, 1, 2)        // false
+	stops(true)            // false
+	getenv("K")            // false
+	setenv(t, "K", "v")    // true
+	earlyReturn(true)      // true
 	local(3)               // false
 	setLevel(1)            // true
 	viaPtr(p)              // true
