@@ -15,7 +15,11 @@ import (
 )
 
 // Review bots read SARIF 2.1.0 (GitHub code scanning) and rdjson (reviewdog). Each
-// finding carries its rule's first allowed fix as edits against the file as loaded.
+// finding carries its rule's first allowed fix as edits against the file as loaded: the
+// minimal whole-line edits (internal/linediff) that -w applies. They stay whole lines:
+// suggestion blocks replace lines, and reviewdog drops an rdjson suggestion's columns on
+// some hosts (reviewdog/reviewdog#1282), so an edit within a line would replace the wrong
+// text there.
 //
 // SARIF counts columns and character offsets in the unit the run's columnKind names; we
 // say utf16CodeUnits (SARIF's default, and what GitHub and editors use) and convert our
