@@ -88,6 +88,7 @@ func (c *changes) call(call *ast.CallExpr, depth int, used bool) bool {
 }
 
 func (c *changes) fn(fn *types.Func, depth int, used bool) bool {
+	fn = fn.Origin() // a method of an instantiated type is declared generic
 	if fn.Pkg() == nil {
 		return !used // error.Error: a query when its result is used
 	}
