@@ -11,9 +11,10 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/aymanbagabas/go-udiff"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/deferfix/deferfix/internal/linediff"
 )
 
 // Fixes that compose in every host.
@@ -213,7 +214,7 @@ func (c *composer) report(pass *analysis.Pass, a *analysis.Analyzer) error {
 // fileEdits returns line edits that turn before, the content of tf, into after.
 func fileEdits(tf *token.File, before, after []byte) []analysis.TextEdit {
 	var edits []analysis.TextEdit
-	for _, e := range udiff.Lines(string(before), string(after)) {
+	for _, e := range linediff.Lines(string(before), string(after)) {
 		edits = append(edits, analysis.TextEdit{Pos: tf.Pos(e.Start), End: tf.Pos(e.End), NewText: []byte(e.New)})
 	}
 	return edits

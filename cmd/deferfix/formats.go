@@ -15,7 +15,11 @@ import (
 )
 
 // Review bots read SARIF 2.1.0 (GitHub code scanning) and rdjson (reviewdog). Each
-// finding carries its rule's first allowed fix as edits against the file as loaded.
+// finding carries its rule's first allowed fix as edits against the file as loaded: the
+// minimal whole-line edits (internal/linediff) that -w applies. They stay whole lines:
+// suggestion blocks replace lines, and reviewdog drops an rdjson suggestion's columns on
+// some hosts (reviewdog/reviewdog#1282), so an edit within a line would replace the wrong
+// text there.
 //
 // SARIF counts columns and character offsets in the unit the run's columnKind names; we
 // say utf16CodeUnits (SARIF's default, and what GitHub and editors use) and convert our
@@ -274,13 +278,10 @@ func (p *printer) rdjson(res *rewrite.Result) {
 		Diagnostics []rdDiagnostic `json:"diagnostics"`
 	}{Severity: "WARNING", Diagnostics: []rdDiagnostic{}}
 	out.Source.Name, out.Source.URL = "deferfix", "https://github.com/deferfix/deferfix"
-	contents := make(map[string][]byte)
+	// Suggestions are edits of the files as loaded: after -w the disk holds the new ones.
+	src := p.sources(res)
 	position := func(file string, off int) rdPosition {
-		src, ok := contents[file]
-		if !ok {
-			src, _ = os.ReadFile(file)
-			contents[file] = src
-		}
+		src := src.get(file)
 		off = min(off, len(src))
 		line := 1 + strings.Count(string(src[:off]), "\n")
 		col := off - strings.LastIndex(string(src[:off]), "\n")

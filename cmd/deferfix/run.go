@@ -207,9 +207,13 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	}
 	// hotdefer reports without a profile only when asked for by name.
 	named := slices.ContainsFunc(strings.Split(o.enable, ","), func(n string) bool { return strings.TrimSpace(n) == hotdefer.Analyzer.Name })
+	var tags []string
+	if o.tags != "" {
+		tags = strings.Split(o.tags, ",")
+	}
 	for i, a := range analyzers {
 		if rules.Unwrap(a) == hotdefer.Analyzer {
-			analyzers[i] = hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler, Unprofiled: named})
+			analyzers[i] = hotdefer.New(hotdefer.Options{Profile: profile, HotPercent: o.hot, Compiler: o.compiler, Tags: tags, Unprofiled: named})
 		}
 	}
 
@@ -223,9 +227,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		All:              o.all,
 		Fix:              o.diff || o.list || o.write || o.format != "text" || o.verify != "",
 	}
-	if o.tags != "" {
-		cfg.Tags = strings.Split(o.tags, ",")
-	}
+	cfg.Tags = tags
 	if o.verbose {
 		cfg.Logf = func(format string, args ...any) {
 			fmt.Fprintf(stderr, "deferfix: %s\n", p.rel(fmt.Sprintf(format, args...)))

@@ -13,7 +13,9 @@
 // or a range-over-func body; then each defer is stack-allocated (a runtime call, about
 // 3× the cost) or, in a loop, heap-allocated.
 // The prediction follows cmd/compile exactly for the default build; deferfix -compiler
-// asks the compiler instead.
+// asks the compiler instead (go build -gcflags=-d=defer, or go test -c for a package of
+// test files only), with the build tags the packages were loaded with (deferfix -tags;
+// under go vet, -hotdefer.tags).
 //
 // A defer costs nanoseconds, which matter only in a function that runs very often, and
 // only a CPU profile says which functions do. So with -profile=cpu.pprof (or a main

@@ -37,6 +37,9 @@ type Options struct {
 	Profile    string  // CPU profile marking hot functions; "" uses a main package's default.pgo
 	HotPercent float64 // a function is hot when its stacks hold at least this percent of the samples
 	Compiler   bool    // ask the compiler instead of predicting
+	// Tags are the build tags the packages were loaded with: the compiler must compile the
+	// files analysed (a package of integration tests behind a tag has no others).
+	Tags []string
 	// Unprofiled reports defers that are not open-coded when there is no profile. Without
 	// a profile nothing says a function runs often enough for a few nanoseconds per
 	// defer to matter, so by default hotdefer is silent then; deferfix sets this when
@@ -56,6 +59,10 @@ func New(o Options) *analysis.Analyzer {
 		Requires: []*analysis.Analyzer{effects.Analyzer},
 	}
 	a.Flags.BoolVar(&o.Compiler, "compiler", o.Compiler, "ask the compiler (go build -gcflags=-d=defer) which defers are open-coded instead of predicting it")
+	a.Flags.Func("tags", "with -compiler: comma-separated build tags to compile with (those the packages were loaded with)", func(v string) error {
+		o.Tags = strings.Split(v, ",")
+		return nil
+	})
 	a.Flags.StringVar(&o.Profile, "profile", o.Profile, "CPU profile (pprof) marking hot functions; a main package's default.pgo is used when unset")
 	a.Flags.Float64Var(&o.HotPercent, "hot", o.HotPercent, "a function is hot when its stacks hold at least this percent of the profile's samples")
 	a.Flags.BoolVar(&o.Unprofiled, "unprofiled", o.Unprofiled, "without a profile, report every function whose defers are not open-coded (by default nothing is reported without one)")
@@ -76,7 +83,7 @@ const (
 func run(pass *analysis.Pass, o *Options) (any, error) {
 	preds := defercost.Predict(pass.TypesInfo, pass.Files)
 	if o.Compiler {
-		if err := askCompiler(pass, preds); err != nil {
+		if err := askCompiler(pass, preds, o.Tags); err != nil {
 			return nil, err
 		}
 	}
@@ -145,20 +152,34 @@ func run(pass *analysis.Pass, o *Options) (any, error) {
 }
 
 // askCompiler replaces the predictions with what go build -gcflags=-d=defer prints for
-// the package's non-test files (go test -c for a package of test files only). A function the compiler does not open-code although the
-// prediction said it would keeps the reason "the compiler says so".
-func askCompiler(pass *analysis.Pass, preds map[ast.Node]*defercost.Func) error {
+// the package's non-test files (go test -c for a package of test files only), built with
+// the tags the package was loaded with. A function the compiler does not open-code
+// although the prediction said it would keeps the reason "the compiler says so".
+func askCompiler(pass *analysis.Pass, preds map[ast.Node]*defercost.Func, tags []string) error {
 	if len(pass.Files) == 0 {
 		return nil
 	}
-	dir := filepath.Dir(pass.Fset.File(pass.Files[0].FileStart).Name())
+	// The files as written: a cgo package is parsed from the go command's processed copies
+	// in its build cache, named without .go, whose //line directives lead back to the
+	// source (all but the one cgo generates whole).
+	var names []string
+	for _, f := range pass.Files {
+		if name := pass.Fset.Position(f.Package).Filename; strings.HasSuffix(name, ".go") {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	dir := filepath.Dir(names[0])
 	// A package of test files only (an external test package beside none, a directory of
 	// tests) has nothing go build compiles: its test binary does.
 	args := []string{"build", "-o", os.DevNull, "-gcflags=-d=defer", "."}
-	if !slices.ContainsFunc(pass.Files, func(f *ast.File) bool {
-		return !strings.HasSuffix(pass.Fset.File(f.FileStart).Name(), "_test.go")
-	}) {
+	if !slices.ContainsFunc(names, func(name string) bool { return !strings.HasSuffix(name, "_test.go") }) {
 		args = []string{"test", "-c", "-o", os.DevNull, "-gcflags=-d=defer", "."}
+	}
+	if len(tags) > 0 { // before the package argument
+		args = slices.Insert(args, len(args)-1, "-tags="+strings.Join(tags, ","))
 	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir

@@ -152,9 +152,12 @@
 // or before it (os.Chmod(d, 0o555) then defer os.Chmod(d, 0o777)); a deferred literal that
 // restores state, assigning to something declared outside it (o.Hidden = true; defer
 // func() { o.Hidden = false }()); a loop that is all a function literal called in place
-// does (the literal already scopes the defers, on purpose, to the loop). Calls to
-// assertion helpers (require.NoError(t, err), ok(tb, err): a test reporter first) are not
-// changes a defer could undo.
+// does (the literal already scopes the defers, on purpose, to the loop). A call that can
+// only read, print or fail (effects.CallChanges: a body that writes nothing outliving it,
+// as check(err) that panics; an assertion helper of another package, require.NoError(t,
+// err) or ok(tb, err), taking a test reporter) changes nothing a defer could undo, so the
+// same helper before or after the defer is no undo; a setter (log.SetOutput, a function
+// assigning a package variable) is.
 //
 // Tests are held to the same evidence, not exempted or singled out. Most loop defers are
 // in tests, and most of those are deliberate — N connections opened and held while the

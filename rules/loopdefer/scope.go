@@ -337,8 +337,9 @@ func (s *scope) checkRestore(d *ast.DeferStmt) *refusal {
 }
 
 // checkUndo refuses a defer that undoes a change the iteration makes after it — the
-// deferred call calls a setter (a function taking arguments) that the body also calls
-// after the defer statement:
+// deferred call calls a setter (a function taking arguments whose call may change state
+// that outlasts it, effects.CallChanges: not an assertion helper, which only reads and
+// fails) that the body also calls after the defer statement:
 //
 //	defer os.Setenv(k, old) // or func(prev string) { os.Setenv(k, prev) }(os.Getenv(k))
 //	os.Setenv(k, v)
@@ -359,8 +360,10 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 			case *ast.CallExpr:
 				if lit, ok := ast.Unparen(m.Fun).(*ast.FuncLit); ok {
 					collect(lit.Body)
-				} else if obj := deferutil.Callee(info, m); obj != nil && len(m.Args) > 0 && !reports(obj) {
-					deferred[obj] = true // f.Close() twice is a backstop, not an undo
+				} else if obj := deferutil.Callee(info, m); obj != nil && len(m.Args) > 0 && effects.CallChanges(s.pass.Pkg, info, s.pass.Files, m) {
+					// A call that only reads, prints or fails (an assertion helper) undoes
+					// nothing. f.Close() twice is a backstop, not an undo.
+					deferred[obj] = true
 					calls[types.ExprString(m)] = true
 				}
 			case *ast.FuncLit:
@@ -395,42 +398,6 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 		return true
 	})
 	return r
-}
-
-// reports reports whether obj only prints or fails a test (fmt, log, testing), or is an
-// assertion helper — it takes a test reporter first (testify's require.NoError(t, err),
-// ok(tb, err)) or is a method of a value holding one (assert.New(t).NoError): calling it
-// again later is not a change a deferred call could undo.
-func reports(obj types.Object) bool {
-	if obj.Pkg() == nil {
-		return false
-	}
-	switch obj.Pkg().Path() {
-	case "fmt", "log", "testing":
-		return true
-	}
-	fn, ok := obj.(*types.Func)
-	if !ok {
-		return false
-	}
-	sig := fn.Signature()
-	if sig.Params().Len() > 0 && isReporter(sig.Params().At(0).Type()) {
-		return true
-	}
-	if recv := sig.Recv(); recv != nil {
-		t := recv.Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		if st, ok := t.Underlying().(*types.Struct); ok {
-			for i := range st.NumFields() {
-				if isReporter(st.Field(i).Type()) {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // isReporter reports whether t can fail a test: it has the method Errorf(string, ...any),

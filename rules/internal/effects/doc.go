@@ -101,6 +101,10 @@
 // address-taking is an escape, every call runs unseen code. What SSA would add —
 // points-to precision, which pointer writes reach which variable — the rules do not need
 // to keep their fixes.//
+// Whether a call may change state that outlasts it, which a second call could set back
+// (changes.go, CallChanges): a call that only reads, prints or fails — an assertion
+// helper — undoes nothing, whatever its name.
+//
 // Values that may be invalid where a deferred call runs (invalid.go): a function variable
 // declared without a value or set to nil (FuncMayBeNil), a value taken together with an
 // error that is not yet checked at the defer (UsedBeforeCheck). A deferred call on one may

@@ -18,12 +18,13 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aymanbagabas/go-udiff"
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
 	"github.com/dave/dst/decorator/resolver/gotypes"
 	"github.com/dave/dst/decorator/resolver/guess"
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/deferfix/deferfix/internal/linediff"
 )
 
 // UnsafeSuffix ends the title of every fix that may change behaviour on an exceptional path
@@ -333,7 +334,7 @@ func FixAt(pass *analysis.Pass, file *ast.File, at ast.Node, title string, rewri
 // LineEdits returns the line-granular edits from before to after, positioned in tok.
 func LineEdits(tok *token.File, before, after []byte) []analysis.TextEdit {
 	var edits []analysis.TextEdit
-	for _, e := range udiff.Lines(string(before), string(after)) {
+	for _, e := range linediff.Lines(string(before), string(after)) {
 		edits = append(edits, analysis.TextEdit{
 			Pos:     tok.Pos(e.Start),
 			End:     tok.Pos(e.End),

@@ -29,10 +29,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aymanbagabas/go-udiff"
 	"github.com/sourcegraph/jsonrpc2"
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/deferfix/deferfix/internal/linediff"
 	"github.com/deferfix/deferfix/rewrite"
 )
 
@@ -698,7 +698,7 @@ func (snap *snapshot) edit(changes []*rewrite.FileChange) *workspaceEdit {
 	for _, c := range changes {
 		m := newMapper(c.Old, snap.encoding == "utf-8")
 		var edits []textEdit
-		for _, e := range udiff.Lines(string(c.Old), string(c.New)) {
+		for _, e := range linediff.Lines(string(c.Old), string(c.New)) {
 			edits = append(edits, textEdit{Range: m.rng(e.Start, e.End), NewText: e.New})
 		}
 		if len(edits) > 0 {
