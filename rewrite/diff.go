@@ -3,7 +3,7 @@ package rewrite
 import (
 	"path/filepath"
 
-	"github.com/deferfix/deferfix/internal/linediff"
+	"github.com/deferfix/deferfix/rewrite/linediff"
 )
 
 // Diff returns the unified diff of the change, labelled a/PATH and b/PATH with PATH

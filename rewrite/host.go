@@ -14,7 +14,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
 
-	"github.com/deferfix/deferfix/internal/linediff"
+	"github.com/deferfix/deferfix/rewrite/linediff"
 )
 
 // Fixes that compose in every host.

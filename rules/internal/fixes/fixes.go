@@ -24,7 +24,7 @@ import (
 	"github.com/dave/dst/decorator/resolver/guess"
 	"golang.org/x/tools/go/analysis"
 
-	"github.com/deferfix/deferfix/internal/linediff"
+	"github.com/deferfix/deferfix/rewrite/linediff"
 )
 
 // UnsafeSuffix ends the title of every fix that may change behaviour on an exceptional path

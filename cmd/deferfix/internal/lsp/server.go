@@ -32,7 +32,7 @@ import (
 	"github.com/sourcegraph/jsonrpc2"
 	"golang.org/x/tools/go/analysis"
 
-	"github.com/deferfix/deferfix/internal/linediff"
+	"github.com/deferfix/deferfix/rewrite/linediff"
 	"github.com/deferfix/deferfix/rewrite"
 )
 
