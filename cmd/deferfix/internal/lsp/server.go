@@ -32,8 +32,8 @@ import (
 	"github.com/sourcegraph/jsonrpc2"
 	"golang.org/x/tools/go/analysis"
 
-	"github.com/deferfix/deferfix/rewrite/linediff"
 	"github.com/deferfix/deferfix/rewrite"
+	"github.com/deferfix/deferfix/rewrite/linediff"
 )
 
 // Options configure a server.
