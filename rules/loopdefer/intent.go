@@ -73,6 +73,12 @@ func (s *scope) intent() *refusal {
 	if deadlocks {
 		return nil
 	}
+	if r := s.backstops(); r != nil {
+		return r
+	}
+	if at, what := s.fixedBound(); at != nil {
+		return intend(at, "the loop ranges over %s, a fixed set shipped with the code, not sized by input: the deferred calls pile up the same on every run", what)
+	}
 	// A change undone or restored at the return says more than that nothing uses it.
 	for _, d := range s.defers {
 		if r := s.checkUndo(d); r != nil {
@@ -172,6 +178,7 @@ func (s *scope) leavesAfter(loop inspector.Cursor, n ast.Node, from token.Pos) b
 	for st, k := range exits {
 		ends[st] = k != exitContinue
 	}
+	addNeverReturning(info, body, ends)
 	for c := cur; c.Node() != body; c = c.Parent() {
 		var list []ast.Stmt
 		switch p := c.Parent().Node().(type) {
@@ -317,10 +324,7 @@ func (s *scope) constCount(loop ast.Node) (n int64, why string, ok bool) {
 			return 0, "", false
 		}
 		from, ok1 := s.constInt(init.Rhs[0])
-		to, ok2 := s.constInt(cond.Y)
-		if call, ok := ast.Unparen(cond.Y).(*ast.CallExpr); ok && !ok2 && deferutil.IsBuiltin(info, call, "len") && len(call.Args) == 1 {
-			to, _, ok2 = s.lenOf(call.Args[0]) // i < len(tests), a table never changed
-		}
+		to, ok2 := s.constExpr(cond.Y) // i < len(tests), a table never changed; 2*len(tests)
 		if !ok1 || !ok2 {
 			return 0, "", false
 		}
