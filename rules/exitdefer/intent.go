@@ -97,20 +97,24 @@ func inTestFile(pass *analysis.Pass, pos token.Pos) bool {
 
 // profilingSetup returns a call that starts or writes a profile or trace (pprof.
 // StartCPUProfile, trace.Start, or a call whose skipped effect is an incomplete profile:
-// pprof.WriteHeapProfile, a helper that calls it) in a block around exit — not the
-// function's body, which holds the program's work as well — or nil. The exit is then a
-// failure of that setup.
+// pprof.WriteHeapProfile, a helper that calls it) in the block that holds exit or in the
+// block around that one — not the function's body, which holds the program's work as
+// well — or nil. The exit then reports a failure of that setup (if err != nil {
+// log.Fatal(err) } after os.Create(*memprofile), or around trace.Start). Blocks further
+// out may hold the work the profile is for.
 func profilingSetup(pass *analysis.Pass, local map[*types.Func]loss, cur inspector.Cursor, exit *ast.ExprStmt) *ast.CallExpr {
 	_, body := deferutil.FuncParts(cur.Node())
 	c, ok := cur.FindNode(exit)
 	if !ok {
 		return nil
 	}
-	for c = c.Parent(); c.Node() != cur.Node() && c.Node() != body; c = c.Parent() {
+	blocks := 0
+	for c = c.Parent(); blocks < 2 && c.Node() != cur.Node() && c.Node() != body; c = c.Parent() {
 		block, ok := c.Node().(*ast.BlockStmt)
 		if !ok {
 			continue
 		}
+		blocks++
 		var found *ast.CallExpr
 		ast.Inspect(block, func(n ast.Node) bool {
 			if _, ok := n.(*ast.FuncLit); ok || found != nil {

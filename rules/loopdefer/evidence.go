@@ -107,6 +107,25 @@ func (s *scope) backstop(d *ast.DeferStmt) *ast.CallExpr {
 	if callee == nil {
 		return nil
 	}
+	// The explicit call must release the same value: only variables and constants, no
+	// fields (assigned anywhere) and no calls (evaluated again) in the deferred call.
+	plain := true
+	ast.Inspect(d.Call, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			plain = plain && n == d.Call
+		case *ast.SelectorExpr:
+			if sel, ok := info.Selections[n]; ok && sel.Kind() == types.FieldVal {
+				plain = false
+			}
+		case *ast.IndexExpr, *ast.StarExpr, *ast.FuncLit:
+			plain = false
+		}
+		return plain
+	})
+	if !plain {
+		return nil
+	}
 	cur, ok := s.loop.FindNode(d)
 	if !ok {
 		return nil

@@ -82,3 +82,18 @@ func succeeded() { // want succeeded:"lasting"
 }
 
 func work() error { return nil }
+
+// The profile is started in the same block as the work: a failure of the work, further
+// in, loses the profile of the run.
+func bench(n int) { // want bench:"lasting"
+	if *cpuprofile != "" {
+		f, _ := os.Create(*cpuprofile)
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+		for i := 0; i < n; i++ {
+			if err := work(); err != nil {
+				log.Fatal(err) // want `log.Fatal ends the program before the deferred pprof.StopCPUProfile \(line 92\) runs`
+			}
+		}
+	}
+}

@@ -188,3 +188,22 @@ func embedded() int {
 	}
 	return n
 }
+
+// The file is reopened before the explicit call: the first one of each iteration stays
+// open.
+func reopened(names []string) {
+	for _, n := range names {
+		f, err := os.Open(n)
+		if err != nil {
+			return
+		}
+		defer f.Close() // want `deferred Close in loop body runs only when the function returns`
+		io.Copy(os.Stdout, f)
+		f, err = os.Open(n + ".sum")
+		if err != nil {
+			return
+		}
+		io.Copy(os.Stdout, f)
+		f.Close()
+	}
+}
