@@ -42,6 +42,9 @@ import (
 //     the same shape is ordinary (rows := db.Query(q) in the loop, db used after it) and
 //     gives no evidence.
 //
+// evidence.go adds calls that never return, counts computed from table lengths,
+// backstops and fixed sets (testdata, embedded files).
+//
 // A lock taken on the same mutex in every iteration is never intended unless the loop
 // runs once: the second iteration deadlocks. Input-sized loops that use what they
 // acquire — a file per row of a table read from disk, a connection per request — stay
