@@ -39,6 +39,27 @@
 // writes already reached the kernel, which closes the descriptor at exit.
 // log.Panic is not reported: a panic runs deferred calls.
 //
+// What a skipped call loses is graded — data (output, streams, syncs, renames, commits),
+// a profile or trace, litter (a file or directory left on disk) — and weighed against
+// the exit. A success exit (os.Exit(0), or a status computed at run time, which may be 0)
+// that skips any of them is reported, and so is data lost at any exit: the output of a
+// failing run is what a person reads to see why. Two findings look intended and are not
+// reported unless asked (deferfix -all; -v lists them with the reason; go vet
+// -exitdefer.all, or the analyzer flag -all for other drivers):
+//
+//   - litter left by a failure exit (log.Fatal*, os.Exit with a non-zero constant, a
+//     function that always ends in one) in a _test.go file: a failing test or example
+//     leaves its temporary file in a temporary directory, on a developer's machine or in
+//     CI, for a run that already failed loudly; nothing is lost, and nobody rewrites an
+//     example's error path for it. In code users run, and when TestMain's
+//     os.Exit(m.Run()) skips a removal on every run, passing ones too, it stays a
+//     finding;
+//   - a profile or trace left incomplete by a failure exit in a block that starts or
+//     writes a profile (os.Create(*memprofile) failing after the CPU profile started):
+//     the failure of the profiling setup itself, reported by the exit, leaves a profile
+//     of the program's start only. A failure after the setup, in the program's work,
+//     loses the profile of the run that failed, and stays a finding.
+//
 // The fix, for func main only, moves main's body into func run() int, turns each os.Exit(c)
 // into return c and each log.Fatal(...) into log.Print(...) followed by return 1, and makes
 // main call os.Exit(run()): the deferred calls now run before the program exits with the

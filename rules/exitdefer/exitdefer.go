@@ -29,10 +29,13 @@ var Analyzer = &analysis.Analyzer{
 	FactTypes: []analysis.Fact{new(noReturn), new(lasting)},
 }
 
-// noReturn marks a function that always ends the program. Drivers that carry facts
-// between packages (go vet, analysistest) thereby know a logging library's Fatal helper;
-// deferfix's own driver knows the functions of the package being analyzed.
-type noReturn struct{}
+func init() { fixes.AllFlag(Analyzer) }
+
+// noReturn marks a function that always ends the program; Failure, that it ends it with
+// a failure status (a log Fatal, os.Exit with a non-zero constant). Drivers that carry
+// facts between packages (go vet, analysistest) thereby know a logging library's Fatal
+// helper; deferfix's own driver knows the functions of the package being analyzed.
+type noReturn struct{ Failure bool }
 
 func (*noReturn) AFact()         {}
 func (*noReturn) String() string { return "noReturn" }
@@ -64,11 +67,12 @@ func run(pass *analysis.Pass) (any, error) {
 			deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln"):
 			return logFatal
 		}
-		if fn, ok := obj.(*types.Func); ok && (noret[fn] || fn.Pkg() != pass.Pkg && pass.ImportObjectFact(fn, new(noReturn))) {
+		if fn, ok := obj.(*types.Func); ok && (noret[fn] != nil || fn.Pkg() != pass.Pkg && pass.ImportObjectFact(fn, new(noReturn))) {
 			return noReturns
 		}
 		return notExit
 	}
+	failed := func(call *ast.CallExpr) bool { return failure(pass, noret, call) }
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		_, body := deferutil.FuncParts(cur.Node())
@@ -99,14 +103,39 @@ func run(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		g := cfg.New(body, func(call *ast.CallExpr) bool { return kindOf(call) == notExit })
-		var pending []pendingExit
+		var pending, intended []pendingExit
 		for _, e := range exits {
-			if d := pendingAt(g, defers, e); d != nil {
-				pending = append(pending, pendingExit{e, d, losses[d]})
+			ds := pendingAt(g, defers, e)
+			if len(ds) == 0 {
+				continue
+			}
+			// The exit is a finding when one of its pending calls loses something that
+			// matters there (intent.go); otherwise it looks intended, for the first
+			// pending call's reason.
+			p := pendingExit{exit: e}
+			for _, d := range ds {
+				why := excused(pass, local, cur, e, failed(ast.Unparen(e.X).(*ast.CallExpr)), d, losses[d])
+				if why == "" {
+					p.d, p.loss, p.why = d, losses[d], ""
+					break
+				}
+				if p.d == nil {
+					p.d, p.loss, p.why = d, losses[d], why
+				}
+			}
+			if p.why == "" {
+				pending = append(pending, p)
+			} else {
+				intended = append(intended, p)
 			}
 		}
-		if len(pending) > 0 {
+		switch {
+		case len(pending) > 0:
 			report(pass, cur, pending, kindOf)
+		case len(intended) > 0:
+			p := intended[0]
+			call := ast.Unparen(p.exit.X).(*ast.CallExpr)
+			fixes.Intended(pass, call, p.d.Pos(), exitMessage(pass, p, len(intended)-1), p.why)
 		}
 	}
 	return nil, nil
@@ -116,10 +145,12 @@ type pendingExit struct {
 	exit *ast.ExprStmt
 	d    *ast.DeferStmt // a lasting defer that is pending there
 	loss loss           // what skipping it loses
+	why  string         // why skipping every pending call there looks intended, or ""
 }
 
-// pendingAt returns a defer from which the control-flow graph reaches the exit, or nil.
-func pendingAt(g *cfg.CFG, defers []*ast.DeferStmt, exit ast.Stmt) *ast.DeferStmt {
+// pendingAt returns the defers, in order, from which the control-flow graph reaches the
+// exit.
+func pendingAt(g *cfg.CFG, defers []*ast.DeferStmt, exit ast.Stmt) []*ast.DeferStmt {
 	where := func(n ast.Node) (*cfg.Block, int) {
 		for _, b := range g.Blocks {
 			for i, m := range b.Nodes {
@@ -134,38 +165,49 @@ func pendingAt(g *cfg.CFG, defers []*ast.DeferStmt, exit ast.Stmt) *ast.DeferStm
 	if eb == nil {
 		return nil
 	}
+	var out []*ast.DeferStmt
 	for _, d := range defers {
-		db, di := where(d)
-		if db == nil {
-			continue
-		}
-		if db == eb && di < ei {
-			return d
-		}
-		seen := map[*cfg.Block]bool{}
-		queue := append([]*cfg.Block(nil), db.Succs...)
-		for len(queue) > 0 {
-			b := queue[0]
-			queue = queue[1:]
-			if seen[b] {
-				continue
-			}
-			seen[b] = true
-			if b == eb {
-				return d
-			}
-			queue = append(queue, b.Succs...)
+		if reaches(where, d, eb, ei) {
+			out = append(out, d)
 		}
 	}
-	return nil
+	return out
+}
+
+// reaches reports whether the control-flow graph reaches the node at index ei of block eb
+// from d, where locates a node.
+func reaches(where func(ast.Node) (*cfg.Block, int), d *ast.DeferStmt, eb *cfg.Block, ei int) bool {
+	db, di := where(d)
+	if db == nil {
+		return false
+	}
+	if db == eb && di < ei {
+		return true
+	}
+	seen := map[*cfg.Block]bool{}
+	queue := append([]*cfg.Block(nil), db.Succs...)
+	for len(queue) > 0 {
+		b := queue[0]
+		queue = queue[1:]
+		if seen[b] {
+			continue
+		}
+		seen[b] = true
+		if b == eb {
+			return true
+		}
+		queue = append(queue, b.Succs...)
+	}
+	return false
 }
 
 // noReturnFuncs returns the package's functions whose body always ends the program: it
 // has no return statement and its last statement is a call to os.Exit, a log Fatal, or
-// another such function (of this package, or of another through its fact).
-func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
+// another such function (of this package, or of another through its fact). Each ends it
+// with a failure status when that last call does (failure).
+func noReturnFuncs(pass *analysis.Pass) map[*types.Func]*noReturn {
 	info := pass.TypesInfo
-	out := make(map[*types.Func]bool)
+	out := make(map[*types.Func]*noReturn)
 	for changed := true; changed; {
 		changed = false
 		for _, f := range pass.Files {
@@ -174,8 +216,11 @@ func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
 				if !ok || fd.Body == nil || len(fd.Body.List) == 0 {
 					continue
 				}
+				if fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == "main" && pass.Pkg.Name() == "main") {
+					continue // never called
+				}
 				fn, _ := info.Defs[fd.Name].(*types.Func)
-				if fn == nil || out[fn] || hasReturn(fd.Body) {
+				if fn == nil || out[fn] != nil || hasReturn(fd.Body) {
 					continue
 				}
 				es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
@@ -191,10 +236,11 @@ func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
 				if deferutil.IsFunc(obj, "os", "Exit") ||
 					deferutil.IsFunc(obj, "log", "Fatal", "Fatalf", "Fatalln") ||
 					deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln") ||
-					callee != nil && (out[callee] || callee.Pkg() != pass.Pkg && pass.ImportObjectFact(callee, new(noReturn))) {
-					out[fn] = true
+					callee != nil && (out[callee] != nil || callee.Pkg() != pass.Pkg && pass.ImportObjectFact(callee, new(noReturn))) {
+					nr := &noReturn{Failure: failure(pass, out, call)}
+					out[fn] = nr
 					changed = true
-					pass.ExportObjectFact(fn, new(noReturn))
+					pass.ExportObjectFact(fn, nr)
 				}
 			}
 		}
@@ -233,18 +279,26 @@ func report(pass *analysis.Pass, cur inspector.Cursor, pending []pendingExit, ki
 	// log.Fatal at every step, and the fix (or the advice) is the same for all of them.
 	p := pending[0]
 	call := ast.Unparen(p.exit.X).(*ast.CallExpr)
-	msg := sprintf(message, calleeName(call), deferredName(p.d.Call), pass.Fset.Position(p.d.Pos()).Line, p.loss)
-	switch n := len(pending) - 1; {
-	case n == 1:
-		msg += "; 1 more exit in this function does the same"
-	case n > 1:
-		msg += sprintf("; %d more exits in this function do the same", n)
-	}
+	msg := exitMessage(pass, p, len(pending)-1)
 	if fix == nil {
 		fixes.Refuse(pass, call, token.NoPos, msg, noFix)
 		return
 	}
 	pass.Report(analysis.Diagnostic{Pos: call.Pos(), End: call.End(), Message: msg, SuggestedFixes: []analysis.SuggestedFix{*fix}})
+}
+
+// exitMessage states what exit p skips and loses, and how many more exits of the function
+// do the same.
+func exitMessage(pass *analysis.Pass, p pendingExit, more int) string {
+	call := ast.Unparen(p.exit.X).(*ast.CallExpr)
+	msg := sprintf(message, calleeName(call), deferredName(p.d.Call), pass.Fset.Position(p.d.Pos()).Line, p.loss)
+	switch {
+	case more == 1:
+		msg += "; 1 more exit in this function does the same"
+	case more > 1:
+		msg += sprintf("; %d more exits in this function do the same", more)
+	}
+	return msg
 }
 
 func calleeName(call *ast.CallExpr) string {

@@ -10,5 +10,10 @@ import (
 )
 
 func Test(t *testing.T) {
-	ruletest.Run(t, analysistest.TestData(), exitdefer.Analyzer, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n")
+	ruletest.Run(t, analysistest.TestData(), exitdefer.Analyzer, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p")
+}
+
+// TestAll checks the findings that look intended, and their reasons, with -all.
+func TestAll(t *testing.T) {
+	ruletest.Intended(t, analysistest.TestData(), exitdefer.Analyzer, "o", "p")
 }

@@ -40,6 +40,31 @@ import (
 // type whose method counts. A deferred function literal counts when a call in its body
 // does.
 
+// How grave a loss is. Data is lost when output, a stream, a sync, a rename or a commit
+// is skipped: the program's result is wrong or missing. A profile or trace left
+// incomplete is debugging output lost. A file or directory left on disk is litter: the
+// result is whole, something is left to delete. intent.go weighs the two lighter grades
+// against where the program exits.
+const (
+	gradeNone = iota
+	gradeLitter
+	gradeProfile
+	gradeData
+)
+
+// grade returns how grave loss l is.
+func grade(l loss) int {
+	switch l {
+	case "":
+		return gradeNone
+	case lossRemove:
+		return gradeLitter
+	case lossProfile, lossTrace:
+		return gradeProfile
+	}
+	return gradeData
+}
+
 // lasting marks a function whose call has an effect that outlives the process.
 type lasting struct{ Loss string }
 
@@ -100,10 +125,12 @@ func lastingFuncs(pass *analysis.Pass) map[*types.Func]loss {
 					continue
 				}
 				fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func)
-				if fn == nil || out[fn] != "" {
+				if fn == nil {
 					continue
 				}
-				if l := bodyLoss(pass, out, fd.Body); l != "" {
+				// The gravest loss wins: a helper that removes a temporary file and
+				// flushes a writer loses data when skipped, not only litter.
+				if l := bodyLoss(pass, out, fd.Body); grade(l) > grade(out[fn]) {
 					out[fn] = l
 					changed = true
 				}
@@ -116,18 +143,20 @@ func lastingFuncs(pass *analysis.Pass) map[*types.Func]loss {
 	return out
 }
 
-// bodyLoss returns the loss of the first lasting call in body, function literals
+// bodyLoss returns the gravest loss of the lasting calls in body, function literals
 // included (a literal deferred or called in the body runs with it), or "".
 func bodyLoss(pass *analysis.Pass, local map[*types.Func]loss, body ast.Node) loss {
 	var l loss
 	ast.Inspect(body, func(n ast.Node) bool {
-		if l != "" {
+		if grade(l) == gradeData {
 			return false
 		}
 		if call, ok := n.(*ast.CallExpr); ok {
-			l = callLoss(pass, local, body, call)
+			if m := callLoss(pass, local, body, call); grade(m) > grade(l) {
+				l = m
+			}
 		}
-		return l == ""
+		return true
 	})
 	return l
 }
@@ -163,15 +192,16 @@ func callLoss(pass *analysis.Pass, local map[*types.Func]loss, fn ast.Node, call
 	if v == nil {
 		return ""
 	}
+	var l loss
 	for _, t := range assignedTypes(pass.TypesInfo, fn, v) {
 		m, _, _ := types.LookupFieldOrMethod(t, true, obj.Pkg(), obj.Name())
 		if m, ok := m.(*types.Func); ok {
-			if l := funcLoss(pass, local, m); l != "" {
-				return l
+			if ml := funcLoss(pass, local, m); grade(ml) > grade(l) {
+				l = ml
 			}
 		}
 	}
-	return ""
+	return l
 }
 
 // funcLoss returns the loss of calling fn (a concrete function or method) and skipping

@@ -133,10 +133,23 @@
 // would break it. The evidence:
 //
 //   - how the loop is bounded: it runs once (every iteration that reaches the defer leaves
-//     the loop: a retry loop), or at most 16 times by a constant bound (a range over a
-//     literal, an array, a table variable never changed, a constant; loops around it
-//     multiply) — except a lock taken again on the same mutex, which deadlocks on the
-//     second iteration however few there are;
+//     the loop — a break, a return, or a call that never returns: t.Fatal, t.Skip,
+//     log.Fatal, os.Exit — a retry loop, a mismatch reported before the test stops), or at
+//     most 16 times by a constant bound (a range over a literal, an array, a table
+//     variable never changed, a constant, or arithmetic on those and their lengths: i <
+//     2*len(cmds); loops around it multiply) — except a lock taken again on the same
+//     mutex, which deadlocks on the second iteration however few there are; or it ranges
+//     over a fixed set the package ships: what it reads from its testdata directory (a
+//     listing, filepath.Glob("testdata/*.dat"); an archive's entries,
+//     zip.OpenReader("testdata/x.zip").File; a helper given such a path) or embeds with
+//     //go:embed, with every loop around it bounded too. The go tool ignores testdata;
+//     what is there is shipped by the repository, not sized by input, so the pile-up is
+//     the same on every run — if it exhausted a limit, every run would fail, its author's
+//     first;
+//   - whether the deferred call is a backstop: the iteration makes the same call itself
+//     later in the same statements (f.Close(), err = f.Close()), with no continue between
+//     and the value not reassigned, so every iteration that goes on to the next has
+//     released what it acquired, and the defer covers only the exits before that call;
 //   - whether the iteration uses what it acquired: a body that only acquires it and
 //     defers its release holds it open on purpose; one that reads it, before or after the
 //     defer, is done with it;
@@ -163,9 +176,12 @@
 // in tests, and most of those are deliberate — N connections opened and held while the
 // test asserts the server counts N; a loop that connects until a limit refuses one —
 // and fixing them breaks the test (per-iteration closes never reach the limit). But tests
-// leak too: a file opened per entry of a directory or per row of a large table, read and
-// left open until the test returns, exhausts descriptors as the testdata grows. Being in
-// a _test.go file says neither; the bound, the use and the observation do.
+// leak too: a file opened per entry of a directory the test is given or fills, or per row
+// of a large or input-sized table, read and left open until the test returns, exhausts
+// descriptors as the input grows. Being in a _test.go file says neither; the bound, the
+// use, the backstop and the observation do. Only the calls that end a test (t.Fatal,
+// t.Skip and the like, which return from the test through runtime.Goexit) are known as
+// such, because they never return, not because they are in a test.
 //
 // No fix is offered, and the reason is given, when the meaning would change: a deferred
 // call that recovers (a panic would no longer end the loop); a deferred call that reads or

@@ -42,6 +42,9 @@ import (
 //     the same shape is ordinary (rows := db.Query(q) in the loop, db used after it) and
 //     gives no evidence.
 //
+// evidence.go adds calls that never return, counts computed from table lengths,
+// backstops and fixed sets (testdata, embedded files).
+//
 // A lock taken on the same mutex in every iteration is never intended unless the loop
 // runs once: the second iteration deadlocks. Input-sized loops that use what they
 // acquire — a file per row of a table read from disk, a connection per request — stay
@@ -72,6 +75,12 @@ func (s *scope) intent() *refusal {
 	}
 	if deadlocks {
 		return nil
+	}
+	if r := s.backstops(); r != nil {
+		return r
+	}
+	if at, what := s.fixedBound(); at != nil {
+		return intend(at, "the loop ranges over %s, a fixed set shipped with the code, not sized by input: the deferred calls pile up the same on every run", what)
 	}
 	// A change undone or restored at the return says more than that nothing uses it.
 	for _, d := range s.defers {
@@ -172,6 +181,7 @@ func (s *scope) leavesAfter(loop inspector.Cursor, n ast.Node, from token.Pos) b
 	for st, k := range exits {
 		ends[st] = k != exitContinue
 	}
+	addNeverReturning(info, body, ends)
 	for c := cur; c.Node() != body; c = c.Parent() {
 		var list []ast.Stmt
 		switch p := c.Parent().Node().(type) {
@@ -317,10 +327,7 @@ func (s *scope) constCount(loop ast.Node) (n int64, why string, ok bool) {
 			return 0, "", false
 		}
 		from, ok1 := s.constInt(init.Rhs[0])
-		to, ok2 := s.constInt(cond.Y)
-		if call, ok := ast.Unparen(cond.Y).(*ast.CallExpr); ok && !ok2 && deferutil.IsBuiltin(info, call, "len") && len(call.Args) == 1 {
-			to, _, ok2 = s.lenOf(call.Args[0]) // i < len(tests), a table never changed
-		}
+		to, ok2 := s.constExpr(cond.Y) // i < len(tests), a table never changed; 2*len(tests)
 		if !ok1 || !ok2 {
 			return 0, "", false
 		}

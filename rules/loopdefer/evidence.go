@@ -1,0 +1,463 @@
+package loopdefer
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
+)
+
+// More evidence for intent.go, each from the code alone, in tests as elsewhere:
+//
+//   - Calls that never return end the iteration as a return does: t.Fatal, t.FailNow,
+//     t.Skip (runtime.Goexit: the test function returns), log.Fatal, os.Exit,
+//     runtime.Goexit. A defer on the path to one waits for no further iteration.
+//   - A count computed from constants and the lengths of tables never changed
+//     (i < 2*len(cmds)) is as constant as a literal count.
+//   - A backstop: the iteration makes the deferred call itself (f.Close(), err =
+//     f.Close(), w.Close()) later in the same statement list, with no continue between
+//     and the value not reassigned, so every iteration that goes on to the next has
+//     released what it acquired; the defer only covers the exits before that call (a
+//     t.Fatal, a return). Nothing piles up but defer records.
+//   - A fixed set: the loop ranges over what the package reads from its testdata
+//     directory (a listing, filepath.Glob("testdata/*.dat"); an archive's entries,
+//     zip.OpenReader("testdata/x.zip").File; a helper given such a path) or from a file
+//     embedded with //go:embed. The go tool ignores testdata directories; what is in one
+//     is shipped by the repository, not sized by a program's input, and the pile-up is
+//     the same on every run: if it exhausted a limit, every run of that code would fail,
+//     the first on its author's machine.
+
+// neverReturns reports whether call never returns to its caller: it ends the goroutine
+// (t.Fatal and the other testing.TB methods that call runtime.Goexit) or the program.
+func neverReturns(info *types.Info, call *ast.CallExpr) bool {
+	obj := deferutil.Callee(info, call)
+	goexit := []string{"Fatal", "Fatalf", "FailNow", "Skip", "Skipf", "SkipNow"}
+	return deferutil.IsMethod(obj, "testing", "common", goexit...) ||
+		deferutil.IsMethod(obj, "testing", "TB", goexit...) ||
+		deferutil.IsFunc(obj, "runtime", "Goexit") ||
+		deferutil.IsFunc(obj, "os", "Exit") ||
+		deferutil.IsFunc(obj, "log", "Fatal", "Fatalf", "Fatalln") ||
+		deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln")
+}
+
+// addNeverReturning marks as ending the iteration, in ends, the expression statements of
+// body that call a function that never returns.
+func addNeverReturning(info *types.Info, body ast.Node, ends map[ast.Stmt]bool) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ExprStmt:
+			if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && neverReturns(info, call) {
+				ends[n] = true
+			}
+		}
+		return true
+	})
+}
+
+// constExpr returns the value of an integer expression of constants, local variables
+// never changed and lengths of tables never changed, combined with + - * /.
+func (s *scope) constExpr(e ast.Expr) (int64, bool) {
+	if v, ok := s.constInt(e); ok {
+		return v, true
+	}
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		if deferutil.IsBuiltin(s.pass.TypesInfo, e, "len") && len(e.Args) == 1 {
+			n, _, ok := s.lenOf(e.Args[0])
+			return n, ok
+		}
+	case *ast.BinaryExpr:
+		x, ok1 := s.constExpr(e.X)
+		y, ok2 := s.constExpr(e.Y)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		switch e.Op {
+		case token.ADD:
+			return x + y, true
+		case token.SUB:
+			return x - y, true
+		case token.MUL:
+			return x * y, true
+		case token.QUO:
+			if y != 0 {
+				return x / y, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// backstop returns the call by which the iteration makes d's call itself, after d in the
+// same statement list, with no continue between and the values it uses not reassigned,
+// or nil.
+func (s *scope) backstop(d *ast.DeferStmt) *ast.CallExpr {
+	info := s.pass.TypesInfo
+	if _, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
+		return nil
+	}
+	callee := deferutil.Callee(info, d.Call)
+	if callee == nil {
+		return nil
+	}
+	// The explicit call must release the same value: only variables and constants, no
+	// fields (assigned anywhere) and no calls (evaluated again) in the deferred call.
+	plain := true
+	ast.Inspect(d.Call, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			plain = plain && n == d.Call
+		case *ast.SelectorExpr:
+			if sel, ok := info.Selections[n]; ok && sel.Kind() == types.FieldVal {
+				plain = false
+			}
+		case *ast.IndexExpr, *ast.StarExpr, *ast.FuncLit:
+			plain = false
+		}
+		return plain
+	})
+	if !plain {
+		return nil
+	}
+	cur, ok := s.loop.FindNode(d)
+	if !ok {
+		return nil
+	}
+	var list []ast.Stmt
+	switch p := cur.Parent().Node().(type) {
+	case *ast.BlockStmt:
+		list = p.List
+	case *ast.CaseClause:
+		list = p.Body
+	case *ast.CommClause:
+		list = p.Body
+	default:
+		return nil
+	}
+	i := 0
+	for i < len(list) && list[i] != ast.Stmt(d) {
+		i++
+	}
+	// The variables the deferred call uses: reassigned before the explicit call, the
+	// call would release another value.
+	var used []*types.Var
+	ast.Inspect(d.Call, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() {
+				used = append(used, v)
+			}
+		}
+		return true
+	})
+	exits, jumps := leaving(info, s.body, s.label)
+	if jumps {
+		return nil
+	}
+	want := types.ExprString(d.Call)
+	for _, st := range list[min(i+1, len(list)):] {
+		for e, k := range exits {
+			if (k == exitContinue || k == exitOuter) && st.Pos() <= e.Pos() && e.Pos() < st.End() {
+				return nil // this iteration may go on to the next without the call
+			}
+		}
+		if call := sameCall(info, st, callee, want); call != nil {
+			return call
+		}
+		for _, v := range used {
+			if s.assignedIn(st, v) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// sameCall returns the call st makes as a statement of its own — f.Close(), err =
+// f.Close(), if err := f.Close(); ... — when it calls callee and reads as want, or nil.
+func sameCall(info *types.Info, st ast.Stmt, callee types.Object, want string) *ast.CallExpr {
+	var e ast.Expr
+	switch st := st.(type) {
+	case *ast.ExprStmt:
+		e = st.X
+	case *ast.AssignStmt:
+		if len(st.Rhs) == 1 {
+			e = st.Rhs[0]
+		}
+	case *ast.IfStmt:
+		if as, ok := st.Init.(*ast.AssignStmt); ok && len(as.Rhs) == 1 {
+			e = as.Rhs[0]
+		}
+	}
+	call, ok := ast.Unparen(orNil(e)).(*ast.CallExpr)
+	if !ok || deferutil.Callee(info, call) != callee || types.ExprString(call) != want {
+		return nil
+	}
+	return call
+}
+
+// fixedSet returns what a range over x reads from a fixed set the package ships — its
+// testdata directory, a file embedded with //go:embed — described, or "".
+func (s *scope) fixedSet(x ast.Expr) string {
+	return s.shipped(x, 0)
+}
+
+// shipped is fixedSet, depth calls or definitions away from the range.
+func (s *scope) shipped(e ast.Expr, depth int) string {
+	if depth > 4 {
+		return ""
+	}
+	info := s.pass.TypesInfo
+	switch e := ast.Unparen(e).(type) {
+	case *ast.CallExpr:
+		// A call given a path in testdata, or a value read from one: a listing, an
+		// archive, a helper that opens one.
+		for _, a := range e.Args {
+			if p := s.testdataPath(a, 0); p != "" {
+				return "the contents of " + strconv.Quote(p)
+			}
+			if w := s.shipped(a, depth+1); w != "" {
+				return w
+			}
+		}
+		if sel, ok := ast.Unparen(e.Fun).(*ast.SelectorExpr); ok {
+			if _, isPkg := info.Uses[identOf(sel.X)].(*types.PkgName); !isPkg {
+				return s.shipped(sel.X, depth+1)
+			}
+		}
+	case *ast.SelectorExpr: // zr.File
+		return s.shipped(e.X, depth+1)
+	case *ast.Ident:
+		v, ok := info.Uses[e].(*types.Var)
+		if !ok {
+			return ""
+		}
+		if v.Parent() == v.Pkg().Scope() && s.embedded(v) {
+			return "the contents of " + v.Name() + ", files embedded in the package"
+		}
+		if rhs := s.onlyValue(v); rhs != nil {
+			return s.shipped(rhs, depth+1)
+		}
+	}
+	return ""
+}
+
+// identOf returns e as an identifier, or nil.
+func identOf(e ast.Expr) *ast.Ident {
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
+}
+
+// testdataPath returns the path e names when it is a constant path with a testdata
+// element, built from one ("testdata/" + name, filepath.Join("testdata", name)), or a
+// variable ranging over a table of such paths, or "".
+func (s *scope) testdataPath(e ast.Expr, depth int) string {
+	if depth > 4 {
+		return ""
+	}
+	info := s.pass.TypesInfo
+	if tv, ok := info.Types[e]; ok && tv.Value != nil {
+		if tv.Value.Kind() == constant.String {
+			p := constant.StringVal(tv.Value)
+			for _, el := range strings.Split(path.Clean(strings.ReplaceAll(p, `\`, "/")), "/") {
+				if el == "testdata" {
+					return p
+				}
+			}
+		}
+		return ""
+	}
+	switch e := ast.Unparen(e).(type) {
+	case *ast.BinaryExpr:
+		if e.Op == token.ADD {
+			return s.testdataPath(e.X, depth+1)
+		}
+	case *ast.CallExpr:
+		obj := deferutil.Callee(info, e)
+		if (deferutil.IsFunc(obj, "path/filepath", "Join") || deferutil.IsFunc(obj, "path", "Join")) && len(e.Args) > 0 {
+			return s.testdataPath(e.Args[0], depth+1)
+		}
+	case *ast.Ident:
+		v, ok := info.Uses[e].(*types.Var)
+		if !ok {
+			return ""
+		}
+		if rhs := s.onlyValue(v); rhs != nil {
+			return s.testdataPath(rhs, depth+1)
+		}
+		// A range variable over a table of testdata paths.
+		var p string
+		ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+			r, ok := n.(*ast.RangeStmt)
+			if !ok || p != "" {
+				return p == ""
+			}
+			if id, ok := orNil(r.Value).(*ast.Ident); ok && info.Defs[id] == v {
+				var lit *ast.CompositeLit
+				switch x := ast.Unparen(r.X).(type) {
+				case *ast.CompositeLit:
+					lit = x
+				case *ast.Ident:
+					if tv, ok := info.Uses[x].(*types.Var); ok {
+						lit = s.literalValue(tv)
+					}
+				}
+				if lit == nil || len(lit.Elts) == 0 {
+					return false
+				}
+				for _, el := range lit.Elts {
+					if q := s.testdataPath(el, depth+1); q == "" {
+						return false
+					} else if p == "" {
+						p = q
+					}
+				}
+			}
+			return p == ""
+		})
+		return p
+	}
+	return ""
+}
+
+// onlyValue returns the expression a local variable of the function is defined with —
+// the call, for x, err := f() — when it is never assigned again nor has its address
+// taken, or nil.
+func (s *scope) onlyValue(v *types.Var) ast.Expr {
+	info := s.pass.TypesInfo
+	if !s.inFunc(v.Pos()) {
+		return nil
+	}
+	var val ast.Expr
+	changed := false
+	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ValueSpec:
+			for i, name := range n.Names {
+				if info.Defs[name] == v {
+					switch {
+					case len(n.Values) == len(n.Names):
+						val = n.Values[i]
+					case len(n.Values) == 1:
+						val = n.Values[0]
+					}
+				}
+			}
+		case *ast.AssignStmt:
+			for i, l := range n.Lhs {
+				if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.Defs[id] == v {
+					switch {
+					case len(n.Lhs) == len(n.Rhs):
+						val = n.Rhs[i]
+					case len(n.Rhs) == 1:
+						val = n.Rhs[0]
+					}
+				} else if is(info, l, v) {
+					changed = true
+				}
+			}
+		case *ast.UnaryExpr:
+			changed = changed || n.Op == token.AND && is(info, n.X, v)
+		}
+		return !changed
+	})
+	if changed {
+		return nil
+	}
+	return val
+}
+
+// embedded reports whether the package variable v is declared with a //go:embed
+// directive: its contents are files the package ships.
+func (s *scope) embedded(v *types.Var) bool {
+	for _, f := range s.pass.Files {
+		if f.Pos() > v.Pos() || v.Pos() >= f.End() {
+			continue
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.VAR || v.Pos() < gd.Pos() || v.Pos() >= gd.End() {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				vs := sp.(*ast.ValueSpec)
+				if v.Pos() < vs.Pos() || v.Pos() >= vs.End() {
+					continue
+				}
+				for _, g := range []*ast.CommentGroup{gd.Doc, vs.Doc} {
+					if g == nil {
+						continue
+					}
+					for _, c := range g.List {
+						if strings.HasPrefix(c.Text, "//go:embed ") {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// backstops returns why the loop's defers look intended when each is a backstop (the
+// iteration makes its call itself), or nil.
+func (s *scope) backstops() *refusal {
+	var first *ast.CallExpr
+	for _, d := range s.defers {
+		call := s.backstop(d)
+		if call == nil {
+			return nil
+		}
+		if first == nil {
+			first = call
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	return intend(first, "the iteration makes the deferred call itself (%s, line %d) before it goes on to the next: the defer is a backstop for the exits before that, and nothing is held past the iteration", types.ExprString(first), s.pass.Fset.Position(first.Pos()).Line)
+}
+
+// fixedBound returns the range expression of a loop around the defers that ranges over a
+// fixed set (fixedSet), and its description, when every loop around them is bounded by a
+// constant count or by such a set (or runs the defer's iteration last); nil otherwise.
+func (s *scope) fixedBound() (ast.Node, string) {
+	var at ast.Node
+	var what string
+	for _, d := range s.defers {
+		cur, found := s.loop.FindNode(d)
+		if !found {
+			return nil, ""
+		}
+		var inner ast.Node = d
+		for _, l := range deferutil.Loops(cur, s.fn) {
+			if s.leavesAfter(l, inner, d.End()) {
+				inner = l.Node()
+				continue
+			}
+			inner = l.Node()
+			if _, _, ok := s.constCount(l.Node()); ok {
+				continue
+			}
+			r, ok := l.Node().(*ast.RangeStmt)
+			if !ok {
+				return nil, ""
+			}
+			w := s.fixedSet(r.X)
+			if w == "" {
+				return nil, ""
+			}
+			if at == nil {
+				at, what = r.X, w
+			}
+		}
+	}
+	return at, what
+}
