@@ -20,7 +20,7 @@
 // top-level defer's argument), or a function literal captures it that is not deferred or
 // called where it stands, nor kept in a local variable that is only called, nor passed to
 // a function of the package that only calls that parameter (a go statement's literal
-// escapes); or a range-over-func body captures it (mentions it, or returns values) and
+// escapes, and so does a value called only inside a literal that escapes); or a range-over-func body captures it (mentions it, or returns values) and
 // ranges over an opaque function value rather than an iterator escape analysis sees
 // through (see yieldEscapes).
 package defercost
@@ -667,6 +667,10 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 			ok = false
 			return false
 		}
+		if !runsInPlace(stack) {
+			ok = false
+			return false
+		}
 		if ast.Unparen(call.Fun) == id {
 			return true
 		}
@@ -681,6 +685,34 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 	return ok
 }
 
+// runsInPlace reports whether a call whose enclosing nodes are stack (the call last)
+// runs before the function that holds it returns, so that a function value it calls or
+// passes on does not escape through it: it is not a go statement's call, and every
+// function literal around it is itself called where it stands (deferred included), not
+// stored, passed on or started by a go statement. A value called only inside a literal
+// that escapes (go func() { fn() }(), t.Cleanup(func() { fn() })) escapes with it.
+func runsInPlace(stack []ast.Node) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.CallExpr:
+			if i > 0 {
+				if _, isGo := stack[i-1].(*ast.GoStmt); isGo {
+					return false
+				}
+			}
+		case *ast.FuncLit:
+			if i == 0 {
+				return false
+			}
+			call, ok := stack[i-1].(*ast.CallExpr)
+			if !ok || ast.Unparen(call.Fun) != n {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // safeLiterals returns the function literals in body that escape analysis keeps on the
 // stack: deferred or called where they stand (not by a go statement), kept in a local
 // variable that is only ever called (not by a go statement), or passed to a function of
@@ -690,23 +722,13 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 	safe := make(map[*ast.FuncLit]bool)
 	onlyCalled := func(scope ast.Node, v types.Object) bool {
 		ok := true
-		calls := make(map[*ast.Ident]bool)
-		gos := make(map[*ast.CallExpr]bool)
-		ast.Inspect(scope, func(n ast.Node) bool {
-			if g, isGo := n.(*ast.GoStmt); isGo {
-				gos[g.Call] = true
+		ast.PreorderStack(scope, nil, func(n ast.Node, stack []ast.Node) bool {
+			id, isID := n.(*ast.Ident)
+			if !ok || !isID || w.info.Uses[id] != v || len(stack) == 0 {
+				return ok
 			}
-			if call, isCall := n.(*ast.CallExpr); isCall && !gos[call] {
-				if id, isID := ast.Unparen(call.Fun).(*ast.Ident); isID {
-					calls[id] = true
-				}
-			}
-			return true
-		})
-		ast.Inspect(scope, func(n ast.Node) bool {
-			if id, isID := n.(*ast.Ident); isID && w.info.Uses[id] == v && !calls[id] {
-				ok = false
-			}
+			call, isCall := stack[len(stack)-1].(*ast.CallExpr)
+			ok = isCall && ast.Unparen(call.Fun) == id && runsInPlace(stack)
 			return ok
 		})
 		return ok

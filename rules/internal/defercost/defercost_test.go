@@ -137,8 +137,12 @@ func check(t *testing.T, dir string, tests bool, pattern string) {
 		}
 	}
 	sort.Strings(bad)
+	name := pattern
+	if dir != "" && pattern == "./..." {
+		name = filepath.Base(dir)
+	}
 	t.Logf("%s: %d defers (%d open-coded, %d stack-allocated, %d heap-allocated), %d disagreements",
-		pattern, len(seen), counts["open-coded"], counts["stack-allocated"], counts["heap-allocated"], len(bad))
+		name, len(seen), counts["open-coded"], counts["stack-allocated"], counts["heap-allocated"], len(bad))
 	for _, b := range bad {
 		t.Error(b)
 	}
