@@ -17,7 +17,8 @@
 //   - builds with -N or -race never open-code (not modelled: the default build is).
 //
 // Escape of a result parameter is approximated: its address is taken (other than as a
-// top-level defer's argument), or a function literal captures it that is not deferred or
+// top-level defer's argument or an argument for a pointer parameter of a statically known
+// function, taken not to leak), or a function literal captures it that is not deferred or
 // called where it stands, nor kept in a local variable that is only called, nor passed to
 // a function of the package that only calls that parameter (a go statement's literal
 // escapes, and so does a value called only inside a literal that escapes); or a range-over-func body captures it (mentions it, or returns values) and
@@ -475,6 +476,7 @@ func (w *walker) heapResult(fn ast.Node) bool {
 func (w *walker) literalCaptures(body *ast.BlockStmt, results map[types.Object]bool, uses func(ast.Node) bool) bool {
 	escapes := false
 	safe := w.safeLiterals(body)
+	passed := w.pointerArgs(body)
 	var visit func(n ast.Node)
 	visit = func(n ast.Node) {
 		ast.Inspect(n, func(m ast.Node) bool {
@@ -483,7 +485,7 @@ func (w *walker) literalCaptures(body *ast.BlockStmt, results map[types.Object]b
 			}
 			switch m := m.(type) {
 			case *ast.UnaryExpr:
-				if m.Op == token.AND {
+				if m.Op == token.AND && !passed[m] {
 					if id, ok := ast.Unparen(m.X).(*ast.Ident); ok && results[w.info.Uses[id]] {
 						escapes = true
 					}
@@ -511,6 +513,41 @@ func (w *walker) literalCaptures(body *ast.BlockStmt, results map[types.Object]b
 	}
 	visit(body)
 	return escapes
+}
+
+// pointerArgs returns the &x expressions in body passed straight to a pointer parameter of
+// a statically known function (not through a go statement, an interface or a function
+// value, whose arguments escape): ioutil.CheckClose(f, &err), atomic.AddInt64(&n, 1),
+// json.NewDecoder(r).Decode is not one (its parameter is an interface). Such a parameter
+// is taken not to leak — what the callee's escape tag says for functions that write
+// through the pointer or read it — so x stays on the stack; a callee that stores the
+// pointer is not told apart (not modelled).
+func (w *walker) pointerArgs(body *ast.BlockStmt) map[*ast.UnaryExpr]bool {
+	out := make(map[*ast.UnaryExpr]bool)
+	goCalls := make(map[*ast.CallExpr]bool)
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			goCalls[n.Call] = true
+		case *ast.CallExpr:
+			fn := typeutil.StaticCallee(w.info, n)
+			if fn == nil || goCalls[n] {
+				break
+			}
+			params := fn.Signature().Params()
+			for i, a := range n.Args {
+				u, ok := ast.Unparen(a).(*ast.UnaryExpr)
+				if !ok || u.Op != token.AND || i >= params.Len() || fn.Signature().Variadic() && i >= params.Len()-1 {
+					continue
+				}
+				if _, ok := params.At(i).Type().Underlying().(*types.Pointer); ok {
+					out[u] = true
+				}
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // returnsIn returns the return statements of body outside function literals.
