@@ -82,6 +82,17 @@ type Func struct {
 // Predict returns the prediction for every function of a package's files that holds a
 // defer, keyed by its FuncDecl or FuncLit.
 func Predict(info *types.Info, files []*ast.File) map[ast.Node]*Func {
+	return PredictWith(info, files, nil)
+}
+
+// Callbacks reports whether a function of another package only calls its i-th parameter
+// (a function value), as OnlyCalledParams found in that package: a literal passed there
+// stays on the stack, as the parameter's escape tag tells the compiler. nil knows only the
+// standard library's (callbackFuncs).
+type Callbacks func(fn *types.Func, i int) bool
+
+// PredictWith is Predict knowing other packages' callbacks (hotdefer passes them as facts).
+func PredictWith(info *types.Info, files []*ast.File, callbacks Callbacks) map[ast.Node]*Func {
 	decls := make(map[types.Object]*ast.FuncDecl)
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -92,16 +103,45 @@ func Predict(info *types.Info, files []*ast.File) map[ast.Node]*Func {
 	}
 	out := make(map[ast.Node]*Func)
 	for _, f := range files {
-		predictFile(info, decls, f, out)
+		predictFile(info, decls, callbacks, f, out)
 	}
 	return out
 }
 
-func predictFile(info *types.Info, decls map[types.Object]*ast.FuncDecl, file *ast.File, out map[ast.Node]*Func) {
+// OnlyCalledParams returns, for the functions and methods declared in a package's files,
+// the indexes of their parameters they only call (compare with nil, or pass on to
+// functions that only call them), before they return: what Callbacks reports to the
+// packages that call them.
+func OnlyCalledParams(info *types.Info, files []*ast.File, callbacks Callbacks) map[*types.Func][]int {
+	w := &walker{info: info, decls: make(map[types.Object]*ast.FuncDecl), callbacks: callbacks}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				w.decls[info.Defs[fd.Name]] = fd
+			}
+		}
+	}
+	out := make(map[*types.Func][]int)
+	for obj, decl := range w.decls {
+		fn, ok := obj.(*types.Func)
+		if !ok {
+			continue
+		}
+		params := fn.Signature().Params()
+		for i := range params.Len() {
+			if _, isFunc := params.At(i).Type().Underlying().(*types.Signature); isFunc && w.paramOnlyCalled(decl, i, make(map[*ast.FuncDecl]bool)) {
+				out[fn] = append(out[fn], i)
+			}
+		}
+	}
+	return out
+}
+
+func predictFile(info *types.Info, decls map[types.Object]*ast.FuncDecl, callbacks Callbacks, file *ast.File, out map[ast.Node]*Func) {
 	var visit func(fn ast.Node, body *ast.BlockStmt, generic bool)
 	visit = func(fn ast.Node, body *ast.BlockStmt, generic bool) {
 		p := &Func{Node: fn, Defers: make(map[*ast.DeferStmt]Strategy), Generic: generic}
-		w := &walker{info: info, decls: decls, p: p, looping: loopingLabels(body)}
+		w := &walker{info: info, decls: decls, callbacks: callbacks, p: p, looping: loopingLabels(body)}
 		w.block(body.List, 1, false)
 		for _, lit := range w.lits {
 			visit(lit, lit.Body, generic)
@@ -177,6 +217,7 @@ func isGeneric(fd *ast.FuncDecl) bool {
 
 type walker struct {
 	info           *types.Info
+	callbacks      Callbacks
 	decls          map[types.Object]*ast.FuncDecl
 	p              *Func
 	looping        map[string]bool
@@ -699,6 +740,9 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 		if !ok || !isID || w.info.Uses[id] != v || len(stack) == 0 {
 			return ok
 		}
+		if b, isCmp := stack[len(stack)-1].(*ast.BinaryExpr); isCmp && (b.Op == token.EQL || b.Op == token.NEQ) {
+			return true // f == nil
+		}
 		call, isCall := stack[len(stack)-1].(*ast.CallExpr)
 		if !isCall {
 			ok = false
@@ -712,10 +756,13 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 			return true
 		}
 		fn, _ := typeutilCallee(w.info, call).(*types.Func)
-		decl := w.decls[fn]
 		i := slices.IndexFunc(call.Args, func(a ast.Expr) bool { return ast.Unparen(a) == id })
-		if decl == nil || i < 0 || !w.paramOnlyCalled(decl, i, seen) {
+		if i < 0 || fn == nil {
 			ok = false
+		} else if decl := w.decls[fn.Origin()]; decl != nil {
+			ok = w.paramOnlyCalled(decl, i, seen)
+		} else {
+			ok = w.callbacks != nil && w.callbacks(fn.Origin(), i)
 		}
 		return ok
 	})
@@ -764,6 +811,9 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 			if !ok || !isID || w.info.Uses[id] != v || len(stack) == 0 {
 				return ok
 			}
+			if b, isCmp := stack[len(stack)-1].(*ast.BinaryExpr); isCmp && (b.Op == token.EQL || b.Op == token.NEQ) {
+				return true // g != nil
+			}
 			call, isCall := stack[len(stack)-1].(*ast.CallExpr)
 			ok = isCall && ast.Unparen(call.Fun) == id && runsInPlace(stack)
 			return ok
@@ -787,8 +837,17 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 					}
 				}
 			}
-			decl := w.decls[fn]
+			if fn == nil || goCalls[n] {
+				break
+			}
+			decl := w.decls[fn.Origin()]
 			if decl == nil {
+				// Another package's function: its facts say which parameters it only calls.
+				for i, a := range n.Args {
+					if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok && w.callbacks != nil && w.callbacks(fn.Origin(), i) {
+						safe[lit] = true
+					}
+				}
 				break
 			}
 			var params []*ast.Ident
@@ -803,7 +862,7 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 				if !ok || i >= len(params) || params[i] == nil {
 					continue
 				}
-				if obj := w.info.Defs[params[i]]; obj != nil && onlyCalled(decl.Body, obj) {
+				if w.paramOnlyCalled(decl, i, make(map[*ast.FuncDecl]bool)) {
 					safe[lit] = true
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/token"
+	"go/types"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +28,7 @@ func TestAgreesWithCompiler(t *testing.T) {
 	if testing.Short() {
 		t.Skip("compiles part of the standard library")
 	}
-	check(t, "testdata/cases", false, ".")
+	check(t, "testdata/cases", false, "./...")
 	check(t, "", false, "std")
 }
 
@@ -88,11 +89,37 @@ func check(t *testing.T, dir string, tests bool, pattern string) {
 	anyVariant := make(map[string]string) // file:line:col → prediction, in some package
 	generic := make(map[where]bool)       // printed only where instantiated
 	owner := make(map[string]bool)        // pkg ID + file
+	// What hotdefer's facts tell about the other packages loaded: the parameters their
+	// functions only call, found in import order (a package's dependencies first).
+	onlyCalled := make(map[string]bool) // types.Func.FullName and index
+	callbacks := func(fn *types.Func, i int) bool { return onlyCalled[fmt.Sprint(fn.FullName(), i)] }
+	done := make(map[*packages.Package]bool)
+	var facts func(p *packages.Package)
+	facts = func(p *packages.Package) {
+		if done[p] {
+			return
+		}
+		done[p] = true
+		for _, q := range p.Imports {
+			facts(q)
+		}
+		if p.TypesInfo == nil {
+			return // a dependency outside the pattern (no syntax)
+		}
+		for fn, params := range defercost.OnlyCalledParams(p.TypesInfo, p.Syntax, callbacks) {
+			for _, i := range params {
+				onlyCalled[fmt.Sprint(fn.FullName(), i)] = true
+			}
+		}
+	}
+	for _, p := range loaded {
+		facts(p)
+	}
 	for _, p := range loaded {
 		for _, f := range p.Syntax {
 			owner[p.ID+" "+abs(p.Fset.Position(f.FileStart).Filename)] = true
 		}
-		for _, fn := range defercost.Predict(p.TypesInfo, p.Syntax) {
+		for _, fn := range defercost.PredictWith(p.TypesInfo, p.Syntax, callbacks) {
 			for d, s := range fn.Defers {
 				pos := p.Fset.Position(d.Pos())
 				k := where{p.ID, fmt.Sprintf("%s:%d:%d", abs(pos.Filename), pos.Line, pos.Column)}
