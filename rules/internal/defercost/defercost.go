@@ -748,7 +748,7 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 			ok = false
 			return false
 		}
-		if !runsInPlace(stack) {
+		if !runsInPlace(stack, nil) {
 			ok = false
 			return false
 		}
@@ -774,8 +774,9 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 // passes on does not escape through it: it is not a go statement's call, and every
 // function literal around it is itself called where it stands (deferred included), not
 // stored, passed on or started by a go statement. A value called only inside a literal
-// that escapes (go func() { fn() }(), t.Cleanup(func() { fn() })) escapes with it.
-func runsInPlace(stack []ast.Node) bool {
+// that escapes (go func() { fn() }(), t.Cleanup(func() { fn() })) escapes with it. A
+// literal of safe (one a callee only calls) runs in place too.
+func runsInPlace(stack []ast.Node, safe map[*ast.FuncLit]bool) bool {
 	for i := len(stack) - 1; i >= 0; i-- {
 		switch n := stack[i].(type) {
 		case *ast.CallExpr:
@@ -787,6 +788,9 @@ func runsInPlace(stack []ast.Node) bool {
 		case *ast.FuncLit:
 			if i == 0 {
 				return false
+			}
+			if safe[n] {
+				continue
 			}
 			call, ok := stack[i-1].(*ast.CallExpr)
 			if !ok || ast.Unparen(call.Fun) != n {
@@ -815,12 +819,13 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 				return true // g != nil
 			}
 			call, isCall := stack[len(stack)-1].(*ast.CallExpr)
-			ok = isCall && ast.Unparen(call.Fun) == id && runsInPlace(stack)
+			ok = isCall && ast.Unparen(call.Fun) == id && runsInPlace(stack, safe)
 			return ok
 		})
 		return ok
 	}
 	goCalls := make(map[*ast.CallExpr]bool) // a go statement's literal runs elsewhere: it escapes
+	locals := make(map[*ast.FuncLit]types.Object)
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.GoStmt:
@@ -877,15 +882,24 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 			for i, r := range n.Rhs {
 				lit, ok := ast.Unparen(r).(*ast.FuncLit)
 				id, ok2 := n.Lhs[i].(*ast.Ident)
-				if ok && ok2 {
-					if obj := w.info.ObjectOf(id); obj != nil && onlyCalled(body, obj) {
-						safe[lit] = true
-					}
+				if obj := w.info.ObjectOf(id); ok && ok2 && obj != nil {
+					locals[lit] = obj
 				}
 			}
 		}
 		return true
 	})
+	// A local literal called only where it runs in place — inside literals found safe
+	// too — is safe: decided once the others are known, until nothing changes.
+	for changed := true; changed; {
+		changed = false
+		for lit, obj := range locals {
+			if !safe[lit] && onlyCalled(body, obj) {
+				safe[lit] = true
+				changed = true
+			}
+		}
+	}
 	return safe
 }
 

@@ -1,6 +1,10 @@
 package cases
 
-import "example.com/cases/walk"
+import (
+	"sort"
+
+	"example.com/cases/walk"
+)
 
 // A literal passed to another package's function that only calls it stays on the stack
 // (its escape tag says so; hotdefer learns it from that package's facts): the named
@@ -21,5 +25,21 @@ func otherPackageVisit() (total int) {
 func otherPackageKeep() (total int) { // Keep keeps it: total moves to the heap
 	defer f()
 	walk.Keep(func() { total++ })
+	return
+}
+
+// A local literal called only inside a literal that a callee only calls runs in place
+// (nats-server's filteredPendingLocked: update called in MatchUntil's callback).
+func localInOtherPackageCallback(t *walk.Tree[int]) (total int, err error) {
+	defer f()
+	update := func(v int) { total += v }
+	t.Each(func(v int) bool { update(v); return true })
+	return
+}
+
+func localInSortCallback(xs []int) (total int) {
+	defer f()
+	update := func(x int) { total += x }
+	sort.Slice(xs, func(i, j int) bool { update(xs[i]); return xs[i] < xs[j] })
 	return
 }
