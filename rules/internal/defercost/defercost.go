@@ -19,9 +19,11 @@
 // Escape of a result parameter is approximated: its address is taken (other than as a
 // top-level defer's argument or an argument for a pointer parameter of a statically known
 // function, taken not to leak), or a function literal captures it that is not deferred or
-// called where it stands, nor kept in a local variable that is only called, nor passed to
-// a function of the package that only calls that parameter (a go statement's literal
-// escapes, and so does a value called only inside a literal that escapes); or a range-over-func body captures it (mentions it, or returns values) and
+// called where it stands, nor kept in a local variable that is only called where it runs
+// in place, nor passed to a function that only calls that parameter (of the package, of
+// the standard library's known ones, or one Callbacks reports for another package); a go
+// statement's literal escapes, and so does a value called only inside a literal that
+// escapes. Or a range-over-func body captures it (mentions it, or returns values) and
 // ranges over an opaque function value rather than an iterator escape analysis sees
 // through (see yieldEscapes).
 package defercost
