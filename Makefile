@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/deferfix
 
-.PHONY: all build test demo bench lint fmt-check vet corpus modcache realworld golangci precision fuzz
+.PHONY: all build test demo bench lint fmt-check vet corpus modcache realworld predict golangci precision fuzz
 
 all: build
 
@@ -55,6 +55,11 @@ modcache: build
 REALWORLD = $(shell grep -v '^\#' testdata/corpus/modules.txt)
 realworld: build
 	MODULES="$(REALWORLD)" sh testdata/modcache.sh
+
+# predict checks hotdefer's predictor against go build -gcflags=-d=defer on every defer
+# of the realworld modules, tests included (testdata/predict.sh; WORK=dir keeps the copies).
+predict:
+	MODULES="$(REALWORLD)" sh testdata/predict.sh
 
 # golangci builds a golangci-lint with the rules as a module plugin (rules/golangci) from
 # the module cache, as golangci-lint custom would, and checks that run --fix leaves the

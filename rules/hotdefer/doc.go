@@ -12,10 +12,13 @@
 // body over an opaque iterator returns values), or when one of its defers is in a loop
 // or a range-over-func body; then each defer is stack-allocated (a runtime call, about
 // 3× the cost) or, in a loop, heap-allocated.
-// The prediction follows cmd/compile exactly for the default build; deferfix -compiler
-// asks the compiler instead (go build -gcflags=-d=defer, or go test -c for a package of
-// test files only), with the build tags the packages were loaded with (deferfix -tags;
-// under go vet, -hotdefer.tags).
+// The prediction follows cmd/compile for the default build; deferfix -compiler asks the
+// compiler instead (go build -gcflags=-d=defer, or go test -c for a package of test files
+// only), with the build tags the packages were loaded with (deferfix -tags; under go vet,
+// -hotdefer.tags). Whether a literal passed to another package's function escapes comes
+// from that package's facts (which parameters it only calls) where the host passes facts
+// between packages (go vet, golangci-lint, nogo); deferfix analyses each package alone,
+// so there only the standard library's known callbacks keep such a literal on the stack.
 //
 // A defer costs nanoseconds, which matter only in a function that runs very often, and
 // only a CPU profile says which functions do. So with -profile=cpu.pprof (or a main

@@ -56,7 +56,8 @@ func New(o Options) *analysis.Analyzer {
 		URL:  "https://pkg.go.dev/github.com/deferfix/deferfix/rules/hotdefer",
 		Run:  func(pass *analysis.Pass) (any, error) { return run(pass, &o) },
 		// effects says whether a deferred call may recover, for the explicit-call proof.
-		Requires: []*analysis.Analyzer{effects.Analyzer},
+		Requires:  []*analysis.Analyzer{effects.Analyzer},
+		FactTypes: []analysis.Fact{new(onlyCalled)},
 	}
 	a.Flags.BoolVar(&o.Compiler, "compiler", o.Compiler, "ask the compiler (go build -gcflags=-d=defer) which defers are open-coded instead of predicting it")
 	a.Flags.Func("tags", "with -compiler: comma-separated build tags to compile with (those the packages were loaded with)", func(v string) error {
@@ -80,8 +81,23 @@ const (
 	msgHot   = "%s is hot (%.1f%% of CPU samples) and defers %d calls"
 )
 
+// onlyCalled is the fact that a function only calls the function values it gets as these
+// parameters (defercost.OnlyCalledParams): a literal passed there stays on the stack, and
+// so do the named results it captures.
+type onlyCalled struct{ Params []int }
+
+func (*onlyCalled) AFact()           {}
+func (f *onlyCalled) String() string { return fmt.Sprint("onlyCalled", f.Params) }
+
 func run(pass *analysis.Pass, o *Options) (any, error) {
-	preds := defercost.Predict(pass.TypesInfo, pass.Files)
+	callbacks := func(fn *types.Func, i int) bool {
+		var f onlyCalled
+		return pass.ImportObjectFact(fn, &f) && slices.Contains(f.Params, i)
+	}
+	for fn, params := range defercost.OnlyCalledParams(pass.TypesInfo, pass.Files, callbacks) {
+		pass.ExportObjectFact(fn, &onlyCalled{params})
+	}
+	preds := defercost.PredictWith(pass.TypesInfo, pass.Files, callbacks)
 	if o.Compiler {
 		if err := askCompiler(pass, preds, o.Tags); err != nil {
 			return nil, err

@@ -17,10 +17,13 @@
 //   - builds with -N or -race never open-code (not modelled: the default build is).
 //
 // Escape of a result parameter is approximated: its address is taken (other than as a
-// top-level defer's argument), or a function literal captures it that is not deferred or
-// called where it stands, nor kept in a local variable that is only called, nor passed to
-// a function of the package that only calls that parameter (a go statement's literal
-// escapes); or a range-over-func body captures it (mentions it, or returns values) and
+// top-level defer's argument or an argument for a pointer parameter of a statically known
+// function, taken not to leak), or a function literal captures it that is not deferred or
+// called where it stands, nor kept in a local variable that is only called where it runs
+// in place, nor passed to a function that only calls that parameter (of the package, of
+// the standard library's known ones, or one Callbacks reports for another package); a go
+// statement's literal escapes, and so does a value called only inside a literal that
+// escapes. Or a range-over-func body captures it (mentions it, or returns values) and
 // ranges over an opaque function value rather than an iterator escape analysis sees
 // through (see yieldEscapes).
 package defercost
@@ -81,6 +84,17 @@ type Func struct {
 // Predict returns the prediction for every function of a package's files that holds a
 // defer, keyed by its FuncDecl or FuncLit.
 func Predict(info *types.Info, files []*ast.File) map[ast.Node]*Func {
+	return PredictWith(info, files, nil)
+}
+
+// Callbacks reports whether a function of another package only calls its i-th parameter
+// (a function value), as OnlyCalledParams found in that package: a literal passed there
+// stays on the stack, as the parameter's escape tag tells the compiler. nil knows only the
+// standard library's (callbackFuncs).
+type Callbacks func(fn *types.Func, i int) bool
+
+// PredictWith is Predict knowing other packages' callbacks (hotdefer passes them as facts).
+func PredictWith(info *types.Info, files []*ast.File, callbacks Callbacks) map[ast.Node]*Func {
 	decls := make(map[types.Object]*ast.FuncDecl)
 	for _, f := range files {
 		for _, d := range f.Decls {
@@ -91,16 +105,45 @@ func Predict(info *types.Info, files []*ast.File) map[ast.Node]*Func {
 	}
 	out := make(map[ast.Node]*Func)
 	for _, f := range files {
-		predictFile(info, decls, f, out)
+		predictFile(info, decls, callbacks, f, out)
 	}
 	return out
 }
 
-func predictFile(info *types.Info, decls map[types.Object]*ast.FuncDecl, file *ast.File, out map[ast.Node]*Func) {
+// OnlyCalledParams returns, for the functions and methods declared in a package's files,
+// the indexes of their parameters they only call (compare with nil, or pass on to
+// functions that only call them), before they return: what Callbacks reports to the
+// packages that call them.
+func OnlyCalledParams(info *types.Info, files []*ast.File, callbacks Callbacks) map[*types.Func][]int {
+	w := &walker{info: info, decls: make(map[types.Object]*ast.FuncDecl), callbacks: callbacks}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				w.decls[info.Defs[fd.Name]] = fd
+			}
+		}
+	}
+	out := make(map[*types.Func][]int)
+	for obj, decl := range w.decls {
+		fn, ok := obj.(*types.Func)
+		if !ok {
+			continue
+		}
+		params := fn.Signature().Params()
+		for i := range params.Len() {
+			if _, isFunc := params.At(i).Type().Underlying().(*types.Signature); isFunc && w.paramOnlyCalled(decl, i, make(map[*ast.FuncDecl]bool)) {
+				out[fn] = append(out[fn], i)
+			}
+		}
+	}
+	return out
+}
+
+func predictFile(info *types.Info, decls map[types.Object]*ast.FuncDecl, callbacks Callbacks, file *ast.File, out map[ast.Node]*Func) {
 	var visit func(fn ast.Node, body *ast.BlockStmt, generic bool)
 	visit = func(fn ast.Node, body *ast.BlockStmt, generic bool) {
 		p := &Func{Node: fn, Defers: make(map[*ast.DeferStmt]Strategy), Generic: generic}
-		w := &walker{info: info, decls: decls, p: p, looping: loopingLabels(body)}
+		w := &walker{info: info, decls: decls, callbacks: callbacks, p: p, looping: loopingLabels(body)}
 		w.block(body.List, 1, false)
 		for _, lit := range w.lits {
 			visit(lit, lit.Body, generic)
@@ -176,6 +219,7 @@ func isGeneric(fd *ast.FuncDecl) bool {
 
 type walker struct {
 	info           *types.Info
+	callbacks      Callbacks
 	decls          map[types.Object]*ast.FuncDecl
 	p              *Func
 	looping        map[string]bool
@@ -475,6 +519,7 @@ func (w *walker) heapResult(fn ast.Node) bool {
 func (w *walker) literalCaptures(body *ast.BlockStmt, results map[types.Object]bool, uses func(ast.Node) bool) bool {
 	escapes := false
 	safe := w.safeLiterals(body)
+	passed := w.pointerArgs(body)
 	var visit func(n ast.Node)
 	visit = func(n ast.Node) {
 		ast.Inspect(n, func(m ast.Node) bool {
@@ -483,7 +528,7 @@ func (w *walker) literalCaptures(body *ast.BlockStmt, results map[types.Object]b
 			}
 			switch m := m.(type) {
 			case *ast.UnaryExpr:
-				if m.Op == token.AND {
+				if m.Op == token.AND && !passed[m] {
 					if id, ok := ast.Unparen(m.X).(*ast.Ident); ok && results[w.info.Uses[id]] {
 						escapes = true
 					}
@@ -511,6 +556,41 @@ func (w *walker) literalCaptures(body *ast.BlockStmt, results map[types.Object]b
 	}
 	visit(body)
 	return escapes
+}
+
+// pointerArgs returns the &x expressions in body passed straight to a pointer parameter of
+// a statically known function (not through a go statement, an interface or a function
+// value, whose arguments escape): ioutil.CheckClose(f, &err), atomic.AddInt64(&n, 1),
+// json.NewDecoder(r).Decode is not one (its parameter is an interface). Such a parameter
+// is taken not to leak — what the callee's escape tag says for functions that write
+// through the pointer or read it — so x stays on the stack; a callee that stores the
+// pointer is not told apart (not modelled).
+func (w *walker) pointerArgs(body *ast.BlockStmt) map[*ast.UnaryExpr]bool {
+	out := make(map[*ast.UnaryExpr]bool)
+	goCalls := make(map[*ast.CallExpr]bool)
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			goCalls[n.Call] = true
+		case *ast.CallExpr:
+			fn := typeutil.StaticCallee(w.info, n)
+			if fn == nil || goCalls[n] {
+				break
+			}
+			params := fn.Signature().Params()
+			for i, a := range n.Args {
+				u, ok := ast.Unparen(a).(*ast.UnaryExpr)
+				if !ok || u.Op != token.AND || i >= params.Len() || fn.Signature().Variadic() && i >= params.Len()-1 {
+					continue
+				}
+				if _, ok := params.At(i).Type().Underlying().(*types.Pointer); ok {
+					out[u] = true
+				}
+			}
+		}
+		return true
+	})
+	return out
 }
 
 // returnsIn returns the return statements of body outside function literals.
@@ -662,8 +742,15 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 		if !ok || !isID || w.info.Uses[id] != v || len(stack) == 0 {
 			return ok
 		}
+		if b, isCmp := stack[len(stack)-1].(*ast.BinaryExpr); isCmp && (b.Op == token.EQL || b.Op == token.NEQ) {
+			return true // f == nil
+		}
 		call, isCall := stack[len(stack)-1].(*ast.CallExpr)
 		if !isCall {
+			ok = false
+			return false
+		}
+		if !runsInPlace(stack, nil) {
 			ok = false
 			return false
 		}
@@ -671,14 +758,49 @@ func (w *walker) onlyCalledOrPassed(body *ast.BlockStmt, v types.Object, seen ma
 			return true
 		}
 		fn, _ := typeutilCallee(w.info, call).(*types.Func)
-		decl := w.decls[fn]
 		i := slices.IndexFunc(call.Args, func(a ast.Expr) bool { return ast.Unparen(a) == id })
-		if decl == nil || i < 0 || !w.paramOnlyCalled(decl, i, seen) {
+		if i < 0 || fn == nil {
 			ok = false
+		} else if decl := w.decls[fn.Origin()]; decl != nil {
+			ok = w.paramOnlyCalled(decl, i, seen)
+		} else {
+			ok = w.callbacks != nil && w.callbacks(fn.Origin(), i)
 		}
 		return ok
 	})
 	return ok
+}
+
+// runsInPlace reports whether a call whose enclosing nodes are stack (the call last)
+// runs before the function that holds it returns, so that a function value it calls or
+// passes on does not escape through it: it is not a go statement's call, and every
+// function literal around it is itself called where it stands (deferred included), not
+// stored, passed on or started by a go statement. A value called only inside a literal
+// that escapes (go func() { fn() }(), t.Cleanup(func() { fn() })) escapes with it. A
+// literal of safe (one a callee only calls) runs in place too.
+func runsInPlace(stack []ast.Node, safe map[*ast.FuncLit]bool) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch n := stack[i].(type) {
+		case *ast.CallExpr:
+			if i > 0 {
+				if _, isGo := stack[i-1].(*ast.GoStmt); isGo {
+					return false
+				}
+			}
+		case *ast.FuncLit:
+			if i == 0 {
+				return false
+			}
+			if safe[n] {
+				continue
+			}
+			call, ok := stack[i-1].(*ast.CallExpr)
+			if !ok || ast.Unparen(call.Fun) != n {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // safeLiterals returns the function literals in body that escape analysis keeps on the
@@ -690,28 +812,22 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 	safe := make(map[*ast.FuncLit]bool)
 	onlyCalled := func(scope ast.Node, v types.Object) bool {
 		ok := true
-		calls := make(map[*ast.Ident]bool)
-		gos := make(map[*ast.CallExpr]bool)
-		ast.Inspect(scope, func(n ast.Node) bool {
-			if g, isGo := n.(*ast.GoStmt); isGo {
-				gos[g.Call] = true
+		ast.PreorderStack(scope, nil, func(n ast.Node, stack []ast.Node) bool {
+			id, isID := n.(*ast.Ident)
+			if !ok || !isID || w.info.Uses[id] != v || len(stack) == 0 {
+				return ok
 			}
-			if call, isCall := n.(*ast.CallExpr); isCall && !gos[call] {
-				if id, isID := ast.Unparen(call.Fun).(*ast.Ident); isID {
-					calls[id] = true
-				}
+			if b, isCmp := stack[len(stack)-1].(*ast.BinaryExpr); isCmp && (b.Op == token.EQL || b.Op == token.NEQ) {
+				return true // g != nil
 			}
-			return true
-		})
-		ast.Inspect(scope, func(n ast.Node) bool {
-			if id, isID := n.(*ast.Ident); isID && w.info.Uses[id] == v && !calls[id] {
-				ok = false
-			}
+			call, isCall := stack[len(stack)-1].(*ast.CallExpr)
+			ok = isCall && ast.Unparen(call.Fun) == id && runsInPlace(stack, safe)
 			return ok
 		})
 		return ok
 	}
 	goCalls := make(map[*ast.CallExpr]bool) // a go statement's literal runs elsewhere: it escapes
+	locals := make(map[*ast.FuncLit]types.Object)
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.GoStmt:
@@ -728,8 +844,17 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 					}
 				}
 			}
-			decl := w.decls[fn]
+			if fn == nil || goCalls[n] {
+				break
+			}
+			decl := w.decls[fn.Origin()]
 			if decl == nil {
+				// Another package's function: its facts say which parameters it only calls.
+				for i, a := range n.Args {
+					if lit, ok := ast.Unparen(a).(*ast.FuncLit); ok && w.callbacks != nil && w.callbacks(fn.Origin(), i) {
+						safe[lit] = true
+					}
+				}
 				break
 			}
 			var params []*ast.Ident
@@ -744,7 +869,7 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 				if !ok || i >= len(params) || params[i] == nil {
 					continue
 				}
-				if obj := w.info.Defs[params[i]]; obj != nil && onlyCalled(decl.Body, obj) {
+				if w.paramOnlyCalled(decl, i, make(map[*ast.FuncDecl]bool)) {
 					safe[lit] = true
 				}
 			}
@@ -759,15 +884,24 @@ func (w *walker) safeLiterals(body *ast.BlockStmt) map[*ast.FuncLit]bool {
 			for i, r := range n.Rhs {
 				lit, ok := ast.Unparen(r).(*ast.FuncLit)
 				id, ok2 := n.Lhs[i].(*ast.Ident)
-				if ok && ok2 {
-					if obj := w.info.ObjectOf(id); obj != nil && onlyCalled(body, obj) {
-						safe[lit] = true
-					}
+				if obj := w.info.ObjectOf(id); ok && ok2 && obj != nil {
+					locals[lit] = obj
 				}
 			}
 		}
 		return true
 	})
+	// A local literal called only where it runs in place — inside literals found safe
+	// too — is safe: decided once the others are known, until nothing changes.
+	for changed := true; changed; {
+		changed = false
+		for lit, obj := range locals {
+			if !safe[lit] && onlyCalled(body, obj) {
+				safe[lit] = true
+				changed = true
+			}
+		}
+	}
 	return safe
 }
 

@@ -48,3 +48,36 @@ func timerCallback() (r int) { // time.AfterFunc keeps it
 	time.AfterFunc(time.Second, func() { r++ })
 	return
 }
+
+// A function value called only inside a literal that escapes escapes with it: the
+// literal capturing the result moves it to the heap.
+
+func runLater(fn func()) { go func() { fn() }() }
+
+func runNow(fn func()) { func() { fn() }() }
+
+func passedToEscapingCall() (err error) { // runLater's fn is called by a go literal
+	defer f()
+	runLater(func() { err = nil })
+	return
+}
+
+func passedToCallInPlace() (err error) { // runNow's literal runs where it stands
+	defer f()
+	runNow(func() { err = nil })
+	return
+}
+
+func localCalledByGoLiteral() (err error) {
+	defer f()
+	g := func() { err = nil }
+	go func() { g() }()
+	return
+}
+
+func localCalledByTimer() (err error) {
+	defer f()
+	g := func() { err = nil }
+	time.AfterFunc(time.Second, func() { g() })
+	return
+}

@@ -2,8 +2,11 @@
 package cases
 
 import (
+	"encoding/json"
+	"io"
 	"iter"
 	"sync"
+	"sync/atomic"
 )
 
 var mu sync.Mutex
@@ -143,3 +146,33 @@ func generic[T any](x T) T {
 }
 
 var _ = generic[int]
+
+// &r passed to a function's pointer parameter that only writes through it does not
+// escape, in a deferred literal too (go-git's openAndLockPackedRefs: open-coded).
+
+func checkClose(c io.Closer, err *error) {
+	if cerr := c.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
+}
+
+func closeInDeferredLiteral(c io.Closer) (err error) {
+	defer func() {
+		if err != nil {
+			checkClose(c, &err)
+		}
+	}()
+	return nil
+}
+
+func addToResult() (n int64) {
+	defer f()
+	atomic.AddInt64(&n, 1)
+	return
+}
+
+func decodeIntoResult(r io.Reader) (v map[string]int, err error) { // Decode's parameter is an interface: v escapes
+	defer f()
+	err = json.NewDecoder(r).Decode(&v)
+	return
+}
