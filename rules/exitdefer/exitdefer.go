@@ -70,9 +70,16 @@ func run(pass *analysis.Pass) (any, error) {
 		return notExit
 	}
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	// Only functions with a defer of their own can have one pending at an exit.
+	hasDefer := make(map[ast.Node]bool)
+	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
+		if fn, ok := deferutil.Func(cur); ok {
+			hasDefer[fn.Node()] = true
+		}
+	}
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		_, body := deferutil.FuncParts(cur.Node())
-		if body == nil {
+		if body == nil || !hasDefer[cur.Node()] {
 			continue
 		}
 		// Only defers whose skipped call loses something that outlives the process.

@@ -74,6 +74,11 @@ const (
 )
 
 func run(pass *analysis.Pass, o *Options) (any, error) {
+	// Without a profile, nothing is reported unless asked (see below): skip predicting.
+	// -compiler still asks the compiler, whose failure is an error either way.
+	if !o.Unprofiled && !o.Compiler && o.Profile == "" && pass.Pkg.Name() != "main" {
+		return nil, nil
+	}
 	preds := defercost.Predict(pass.TypesInfo, pass.Files)
 	if o.Compiler {
 		if err := askCompiler(pass, preds); err != nil {
