@@ -79,6 +79,8 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 	if files != nil {
 		results[inspect.Analyzer] = inspector.New(files)
 	}
+	// The facts stay in this map: the rules skip those they do not use themselves.
+	defer rules.LocalFacts(pkg.Types)()
 	hostOf := make(map[*analysis.Analyzer]*analysis.Analyzer)
 	for _, a := range cfg.Analyzers {
 		hostOf[rules.Unwrap(a)] = a

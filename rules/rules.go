@@ -43,6 +43,11 @@ func IsUnsafe(fix analysis.SuggestedFix) bool { return fixes.IsUnsafe(fix) }
 // rewrite), until done is called: they skip decorating and printing them.
 func ReportOnly(pkg *types.Package) (done func()) { return fixes.ReportOnly(pkg) }
 
+// LocalFacts tells the rules that pkg's facts are seen by no other package (deferfix's
+// driver keeps them within the package), until done is called: they skip the facts they
+// do not use themselves.
+func LocalFacts(pkg *types.Package) (done func()) { return fixes.LocalFacts(pkg) }
+
 // UnsafeWhy returns what makes d's fixes unsafe, or "".
 func UnsafeWhy(d analysis.Diagnostic) string { return fixes.UnsafeWhy(d) }
 

@@ -43,7 +43,7 @@ const (
 func run(pass *analysis.Pass) (any, error) {
 	info := pass.TypesInfo
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	helpers := recoverers(pass)
+	var helpers map[*types.Func]bool // computed for the first deferred literal
 	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
 		d := cur.Node().(*ast.DeferStmt)
 		file := deferutil.File(cur)
@@ -54,6 +54,9 @@ func run(pass *analysis.Pass) (any, error) {
 		lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit)
 		if !ok {
 			continue
+		}
+		if helpers == nil {
+			helpers = recoverers(pass)
 		}
 		ast.Inspect(lit.Body, func(n ast.Node) bool {
 			switch n := n.(type) {

@@ -53,6 +53,17 @@ const (
 
 func run(pass *analysis.Pass) (any, error) {
 	info := pass.TypesInfo
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	// Only functions with a defer of their own can have one pending at an exit.
+	hasDefer := make(map[ast.Node]bool)
+	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
+		if fn, ok := deferutil.Func(cur); ok {
+			hasDefer[fn.Node()] = true
+		}
+	}
+	if len(hasDefer) == 0 && fixes.FactsLocal(pass) {
+		return nil, nil // nothing to report, and no other package sees the facts
+	}
 	noret := noReturnFuncs(pass) // exports facts, so it runs in every package
 	local := lastingFuncs(pass)  // likewise
 	kindOf := func(call *ast.CallExpr) exitKind {
@@ -68,14 +79,6 @@ func run(pass *analysis.Pass) (any, error) {
 			return noReturns
 		}
 		return notExit
-	}
-	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
-	// Only functions with a defer of their own can have one pending at an exit.
-	hasDefer := make(map[ast.Node]bool)
-	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
-		if fn, ok := deferutil.Func(cur); ok {
-			hasDefer[fn.Node()] = true
-		}
 	}
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		_, body := deferutil.FuncParts(cur.Node())
@@ -182,7 +185,7 @@ func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
 					continue
 				}
 				fn, _ := info.Defs[fd.Name].(*types.Func)
-				if fn == nil || out[fn] || hasReturn(fd.Body) {
+				if fn == nil || out[fn] {
 					continue
 				}
 				es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
@@ -199,6 +202,9 @@ func noReturnFuncs(pass *analysis.Pass) map[*types.Func]bool {
 					deferutil.IsFunc(obj, "log", "Fatal", "Fatalf", "Fatalln") ||
 					deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln") ||
 					callee != nil && (out[callee] || callee.Pkg() != pass.Pkg && pass.ImportObjectFact(callee, new(noReturn))) {
+					if hasReturn(fd.Body) { // the last, as it walks the body
+						continue
+					}
 					out[fn] = true
 					changed = true
 					pass.ExportObjectFact(fn, new(noReturn))
