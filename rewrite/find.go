@@ -79,8 +79,6 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 	if files != nil {
 		results[inspect.Analyzer] = inspector.New(files)
 	}
-	// The facts stay in this map: the rules skip those they do not use themselves.
-	defer rules.LocalFacts(pkg.Types)()
 	hostOf := make(map[*analysis.Analyzer]*analysis.Analyzer)
 	for _, a := range cfg.Analyzers {
 		hostOf[rules.Unwrap(a)] = a
@@ -129,7 +127,10 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 			AllObjectFacts:    func() []analysis.ObjectFact { return nil },
 			AllPackageFacts:   func() []analysis.PackageFact { return nil },
 		}
+		// The facts stay in this package: the rules skip those they do not use themselves.
+		local := rules.LocalFacts(pass)
 		res, err := runPass(pass)
+		local()
 		if err != nil {
 			err = fmt.Errorf("rule %s on %s: %w", a.Name, pkg.PkgPath, err)
 			failed[a] = err

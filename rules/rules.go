@@ -43,10 +43,10 @@ func IsUnsafe(fix analysis.SuggestedFix) bool { return fixes.IsUnsafe(fix) }
 // rewrite), until done is called: they skip decorating and printing them.
 func ReportOnly(pkg *types.Package) (done func()) { return fixes.ReportOnly(pkg) }
 
-// LocalFacts tells the rules that pkg's facts are seen by no other package (deferfix's
+// LocalFacts tells the rules that pass's facts are seen by no other package (deferfix's
 // driver keeps them within the package), until done is called: they skip the facts they
 // do not use themselves.
-func LocalFacts(pkg *types.Package) (done func()) { return fixes.LocalFacts(pkg) }
+func LocalFacts(pass *analysis.Pass) (done func()) { return fixes.LocalFacts(pass) }
 
 // UnsafeWhy returns what makes d's fixes unsafe, or "".
 func UnsafeWhy(d analysis.Diagnostic) string { return fixes.UnsafeWhy(d) }

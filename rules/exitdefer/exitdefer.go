@@ -65,7 +65,12 @@ func run(pass *analysis.Pass) (any, error) {
 		return nil, nil // nothing to report, and no other package sees the facts
 	}
 	noret := noReturnFuncs(pass) // exports facts, so it runs in every package
-	local := lastingFuncs(pass)  // likewise
+	// lastingFuncs likewise, unless the facts stay in this package: then only once a
+	// function with a defer has an exit.
+	var local *lastingSet
+	if !fixes.FactsLocal(pass) {
+		local = lastingFuncs(pass)
+	}
 	kindOf := func(call *ast.CallExpr) exitKind {
 		obj := deferutil.Callee(info, call)
 		switch {
@@ -85,19 +90,14 @@ func run(pass *analysis.Pass) (any, error) {
 		if body == nil || !hasDefer[cur.Node()] {
 			continue
 		}
-		// Only defers whose skipped call loses something that outlives the process.
-		var defers []*ast.DeferStmt
-		losses := make(map[*ast.DeferStmt]loss)
+		var all []*ast.DeferStmt
 		var exits []*ast.ExprStmt
 		ast.Inspect(body, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false
 			case *ast.DeferStmt:
-				if l := callLoss(pass, local, body, n.Call); l != "" {
-					defers = append(defers, n)
-					losses[n] = l
-				}
+				all = append(all, n)
 			case *ast.ExprStmt:
 				if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && kindOf(call) != notExit {
 					exits = append(exits, n)
@@ -105,7 +105,22 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			return true
 		})
-		if len(defers) == 0 || len(exits) == 0 {
+		if len(exits) == 0 {
+			continue
+		}
+		if local == nil {
+			local = lastingFuncs(pass)
+		}
+		// Only defers whose skipped call loses something that outlives the process.
+		var defers []*ast.DeferStmt
+		losses := make(map[*ast.DeferStmt]loss)
+		for _, d := range all {
+			if l := callLoss(pass, local, body, d.Call); l != "" {
+				defers = append(defers, d)
+				losses[d] = l
+			}
+		}
+		if len(defers) == 0 {
 			continue
 		}
 		g := cfg.New(body, func(call *ast.CallExpr) bool { return kindOf(call) == notExit })
