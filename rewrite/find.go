@@ -62,7 +62,7 @@ type Edit struct {
 // files, when not nil, are the package's files that mention defer, and the inspector the
 // rules get holds only those: every rule reports a defer statement, or an exit or a loop
 // in a function that has one, and finds them through the inspector, so the files without
-// one have nothing to report (TestDeferFilesOnly checks this on real code). Building the
+// one have nothing to report (TestShortcuts checks this on real code). Building the
 // inspector walks every node given, and most files of a large tree have no defer. What a
 // rule computes from pass.Files (facts, hotdefer's predictions) still sees every file.
 func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
@@ -128,9 +128,12 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 			AllPackageFacts:   func() []analysis.PackageFact { return nil },
 		}
 		// The facts stay in this package: the rules skip those they do not use themselves.
-		local := rules.LocalFacts(pass)
+		done := func() {}
+		if localFacts {
+			done = rules.LocalFacts(pass)
+		}
 		res, err := runPass(pass)
-		local()
+		done()
 		if err != nil {
 			err = fmt.Errorf("rule %s on %s: %w", a.Name, pkg.PkgPath, err)
 			failed[a] = err
@@ -161,6 +164,10 @@ func isPrereqFailure(err error, failed map[*analysis.Analyzer]error, a *analysis
 	}
 	return false
 }
+
+// localFacts tells the rules that the facts of analyze's passes stay in the package. Only
+// tests turn it off, to check that the rules find the same either way.
+var localFacts = true
 
 // runPass runs one analyzer, turning a panic into an error: one broken rule on one
 // package must not stop the run.

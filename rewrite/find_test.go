@@ -8,16 +8,18 @@ import (
 	"github.com/deferfix/deferfix/rules"
 )
 
-// TestDeferFilesOnly: the rules find the same on real code whether their inspector holds
-// every file or only those that mention defer (what Run gives them: see analyze). A rule
-// that starts reporting outside the functions with a defer fails here, and then analyze
-// must give it every file.
-func TestDeferFilesOnly(t *testing.T) {
+// TestShortcuts: the rules find the same on real code, fixes included, whether their
+// inspector holds every file and they compute every fact, as under go vet, or they get
+// what Run gives them: only the files that mention defer (see analyze), and facts that
+// stay in the package (rules.LocalFacts), whose work they skip. A rule that starts
+// reporting outside the functions with a defer, or a shortcut that changes a finding,
+// fails here.
+func TestShortcuts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads part of the standard library")
 	}
 	cfg := &Config{Tests: true, Analyzers: rules.All, All: true}
-	pkgs, only, problems, err := load(context.Background(), cfg, []string{"net/http", "os", "os/exec", "encoding/json", "go/parser", "sync", "archive/zip", "compress/gzip", "log", "testing"})
+	pkgs, only, problems, err := load(context.Background(), cfg, []string{"net/http", "os", "os/exec", "encoding/json", "go/parser", "sync", "archive/zip", "compress/gzip", "log", "testing", "cmd/go", "cmd/gofmt", "cmd/pprof", "runtime/pprof", "bufio"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +45,9 @@ func TestDeferFilesOnly(t *testing.T) {
 		}
 		return out
 	}
+	localFacts = false
 	all, problems := findAll(cfg, pkgs, nil, cfg.readFile)
+	localFacts = true
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -64,8 +68,12 @@ func TestDeferFilesOnly(t *testing.T) {
 			g = got[i]
 		}
 		if w != g {
-			t.Fatalf("finding %d differs with the files that mention defer only:\nall files: %s\nonly:      %s", i, w, g)
+			t.Fatalf("finding %d differs with Run's shortcuts:\nwithout: %s\nwith:    %s", i, w, g)
 		}
 	}
-	t.Logf("%d findings, %d files without defer skipped", len(want), skipped)
+	byRule := make(map[string]int)
+	for _, f := range all {
+		byRule[f.Rule]++
+	}
+	t.Logf("%d findings %v, %d files without defer skipped", len(want), byRule, skipped)
 }

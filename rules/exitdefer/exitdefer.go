@@ -64,13 +64,8 @@ func run(pass *analysis.Pass) (any, error) {
 	if len(hasDefer) == 0 && fixes.FactsLocal(pass) {
 		return nil, nil // nothing to report, and no other package sees the facts
 	}
-	noret := noReturnFuncs(pass) // exports facts, so it runs in every package
-	// lastingFuncs likewise, unless the facts stay in this package: then only once a
-	// function with a defer has an exit.
-	var local *lastingSet
-	if !fixes.FactsLocal(pass) {
-		local = lastingFuncs(pass)
-	}
+	noret := noReturnFuncs(pass)  // exports facts, so it runs in every package
+	local := newLazyLasting(pass) // likewise, unless the facts stay in this package
 	kindOf := func(call *ast.CallExpr) exitKind {
 		obj := deferutil.Callee(info, call)
 		switch {
@@ -108,14 +103,11 @@ func run(pass *analysis.Pass) (any, error) {
 		if len(exits) == 0 {
 			continue
 		}
-		if local == nil {
-			local = lastingFuncs(pass)
-		}
 		// Only defers whose skipped call loses something that outlives the process.
 		var defers []*ast.DeferStmt
 		losses := make(map[*ast.DeferStmt]loss)
 		for _, d := range all {
-			if l := callLoss(pass, local, body, d.Call); l != "" {
+			if l := local.callLoss(body, d.Call); l != "" {
 				defers = append(defers, d)
 				losses[d] = l
 			}

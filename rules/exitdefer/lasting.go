@@ -7,6 +7,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
 // What a skipped deferred call loses.
@@ -169,6 +170,42 @@ func lastingFuncs(pass *analysis.Pass) *lastingSet {
 		pass.ExportObjectFact(fn, &lasting{Loss: l})
 	}
 	return local
+}
+
+// lazyLasting gives callLoss the package's lasting functions: computed at once, as their
+// facts are exported for other packages, unless the facts stay in this package; then only
+// once a call's loss depends on them. A call whose loss is found without looking up a
+// function of the package (the usual Close of a file) has the same loss whatever the
+// package's lasting functions are.
+type lazyLasting struct {
+	pass  *analysis.Pass
+	set   *lastingSet
+	probe *lastingSet // empty: its lookups say whether a loss depends on set
+}
+
+func newLazyLasting(pass *analysis.Pass) *lazyLasting {
+	l := &lazyLasting{pass: pass}
+	if fixes.FactsLocal(pass) {
+		l.probe = &lastingSet{loss: make(map[*types.Func]loss), assigned: make(map[ast.Node]map[*types.Var][]types.Type)}
+	} else {
+		l.set = lastingFuncs(pass)
+	}
+	return l
+}
+
+// callLoss is callLoss(pass, the package's lasting functions, fn, call).
+func (l *lazyLasting) callLoss(fn ast.Node, call *ast.CallExpr) loss {
+	if l.set == nil {
+		var consulted []*types.Func
+		l.probe.consulted = &consulted
+		loss := callLoss(l.pass, l.probe, fn, call)
+		l.probe.consulted = nil
+		if len(consulted) == 0 {
+			return loss
+		}
+		l.set = lastingFuncs(l.pass)
+	}
+	return callLoss(l.pass, l.set, fn, call)
 }
 
 // bodyLoss returns the loss of the first lasting call in body, function literals
