@@ -15,11 +15,21 @@ import (
 // reporting outside the functions with a defer, or a shortcut that changes a finding,
 // fails here.
 func TestShortcuts(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads part of the standard library")
-	}
-	cfg := &Config{Tests: true, Analyzers: rules.All, All: true}
-	pkgs, only, problems, err := load(context.Background(), cfg, []string{"net/http", "os", "os/exec", "encoding/json", "go/parser", "sync", "archive/zip", "compress/gzip", "log", "testing", "cmd/go", "cmd/gofmt", "cmd/pprof", "runtime/pprof", "bufio"})
+	t.Run("std", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("loads part of the standard library")
+		}
+		testShortcuts(t, "", "net/http", "os", "os/exec", "encoding/json", "go/parser", "sync", "archive/zip", "compress/gzip", "log", "testing", "cmd/go", "cmd/gofmt", "cmd/pprof", "runtime/pprof", "bufio")
+	})
+	// A finding of each rule whose work is skipped, decided by a file without defer.
+	t.Run("testdata", func(t *testing.T) {
+		testShortcuts(t, "testdata/shortcuts", "./...")
+	})
+}
+
+func testShortcuts(t *testing.T, dir string, patterns ...string) {
+	cfg := &Config{Dir: dir, Tests: true, Analyzers: rules.All, All: true}
+	pkgs, only, problems, err := load(context.Background(), cfg, patterns)
 	if err != nil {
 		t.Fatal(err)
 	}
