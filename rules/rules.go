@@ -25,6 +25,10 @@ import (
 // own results), and the body of main moves into run last. Each is the rule's analyzer as
 // hosts see it (Host): unsafe fixes only with its -unsafe flag, and in one run only fixes
 // that do not overlap.
+//
+// deferfix's engine gives the rules an inspector over only the files that mention defer
+// (rewrite's analyze), so a rule reports only defer statements and what is in the
+// functions that have one; pass.Files still holds every file.
 var All = Hosts(
 	deferbeforecheck.Analyzer,
 	deferargs.Analyzer,
