@@ -19,8 +19,6 @@ type Config struct {
 	Dir       string   // where patterns are resolved; "" is the current directory
 	Tags      []string // build tags
 	Tests     bool     // include _test.go files
-	// Analyzers are deferfix's rules (of rules.All): the engine shows them only the files
-	// that mention defer, as they report nothing elsewhere.
 	Analyzers []*analysis.Analyzer
 
 	Unsafe           bool // also apply fixes marked unsafe
