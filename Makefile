@@ -26,9 +26,11 @@ vet:
 	$(GO) vet ./...
 
 # bench: the Go benchmarks (loop forms, the split fix, the engine against go/packages,
+# BenchmarkAnalyze: the rules alone on loaded packages, with CPU time per op,
 # BenchmarkManyFindings: one file with N = 100 … 1600 findings), then deferfix's report,
 # -d and vettool modes against the floor (loading the same packages; cmd/benchfloor) on the
 # standard library and on golang.org/x/tools, rounds alternated. RUNS=5 by default.
+# cmd/benchfloor -old BIN -modes floor,report,report@old compares with another build.
 RUNS ?= 5
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...

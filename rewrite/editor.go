@@ -23,8 +23,8 @@ func (r *Result) FixOne(ctx context.Context, f *Finding) []*FileChange {
 func (r *Result) WithFixes() *Result {
 	cfg := *r.cfg
 	cfg.Fix = true
-	findings, problems := findAll(&cfg, r.pkgs, cfg.readFile)
-	res := &Result{Problems: problems, cfg: &cfg, pkgs: r.pkgs}
+	findings, problems := findAll(&cfg, r.pkgs, r.only, cfg.readFile)
+	res := &Result{Problems: problems, cfg: &cfg, pkgs: r.pkgs, only: r.only}
 	res.Findings = classify(&cfg, findings, false)
 	res.Remaining = res.Findings
 	return res

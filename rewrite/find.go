@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/analysis/passes/inspect"
+	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/packages"
 
 	"github.com/deferfix/deferfix/rules"
@@ -56,7 +58,14 @@ type Edit struct {
 // analyze runs the analyzers on pkg and returns their findings. readFile supplies file
 // contents (the rewritten ones in later rounds). A rule that fails or panics yields a
 // problem, and the other rules' findings are kept.
-func analyze(cfg *Config, pkg *packages.Package, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
+//
+// files, when not nil, are the package's files that mention defer, and the inspector the
+// rules get holds only those: every rule reports a defer statement, or an exit or a loop
+// in a function that has one, and finds them through the inspector, so the files without
+// one have nothing to report (TestShortcuts checks this on real code). Building the
+// inspector walks every node given, and most files of a large tree have no defer. What a
+// rule computes from pass.Files (facts, hotdefer's predictions) still sees every file.
+func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
 	var (
 		results  = make(map[*analysis.Analyzer]any)
 		failed   = make(map[*analysis.Analyzer]error)
@@ -67,6 +76,9 @@ func analyze(cfg *Config, pkg *packages.Package, readFile func(string) ([]byte, 
 	// The engine runs the rules' own analyzers: those of rules.All withhold unsafe fixes
 	// and those that overlap, while the engine makes its own rounds and decides itself
 	// whether to apply an unsafe fix.
+	if files != nil {
+		results[inspect.Analyzer] = inspector.New(files)
+	}
 	hostOf := make(map[*analysis.Analyzer]*analysis.Analyzer)
 	for _, a := range cfg.Analyzers {
 		hostOf[rules.Unwrap(a)] = a
@@ -115,7 +127,13 @@ func analyze(cfg *Config, pkg *packages.Package, readFile func(string) ([]byte, 
 			AllObjectFacts:    func() []analysis.ObjectFact { return nil },
 			AllPackageFacts:   func() []analysis.PackageFact { return nil },
 		}
+		// The facts stay in this package: the rules skip those they do not use themselves.
+		done := func() {}
+		if localFacts {
+			done = rules.LocalFacts(pass)
+		}
 		res, err := runPass(pass)
+		done()
 		if err != nil {
 			err = fmt.Errorf("rule %s on %s: %w", a.Name, pkg.PkgPath, err)
 			failed[a] = err
@@ -146,6 +164,10 @@ func isPrereqFailure(err error, failed map[*analysis.Analyzer]error, a *analysis
 	}
 	return false
 }
+
+// localFacts tells the rules that the facts of analyze's passes stay in the package. Only
+// tests turn it off, to check that the rules find the same either way.
+var localFacts = true
 
 // runPass runs one analyzer, turning a panic into an error: one broken rule on one
 // package must not stop the run.
@@ -212,8 +234,9 @@ func newFinding(cfg *Config, pkg *packages.Package, a *analysis.Analyzer, d anal
 	return f
 }
 
-// findAll analyzes the packages in parallel.
-func findAll(cfg *Config, pkgs []*packages.Package, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
+// findAll analyzes the packages in parallel; only, if not nil, holds the files of each
+// that mention defer (see analyze).
+func findAll(cfg *Config, pkgs []*packages.Package, only deferFiles, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
 	var (
 		mu       sync.Mutex
 		findings []*Finding
@@ -227,7 +250,11 @@ func findAll(cfg *Config, pkgs []*packages.Package, readFile func(string) ([]byt
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			fs, ps := analyze(cfg, pkg, readFile)
+			files, ok := only[pkg]
+			if ok && files == nil {
+				files = []*ast.File{}
+			}
+			fs, ps := analyze(cfg, pkg, files, readFile)
 			mu.Lock()
 			findings = append(findings, fs...)
 			problems = append(problems, ps...)

@@ -43,7 +43,7 @@ func RunPass(ctx context.Context, cfg *Config, pass *analysis.Pass) *Result {
 	c.Fix, c.Unsafe, c.hostUnsafe = true, false, true
 	pkg := passPackage(pass)
 	res := &Result{cfg: &c, pkgs: []*packages.Package{pkg}}
-	findings, problems := findAll(&c, res.pkgs, os.ReadFile)
+	findings, problems := findAll(&c, res.pkgs, nil, os.ReadFile)
 	res.Problems = problems
 	res.Findings = classify(&c, findings, true)
 	p := newPlan(&c, res.pkgs, res.Findings)

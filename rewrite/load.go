@@ -1,11 +1,15 @@
 package rewrite
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -14,24 +18,63 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesSizes | packages.NeedSyntax |
 	packages.NeedTypesInfo | packages.NeedModule | packages.NeedForTest
 
+// parseMode is go/packages' own mode without object resolution: nothing in deferfix reads
+// ast.Object or ast.Scope (go/types and the rules resolve names with types.Info, and the
+// rewritten files verify.go parses have none either), and resolving costs a tenth of the
+// parse and memory held until the run ends.
+const parseMode = parser.AllErrors | parser.ParseComments | parser.SkipObjectResolution
+
+// deferFiles holds, for each package load returned, the files that mention defer: the
+// others hold no defer statement, and no rule reports anything outside the functions that
+// do (see analyze). A package missing from it (one the plan type-checked again) is
+// analyzed whole.
+type deferFiles map[*packages.Package][]*ast.File
+
+// A fileScan records, as the loader parses each file, whether its text mentions defer:
+// the bytes are at hand then, and a look at them costs nothing beside the parse.
+type fileScan struct {
+	noDefer sync.Map // *ast.File → struct{}: the word defer is nowhere in its text
+}
+
+func (s *fileScan) parse(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+	f, err := parser.ParseFile(fset, filename, src, parseMode)
+	if f != nil && !bytes.Contains(src, []byte("defer")) {
+		s.noDefer.Store(f, struct{}{})
+	}
+	return f, err
+}
+
+// files returns those of pkg's files that mention defer.
+func (s *fileScan) files(pkg *packages.Package) []*ast.File {
+	var out []*ast.File
+	for _, f := range pkg.Syntax {
+		if _, ok := s.noDefer.Load(f); !ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // load loads the packages matching patterns and returns the ones to analyze: each package
 // once (its test variant when tests are included, since that has every file of the
-// package), without the generated test mains. Packages that failed to load are returned
-// as problems, not packages.
-func load(ctx context.Context, cfg *Config, patterns []string) ([]*packages.Package, []Problem, error) {
+// package), without the generated test mains, and the files of each that mention defer.
+// Packages that failed to load are returned as problems, not packages.
+func load(ctx context.Context, cfg *Config, patterns []string) ([]*packages.Package, deferFiles, []Problem, error) {
+	scan := new(fileScan)
 	pcfg := &packages.Config{
-		Context: ctx,
-		Mode:    loadMode,
-		Dir:     cfg.Dir,
-		Tests:   cfg.Tests,
-		Fset:    token.NewFileSet(),
+		Context:   ctx,
+		Mode:      loadMode,
+		Dir:       cfg.Dir,
+		Tests:     cfg.Tests,
+		Fset:      token.NewFileSet(),
+		ParseFile: scan.parse,
 	}
 	if len(cfg.Tags) > 0 {
 		pcfg.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
 	}
 	pkgs, err := loadOverlay(pcfg, cfg.Overlay, patterns)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
+		return nil, nil, nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
 	}
 
 	hasTestVariant := make(map[string]bool)
@@ -44,6 +87,7 @@ func load(ctx context.Context, cfg *Config, patterns []string) ([]*packages.Pack
 		keep     []*packages.Package
 		problems []Problem
 		seen     = make(map[string]bool)
+		only     = make(deferFiles)
 	)
 	for _, p := range pkgs {
 		if strings.HasSuffix(p.ID, ".test") || (p.ForTest == "" && hasTestVariant[p.PkgPath]) {
@@ -54,8 +98,9 @@ func load(ctx context.Context, cfg *Config, patterns []string) ([]*packages.Pack
 			continue
 		}
 		keep = append(keep, p)
+		only[p] = scan.files(p)
 	}
-	return keep, problems, nil
+	return keep, only, problems, nil
 }
 
 // parsePos turns go/packages' "file:line:col" into a position.

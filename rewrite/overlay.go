@@ -44,7 +44,7 @@ func loadOverlay(pcfg *packages.Config, overlay map[string][]byte, patterns []st
 		if o, ok := overlay[filename]; ok {
 			src = o
 		}
-		return parser.ParseFile(fset, filename, src, parser.AllErrors|parser.ParseComments)
+		return pcfg.ParseFile(fset, filename, src)
 	}
 	pkgs, err := packages.Load(&fast, patterns...)
 	if err == nil && overlayFits(pkgs, overlay) {

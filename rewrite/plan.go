@@ -467,7 +467,7 @@ func (p *plan) reanalyze(changed []string) {
 			}
 		}
 	}
-	findings, problems := findAll(p.cfg, pkgs, func(name string) ([]byte, error) { return p.content(name) })
+	findings, problems := findAll(p.cfg, pkgs, nil, func(name string) ([]byte, error) { return p.content(name) })
 	p.problems = append(p.problems, problems...)
 	findings = classify(p.cfg, findings, false)
 	if !p.cfg.All {

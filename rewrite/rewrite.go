@@ -75,6 +75,7 @@ type Result struct {
 
 	cfg  *Config
 	pkgs []*packages.Package
+	only deferFiles
 }
 
 // Run loads the packages matching patterns and runs the pipeline up to, not including,
@@ -84,11 +85,11 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 		patterns = []string{"./..."}
 	}
 	cfg.progress("load", 0, 0)
-	pkgs, problems, err := load(ctx, cfg, patterns)
+	pkgs, only, problems, err := load(ctx, cfg, patterns)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Problems: problems, cfg: cfg, pkgs: pkgs}
+	res := &Result{Problems: problems, cfg: cfg, pkgs: pkgs, only: only}
 	// The rules report intended findings to deferfix, marked; Run and the plan decide.
 	var marked []func()
 	for _, p := range pkgs {
@@ -111,7 +112,7 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 			}
 		}()
 	}
-	findings, problems := findAll(cfg, pkgs, cfg.readFile)
+	findings, problems := findAll(cfg, pkgs, only, cfg.readFile)
 	res.Problems = append(res.Problems, problems...)
 	res.Findings = classify(cfg, findings, true)
 	if !cfg.All {

@@ -25,6 +25,10 @@ import (
 // own results), and the body of main moves into run last. Each is the rule's analyzer as
 // hosts see it (Host): unsafe fixes only with its -unsafe flag, and in one run only fixes
 // that do not overlap.
+//
+// deferfix's engine gives the rules an inspector over only the files that mention defer
+// (rewrite's analyze), so a rule reports only defer statements and what is in the
+// functions that have one; pass.Files still holds every file.
 var All = Hosts(
 	deferbeforecheck.Analyzer,
 	deferargs.Analyzer,
@@ -42,6 +46,11 @@ func IsUnsafe(fix analysis.SuggestedFix) bool { return fixes.IsUnsafe(fix) }
 // ReportOnly tells the rules that pkg's fixes are needed by title only (a report, not a
 // rewrite), until done is called: they skip decorating and printing them.
 func ReportOnly(pkg *types.Package) (done func()) { return fixes.ReportOnly(pkg) }
+
+// LocalFacts tells the rules that pass's facts are seen by no other package (deferfix's
+// driver keeps them within the package), until done is called: they skip the facts they
+// do not use themselves.
+func LocalFacts(pass *analysis.Pass) (done func()) { return fixes.LocalFacts(pass) }
 
 // UnsafeWhy returns what makes d's fixes unsafe, or "".
 func UnsafeWhy(d analysis.Diagnostic) string { return fixes.UnsafeWhy(d) }

@@ -6,7 +6,9 @@
 //
 //	go run ./cmd/benchfloor -deferfix bin/deferfix -dir $(go env GOROOT)/src -runs 5 ./...
 //
-// Modes: floor, report (deferfix), diff (deferfix -d), vettool (go vet -vettool=deferfix).
+// Modes: floor, report (deferfix), diff (deferfix -d), vettool (go vet -vettool=deferfix);
+// with -old, report@old, diff@old and vettool@old run the -old binary instead, so a change
+// is measured against the build before it in the same rounds.
 package main
 
 import (
@@ -27,6 +29,7 @@ import (
 func main() {
 	load := flag.Bool("load", false, "only load the packages (the floor), then exit")
 	bin := flag.String("deferfix", "bin/deferfix", "the deferfix binary")
+	old := flag.String("old", "", "another deferfix binary, for the modes ending in @old")
 	dir := flag.String("dir", ".", "where the patterns are resolved")
 	runs := flag.Int("runs", 5, "rounds; each runs every mode once")
 	modes := flag.String("modes", "floor,report,diff,vettool", "modes to compare")
@@ -42,7 +45,7 @@ func main() {
 		}
 		return
 	}
-	if err := compare(*bin, *dir, *runs, strings.Split(*modes, ","), patterns); err != nil {
+	if err := compare(*bin, *old, *dir, *runs, strings.Split(*modes, ","), patterns); err != nil {
 		fmt.Fprintln(os.Stderr, "benchfloor:", err)
 		os.Exit(1)
 	}
@@ -71,13 +74,18 @@ type sample struct {
 	rss       int64
 }
 
-func compare(bin, dir string, runs int, modes, patterns []string) error {
+func compare(bin, old, dir string, runs int, modes, patterns []string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
 	if bin, err = filepath.Abs(bin); err != nil {
 		return err
+	}
+	if old != "" {
+		if old, err = filepath.Abs(old); err != nil {
+			return err
+		}
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
 		return err
@@ -87,6 +95,11 @@ func compare(bin, dir string, runs int, modes, patterns []string) error {
 		"report":  append([]string{bin, "-C", dir}, patterns...),
 		"diff":    append([]string{bin, "-C", dir, "-d"}, patterns...),
 		"vettool": append([]string{"go", "vet", "-vettool=" + bin}, patterns...),
+	}
+	if old != "" {
+		commands["report@old"] = append([]string{old, "-C", dir}, patterns...)
+		commands["diff@old"] = append([]string{old, "-C", dir, "-d"}, patterns...)
+		commands["vettool@old"] = append([]string{"go", "vet", "-vettool=" + old}, patterns...)
 	}
 	samples := make(map[string][]sample)
 	for r := range runs {

@@ -38,7 +38,12 @@ const (
 const message = "deferred %s is registered before %s is checked, so it also runs when the call failed, on an invalid value"
 
 func run(pass *analysis.Pass) (any, error) {
-	nilOnErr := effects.ExportNilOnError(pass) // exports facts, so it runs in every package
+	// ExportNilOnError exports facts, so it runs in every package, unless they stay in
+	// this one: then only when a finding needs it.
+	var nilOnErr *effects.NilOnErrorFuncs
+	if !fixes.FactsLocal(pass) {
+		nilOnErr = effects.ExportNilOnError(pass)
+	}
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	for cur := range ins.Root().Preorder((*ast.BlockStmt)(nil), (*ast.CaseClause)(nil), (*ast.CommClause)(nil)) {
 		var list []ast.Stmt
@@ -52,6 +57,9 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		for i, s := range list {
 			if m := match(pass, list, i, s); m != nil {
+				if nilOnErr == nil {
+					nilOnErr = effects.ExportNilOnError(pass)
+				}
 				report(pass, cur, m, nilOnErr)
 			}
 		}

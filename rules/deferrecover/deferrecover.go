@@ -61,7 +61,7 @@ func run(pass *analysis.Pass) (any, error) {
 				return false
 			case *ast.CallExpr:
 				fn, ok := deferutil.Callee(info, n).(*types.Func)
-				if !ok || !helpers[fn] {
+				if !ok || !helpers.has(fn) {
 					return true
 				}
 				msg := fmt.Sprintf(msgHelper, fn.Name())
@@ -82,31 +82,53 @@ func isStmt(s ast.Stmt, call *ast.CallExpr) bool {
 	return ok && ast.Unparen(es.X) == call
 }
 
-// recoverers returns the functions of this package whose own body calls recover.
-func recoverers(pass *analysis.Pass) map[*types.Func]bool {
-	out := make(map[*types.Func]bool)
-	for _, f := range pass.Files {
-		for _, decl := range f.Decls {
-			fd, ok := decl.(*ast.FuncDecl)
-			if !ok || fd.Body == nil {
-				continue
-			}
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.FuncLit:
-					return false
-				case *ast.CallExpr:
-					if deferutil.IsBuiltin(pass.TypesInfo, n, "recover") {
-						if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
-							out[fn] = true
-						}
+// recoverSet answers which functions of this package have a body that calls recover
+// itself. It walks a function's body only when asked about that function: a deferred
+// literal calls few of the package's functions.
+type recoverSet struct {
+	pass   *analysis.Pass
+	bodies map[*types.Func]*ast.BlockStmt
+	memo   map[*types.Func]bool
+}
+
+func recoverers(pass *analysis.Pass) *recoverSet {
+	return &recoverSet{pass: pass, memo: make(map[*types.Func]bool)}
+}
+
+func (r *recoverSet) has(fn *types.Func) bool {
+	if r.bodies == nil {
+		r.bodies = make(map[*types.Func]*ast.BlockStmt)
+		for _, f := range r.pass.Files {
+			for _, decl := range f.Decls {
+				if fd, ok := decl.(*ast.FuncDecl); ok && fd.Body != nil {
+					if fn, ok := r.pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+						r.bodies[fn] = fd.Body
 					}
 				}
-				return true
-			})
+			}
 		}
 	}
-	return out
+	body, ok := r.bodies[fn]
+	if !ok {
+		return false
+	}
+	if found, ok := r.memo[fn]; ok {
+		return found
+	}
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if deferutil.IsBuiltin(r.pass.TypesInfo, n, "recover") {
+				found = true
+			}
+		}
+		return !found
+	})
+	r.memo[fn] = found
+	return found
 }
 
 func report(pass *analysis.Pass, file *ast.File, at ast.Node, msg, title string, rewrite func(*fixes.File) error) {

@@ -56,8 +56,19 @@ const (
 
 func run(pass *analysis.Pass) (any, error) {
 	info := pass.TypesInfo
-	noret := noReturnFuncs(pass) // exports facts, so it runs in every package
-	local := lastingFuncs(pass)  // likewise
+	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
+	// Only functions with a defer of their own can have one pending at an exit.
+	hasDefer := make(map[ast.Node]bool)
+	for cur := range ins.Root().Preorder((*ast.DeferStmt)(nil)) {
+		if fn, ok := deferutil.Func(cur); ok {
+			hasDefer[fn.Node()] = true
+		}
+	}
+	if len(hasDefer) == 0 && fixes.FactsLocal(pass) {
+		return nil, nil // nothing to report, and no other package sees the facts
+	}
+	noret := noReturnFuncs(pass)  // exports facts, so it runs in every package
+	local := newLazyLasting(pass) // likewise, unless the facts stay in this package
 	kindOf := func(call *ast.CallExpr) exitKind {
 		obj := deferutil.Callee(info, call)
 		switch {
@@ -73,25 +84,19 @@ func run(pass *analysis.Pass) (any, error) {
 		return notExit
 	}
 	failed := func(call *ast.CallExpr) bool { return failure(pass, noret, call) }
-	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	for cur := range ins.Root().Preorder((*ast.FuncDecl)(nil), (*ast.FuncLit)(nil)) {
 		_, body := deferutil.FuncParts(cur.Node())
-		if body == nil {
+		if body == nil || !hasDefer[cur.Node()] {
 			continue
 		}
-		// Only defers whose skipped call loses something that outlives the process.
-		var defers []*ast.DeferStmt
-		losses := make(map[*ast.DeferStmt]loss)
+		var all []*ast.DeferStmt
 		var exits []*ast.ExprStmt
 		ast.Inspect(body, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.FuncLit:
 				return false
 			case *ast.DeferStmt:
-				if l := callLoss(pass, local, body, n.Call); l != "" {
-					defers = append(defers, n)
-					losses[n] = l
-				}
+				all = append(all, n)
 			case *ast.ExprStmt:
 				if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && kindOf(call) != notExit {
 					exits = append(exits, n)
@@ -99,7 +104,19 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 			return true
 		})
-		if len(defers) == 0 || len(exits) == 0 {
+		if len(exits) == 0 {
+			continue
+		}
+		// Only defers whose skipped call loses something that outlives the process.
+		var defers []*ast.DeferStmt
+		losses := make(map[*ast.DeferStmt]loss)
+		for _, d := range all {
+			if l := local.callLoss(body, d.Call); l != "" {
+				defers = append(defers, d)
+				losses[d] = l
+			}
+		}
+		if len(defers) == 0 {
 			continue
 		}
 		g := cfg.New(body, func(call *ast.CallExpr) bool { return kindOf(call) == notExit })
@@ -220,7 +237,7 @@ func noReturnFuncs(pass *analysis.Pass) map[*types.Func]*noReturn {
 					continue // never called
 				}
 				fn, _ := info.Defs[fd.Name].(*types.Func)
-				if fn == nil || out[fn] != nil || hasReturn(fd.Body) {
+				if fn == nil || out[fn] != nil {
 					continue
 				}
 				es, ok := fd.Body.List[len(fd.Body.List)-1].(*ast.ExprStmt)
@@ -237,6 +254,9 @@ func noReturnFuncs(pass *analysis.Pass) map[*types.Func]*noReturn {
 					deferutil.IsFunc(obj, "log", "Fatal", "Fatalf", "Fatalln") ||
 					deferutil.IsMethod(obj, "log", "Logger", "Fatal", "Fatalf", "Fatalln") ||
 					callee != nil && (out[callee] != nil || callee.Pkg() != pass.Pkg && pass.ImportObjectFact(callee, new(noReturn))) {
+					if hasReturn(fd.Body) { // the last, as it walks the body
+						continue
+					}
 					nr := &noReturn{Failure: failure(pass, out, call)}
 					out[fn] = nr
 					changed = true

@@ -71,7 +71,7 @@ func failure(pass *analysis.Pass, noret map[*types.Func]*noReturn, call *ast.Cal
 
 // excused returns why skipping d, whose loss is l, at exit (failed: with a failure
 // status) in the function at cur looks intended, or "" when it does not.
-func excused(pass *analysis.Pass, local map[*types.Func]loss, cur inspector.Cursor, exit *ast.ExprStmt, failed bool, d *ast.DeferStmt, l loss) string {
+func excused(pass *analysis.Pass, local *lazyLasting, cur inspector.Cursor, exit *ast.ExprStmt, failed bool, d *ast.DeferStmt, l loss) string {
 	if !failed {
 		return ""
 	}
@@ -102,7 +102,7 @@ func inTestFile(pass *analysis.Pass, pos token.Pos) bool {
 // well — or nil. The exit then reports a failure of that setup (if err != nil {
 // log.Fatal(err) } after os.Create(*memprofile), or around trace.Start). Blocks further
 // out may hold the work the profile is for.
-func profilingSetup(pass *analysis.Pass, local map[*types.Func]loss, cur inspector.Cursor, exit *ast.ExprStmt) *ast.CallExpr {
+func profilingSetup(pass *analysis.Pass, local *lazyLasting, cur inspector.Cursor, exit *ast.ExprStmt) *ast.CallExpr {
 	_, body := deferutil.FuncParts(cur.Node())
 	c, ok := cur.FindNode(exit)
 	if !ok {
@@ -123,7 +123,7 @@ func profilingSetup(pass *analysis.Pass, local map[*types.Func]loss, cur inspect
 			if call, ok := n.(*ast.CallExpr); ok {
 				obj := deferutil.Callee(pass.TypesInfo, call)
 				if deferutil.IsFunc(obj, "runtime/pprof", "StartCPUProfile") || deferutil.IsFunc(obj, "runtime/trace", "Start") ||
-					grade(callLoss(pass, local, body, call)) == gradeProfile {
+					grade(local.callLoss(body, call)) == gradeProfile {
 					found = call
 				}
 			}

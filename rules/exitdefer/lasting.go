@@ -7,6 +7,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
 // What a skipped deferred call loses.
@@ -89,11 +90,7 @@ const (
 
 // known are the standard library's calls whose loss is known, by package, receiver type
 // ("" for functions) and names.
-var known = []struct {
-	pkg, typ string
-	names    []string
-	loss     loss
-}{
+var known = []knownCall{
 	{"bufio", "Writer", []string{"Flush"}, lossBuffered},
 	{"encoding/csv", "Writer", []string{"Flush"}, lossBuffered},
 	{"compress/gzip", "Writer", []string{"Close", "Flush"}, lossStream},
@@ -111,41 +108,141 @@ var known = []struct {
 	{"database/sql", "Tx", []string{"Commit"}, lossCommit},
 }
 
+type knownCall struct {
+	pkg, typ string
+	names    []string
+	loss     loss
+}
+
+// knownIn is known by package path, in known's order: most calls are to none of them.
+var knownIn = func() map[string][]knownCall {
+	m := make(map[string][]knownCall)
+	for _, k := range known {
+		m[k.pkg] = append(m[k.pkg], k)
+	}
+	return m
+}()
+
+// lastingSet holds the lasting functions of the package, with what computing them needs.
+type lastingSet struct {
+	loss map[*types.Func]loss
+	// assigned caches assignedTypes by function: the concrete types assigned to each of
+	// its variables, from one walk of the function however many calls ask.
+	assigned map[ast.Node]map[*types.Var][]types.Type
+	// consulted, when not nil, collects the functions of the package whose loss funcLoss
+	// looked up: while their losses stay as they were, evaluating the same body again
+	// takes the same path to the same result.
+	consulted *[]*types.Func
+	// raised[fn] is the step at which fn's loss was last raised (0: never).
+	raised map[*types.Func]int
+}
+
 // lastingFuncs computes and exports the lasting facts of the package's functions: those
 // whose body makes a lasting call, to a fixed point. func main and init cannot be called
 // and get none.
-func lastingFuncs(pass *analysis.Pass) map[*types.Func]loss {
-	out := make(map[*types.Func]loss)
-	for changed := true; changed; {
-		changed = false
-		for _, f := range pass.Files {
-			for _, decl := range f.Decls {
-				fd, ok := decl.(*ast.FuncDecl)
-				if !ok || fd.Body == nil || fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == "main" && pass.Pkg.Name() == "main") {
-					continue
-				}
-				fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func)
-				if fn == nil {
-					continue
-				}
-				// The gravest loss wins: a helper that removes a temporary file and
-				// flushes a writer loses data when skipped, not only litter.
-				if l := bodyLoss(pass, out, fd.Body); grade(l) > grade(out[fn]) {
-					out[fn] = l
-					changed = true
-				}
+//
+// Each round evaluates, in file and declaration order, the functions whose loss is not
+// yet the gravest (data), with the losses found so far (earlier in the same round
+// included); a function keeps the gravest loss any evaluation finds. A function is
+// evaluated again only when the loss of a function of the package it looked up has since
+// been raised: otherwise its evaluation would be the same as the last.
+func lastingFuncs(pass *analysis.Pass) *lastingSet {
+	local := &lastingSet{loss: make(map[*types.Func]loss), assigned: make(map[ast.Node]map[*types.Var][]types.Type), raised: make(map[*types.Func]int)}
+	type candidate struct {
+		fn        *types.Func
+		body      *ast.BlockStmt
+		evaluated int // the step of the last evaluation (0: none)
+		consulted []*types.Func
+	}
+	var cands []*candidate
+	for _, f := range pass.Files {
+		for _, decl := range f.Decls {
+			fd, ok := decl.(*ast.FuncDecl)
+			if !ok || fd.Body == nil || fd.Recv == nil && (fd.Name.Name == "init" || fd.Name.Name == "main" && pass.Pkg.Name() == "main") {
+				continue
+			}
+			if fn, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func); fn != nil {
+				cands = append(cands, &candidate{fn: fn, body: fd.Body})
 			}
 		}
 	}
-	for fn, l := range out {
+	step := 0
+	stale := func(c *candidate) bool {
+		if c.evaluated == 0 {
+			return true
+		}
+		for _, g := range c.consulted {
+			if local.raised[g] > c.evaluated {
+				return true
+			}
+		}
+		return false
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, c := range cands {
+			if grade(local.loss[c.fn]) == gradeData || !stale(c) {
+				continue // nothing graver to find, or the same evaluation as the last
+			}
+			step++
+			c.evaluated, c.consulted = step, c.consulted[:0]
+			local.consulted = &c.consulted
+			l := bodyLoss(pass, local, c.body)
+			local.consulted = nil
+			// The gravest loss wins: a helper that removes a temporary file and
+			// flushes a writer loses data when skipped, not only litter.
+			if grade(l) > grade(local.loss[c.fn]) {
+				step++
+				local.loss[c.fn], local.raised[c.fn] = l, step
+				changed = true
+			}
+		}
+	}
+	for fn, l := range local.loss {
 		pass.ExportObjectFact(fn, &lasting{Loss: l})
 	}
-	return out
+	return local
+}
+
+// lazyLasting gives callLoss the package's lasting functions: computed at once, as their
+// facts are exported for other packages, unless the facts stay in this package; then only
+// once a call's loss depends on them. A call whose loss is found without looking up a
+// function of the package (the usual Close of a file) has the same loss whatever the
+// package's lasting functions are.
+type lazyLasting struct {
+	pass  *analysis.Pass
+	set   *lastingSet
+	probe *lastingSet // empty: its lookups say whether a loss depends on set
+}
+
+func newLazyLasting(pass *analysis.Pass) *lazyLasting {
+	l := &lazyLasting{pass: pass}
+	if fixes.FactsLocal(pass) {
+		l.probe = &lastingSet{loss: make(map[*types.Func]loss), assigned: make(map[ast.Node]map[*types.Var][]types.Type)}
+	} else {
+		l.set = lastingFuncs(pass)
+	}
+	return l
+}
+
+// callLoss is callLoss(pass, the package's lasting functions, fn, call).
+func (l *lazyLasting) callLoss(fn ast.Node, call *ast.CallExpr) loss {
+	if l.set == nil {
+		var consulted []*types.Func
+		l.probe.consulted = &consulted
+		loss := callLoss(l.pass, l.probe, fn, call)
+		l.probe.consulted = nil
+		if len(consulted) == 0 {
+			return loss
+		}
+		l.set = lastingFuncs(l.pass)
+	}
+	return callLoss(l.pass, l.set, fn, call)
 }
 
 // bodyLoss returns the gravest loss of the lasting calls in body, function literals
 // included (a literal deferred or called in the body runs with it), or "".
-func bodyLoss(pass *analysis.Pass, local map[*types.Func]loss, body ast.Node) loss {
+func bodyLoss(pass *analysis.Pass, local *lastingSet, body ast.Node) loss {
 	var l loss
 	ast.Inspect(body, func(n ast.Node) bool {
 		if grade(l) == gradeData {
@@ -163,7 +260,7 @@ func bodyLoss(pass *analysis.Pass, local map[*types.Func]loss, body ast.Node) lo
 
 // callLoss returns what is lost when call, in the function whose body is fn, is skipped
 // at exit, or "" when nothing outlives the process.
-func callLoss(pass *analysis.Pass, local map[*types.Func]loss, fn ast.Node, call *ast.CallExpr) loss {
+func callLoss(pass *analysis.Pass, local *lastingSet, fn ast.Node, call *ast.CallExpr) loss {
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
 		return bodyLoss(pass, local, lit.Body)
 	}
@@ -193,7 +290,7 @@ func callLoss(pass *analysis.Pass, local map[*types.Func]loss, fn ast.Node, call
 		return ""
 	}
 	var l loss
-	for _, t := range assignedTypes(pass.TypesInfo, fn, v) {
+	for _, t := range local.assignedTypes(pass.TypesInfo, fn, v) {
 		m, _, _ := types.LookupFieldOrMethod(t, true, obj.Pkg(), obj.Name())
 		if m, ok := m.(*types.Func); ok {
 			if ml := funcLoss(pass, local, m); grade(ml) > grade(l) {
@@ -206,15 +303,23 @@ func callLoss(pass *analysis.Pass, local map[*types.Func]loss, fn ast.Node, call
 
 // funcLoss returns the loss of calling fn (a concrete function or method) and skipping
 // it, or "".
-func funcLoss(pass *analysis.Pass, local map[*types.Func]loss, fn *types.Func) loss {
+func funcLoss(pass *analysis.Pass, local *lastingSet, fn *types.Func) loss {
 	fn = fn.Origin()
-	for _, k := range known {
-		if k.typ == "" && deferutil.IsFunc(fn, k.pkg, k.names...) || k.typ != "" && deferutil.IsMethod(fn, k.pkg, k.typ, k.names...) {
-			return k.loss
+	if fn.Pkg() != nil {
+		for _, k := range knownIn[fn.Pkg().Path()] {
+			if k.typ == "" && deferutil.IsFunc(fn, k.pkg, k.names...) || k.typ != "" && deferutil.IsMethod(fn, k.pkg, k.typ, k.names...) {
+				return k.loss
+			}
 		}
 	}
-	if l := local[fn]; l != "" {
-		return l
+	// Only the package's own functions are in local.
+	if fn.Pkg() == pass.Pkg {
+		if local.consulted != nil {
+			*local.consulted = append(*local.consulted, fn)
+		}
+		if l := local.loss[fn]; l != "" {
+			return l
+		}
 	}
 	if fn.Pkg() != nil && fn.Pkg() != pass.Pkg {
 		var f lasting
@@ -244,33 +349,37 @@ func funcLoss(pass *analysis.Pass, local map[*types.Func]loss, fn *types.Func) l
 
 // assignedTypes returns the concrete types of the values assigned to v in fn (its
 // declaration included).
-func assignedTypes(info *types.Info, fn ast.Node, v *types.Var) []types.Type {
-	var out []types.Type
-	add := func(e ast.Expr) {
-		if t := info.TypeOf(e); t != nil && !types.IsInterface(t) {
-			out = append(out, t)
+func (s *lastingSet) assignedTypes(info *types.Info, fn ast.Node, v *types.Var) []types.Type {
+	byVar, ok := s.assigned[fn]
+	if !ok {
+		byVar = make(map[*types.Var][]types.Type)
+		add := func(id *ast.Ident, e ast.Expr) {
+			if v, ok := info.ObjectOf(id).(*types.Var); ok {
+				if t := info.TypeOf(e); t != nil && !types.IsInterface(t) {
+					byVar[v] = append(byVar[v], t)
+				}
+			}
 		}
+		ast.Inspect(fn, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				if len(n.Lhs) == len(n.Rhs) {
+					for i, l := range n.Lhs {
+						if id, ok := ast.Unparen(l).(*ast.Ident); ok {
+							add(id, n.Rhs[i])
+						}
+					}
+				}
+			case *ast.ValueSpec:
+				if len(n.Names) == len(n.Values) {
+					for i, id := range n.Names {
+						add(id, n.Values[i])
+					}
+				}
+			}
+			return true
+		})
+		s.assigned[fn] = byVar
 	}
-	ast.Inspect(fn, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			if len(n.Lhs) == len(n.Rhs) {
-				for i, l := range n.Lhs {
-					if id, ok := ast.Unparen(l).(*ast.Ident); ok && info.ObjectOf(id) == v {
-						add(n.Rhs[i])
-					}
-				}
-			}
-		case *ast.ValueSpec:
-			if len(n.Names) == len(n.Values) {
-				for i, id := range n.Names {
-					if info.ObjectOf(id) == v {
-						add(n.Values[i])
-					}
-				}
-			}
-		}
-		return true
-	})
-	return out
+	return byVar[v]
 }

@@ -90,12 +90,22 @@ func (*onlyCalled) AFact()           {}
 func (f *onlyCalled) String() string { return fmt.Sprint("onlyCalled", f.Params) }
 
 func run(pass *analysis.Pass, o *Options) (any, error) {
+	// Without a profile, nothing is reported unless asked (see below): skip predicting,
+	// and, where no other package reads the facts, computing them. -compiler still asks
+	// the compiler, whose failure is an error either way.
+	quiet := !o.Unprofiled && !o.Compiler && o.Profile == "" && pass.Pkg.Name() != "main"
+	if quiet && fixes.FactsLocal(pass) {
+		return nil, nil
+	}
 	callbacks := func(fn *types.Func, i int) bool {
 		var f onlyCalled
 		return pass.ImportObjectFact(fn, &f) && slices.Contains(f.Params, i)
 	}
 	for fn, params := range defercost.OnlyCalledParams(pass.TypesInfo, pass.Files, callbacks) {
 		pass.ExportObjectFact(fn, &onlyCalled{params})
+	}
+	if quiet {
+		return nil, nil
 	}
 	preds := defercost.PredictWith(pass.TypesInfo, pass.Files, callbacks)
 	if o.Compiler {

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
 // Analyzer exports a MayRecover fact for every function of the package with a body, and
@@ -50,8 +52,11 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return false, false
 	})
-	for fn, body := range r.bodies {
-		pass.ExportObjectFact(fn, &MayRecover{Recovers: CallsRecover(pass.TypesInfo, body)})
+	// The package itself never imports these facts: Recover answers from the bodies.
+	if !fixes.FactsLocal(pass) {
+		for fn, body := range r.bodies {
+			pass.ExportObjectFact(fn, &MayRecover{Recovers: CallsRecover(pass.TypesInfo, body)})
+		}
 	}
 	return r, nil
 }

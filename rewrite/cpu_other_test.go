@@ -1,0 +1,8 @@
+//go:build !unix
+
+package rewrite
+
+import "time"
+
+// cpuTime is not measured here; benchmarks report 0 CPU time.
+func cpuTime() time.Duration { return 0 }
