@@ -333,7 +333,7 @@ func TestLSPQuickFix(t *testing.T) {
 		t.Fatalf("source.fixAll code actions = %+v, want source.fixAll.deferfix", alls)
 	}
 	all := &alls[0]
-	if !quick.IsPreferred || !strings.HasPrefix(quick.Title, "Call f.Close at the end of each iteration") || len(quick.Diagnostics) != 1 {
+	if !quick.IsPreferred || !strings.HasPrefix(quick.Title, "Wrap loop body in a closure") || len(quick.Diagnostics) != 1 {
 		t.Errorf("quick fix = %+v", quick)
 	}
 	edits := quick.Edit.Changes[uri]

@@ -34,7 +34,7 @@ var Analyzer = &analysis.Analyzer{
 func init() { fixes.AllFlag(Analyzer) }
 
 // Fix title.
-const titleScope = "Wrap loop body in a closure so each iteration releases"
+const titleScope = "Wrap loop body in a closure so each iteration releases what it acquires"
 
 // Diagnostics, by what the deferred call releases.
 const (
