@@ -18,7 +18,10 @@ import (
 // nil deferred function panics when it is called: per iteration, at the iteration's end
 // instead of at the return, after less of the loop ran (cmd/divergence seed 7 case 1512:
 // f set only on some iterations). A variable set from a call (cancel from
-// context.WithCancel) is taken to be callable, as such functions document.
+// context.WithCancel) is taken to be callable, as such functions document; so is one
+// declared without a value but set from a call on every path to the defer (setBefore:
+// var cancel context.CancelFunc; ctx, cancel = context.WithDeadline(...); defer cancel(),
+// as net's dialSerial does), since the zero value never reaches the defer there.
 func FuncMayBeNil(info *types.Info, fn ast.Node, id *ast.Ident) bool {
 	v, ok := info.Uses[id].(*types.Var)
 	if !ok {
@@ -36,7 +39,7 @@ func FuncMayBeNil(info *types.Info, fn ast.Node, id *ast.Ident) bool {
 		switch n := n.(type) {
 		case *ast.ValueSpec:
 			for i, name := range n.Names {
-				if info.Defs[name] == v && (len(n.Values) == 0 || i < len(n.Values) && isNil(n.Values[i])) {
+				if info.Defs[name] == v && (len(n.Values) == 0 && !setBefore(info, fn, v, id.Pos()) || i < len(n.Values) && isNil(n.Values[i])) {
 					maybe = true
 				}
 			}
@@ -50,6 +53,83 @@ func FuncMayBeNil(info *types.Info, fn ast.Node, id *ast.Ident) bool {
 		return !maybe
 	})
 	return maybe
+}
+
+// setBefore reports whether every path to pos (in fn) runs an assignment of v from a call
+// or a function first: a statement S of some statement list that also holds, after S, the
+// statement containing pos, with no label from S on (a goto could skip S), and pos in no
+// function literal that S is outside of (a literal may be called before S runs). Nil
+// assignments are FuncMayBeNil's other case, so S need not be the last assignment.
+func setBefore(info *types.Info, fn ast.Node, v *types.Var, pos token.Pos) bool {
+	assigns := func(st ast.Stmt) bool {
+		as, ok := st.(*ast.AssignStmt)
+		if !ok {
+			return false
+		}
+		for i, l := range as.Lhs {
+			if lid, ok := ast.Unparen(l).(*ast.Ident); !ok || info.ObjectOf(lid) != v {
+				continue
+			}
+			var rhs ast.Expr
+			switch {
+			case len(as.Rhs) == len(as.Lhs):
+				rhs = ast.Unparen(as.Rhs[i])
+			case len(as.Rhs) == 1:
+				rhs = ast.Unparen(as.Rhs[0]) // a call with several results
+			default:
+				return false
+			}
+			switch r := rhs.(type) {
+			case *ast.CallExpr:
+				if tv, ok := info.Types[r.Fun]; ok && tv.IsType() {
+					return false // a conversion, of a value that may be nil
+				}
+				return true
+			case *ast.FuncLit:
+				return true
+			case *ast.Ident:
+				_, isFunc := info.Uses[r].(*types.Func)
+				return isFunc
+			case *ast.SelectorExpr:
+				_, isFunc := info.Uses[r.Sel].(*types.Func)
+				return isFunc && info.Selections[r] == nil // a function of a package
+			}
+		}
+		return false
+	}
+	found := false
+	ast.Inspect(fn, func(n ast.Node) bool {
+		if found || n == nil || pos < n.Pos() || n.End() <= pos {
+			return false // pos is not inside n
+		}
+		if lit, ok := n.(*ast.FuncLit); ok && lit != fn {
+			return false // a literal's body runs when it is called, not where it stands
+		}
+		var list []ast.Stmt
+		switch n := n.(type) {
+		case *ast.BlockStmt:
+			list = n.List
+		case *ast.CaseClause:
+			list = n.Body
+		case *ast.CommClause:
+			list = n.Body
+		}
+		set := false
+		for _, st := range list {
+			if _, ok := st.(*ast.LabeledStmt); ok {
+				set = false // a goto may reach it without running S
+			}
+			if st.Pos() <= pos && pos < st.End() {
+				found = set
+				break
+			}
+			if assigns(st) {
+				set = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // UsedBeforeCheck returns a variable the deferred call uses (in its function, receiver,
