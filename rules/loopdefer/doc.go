@@ -149,8 +149,8 @@
 // is then safe). An error dropped with _ is taken to mean the value is valid.
 //
 // A deferred call whose callee is not known — through an interface, a function value (but
-// not cancel set only from context.WithCancel and its kin), a method of another module —
-// may recover: run per iteration, it would stop a panic in
+// not cancel set only from context.WithCancel and its kin, or a variable set only from
+// literals that do not call recover), a method of another module — may recover: run per iteration, it would stop a panic in
 // the iteration rather than at the function's return. When something after the defer may
 // panic, the fix is then unsafe (applied only with -unsafe), and the literal form is used.
 // Explicit calls and guards are not used either when evaluating the deferred call may

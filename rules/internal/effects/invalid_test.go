@@ -97,6 +97,25 @@ func maybeNilLiteral(ctx context.Context, ds []time.Time) {
 	}
 }
 
+// A local literal that does not call recover.
+func okLiteralCallable(ds []time.Time) {
+	closer := func(d time.Time) { println(d.String()) }
+	for _, d := range ds {
+		defer closer(d)
+	}
+}
+
+// One of its literals calls recover.
+func unknownLiteral(ds []time.Time) {
+	closer := func(d time.Time) { println(d.String()) }
+	if len(ds) > 3 {
+		closer = func(time.Time) { recover() }
+	}
+	for _, d := range ds {
+		defer closer(d)
+	}
+}
+
 // Also set from a parameter: it may be any function, and recover.
 func unknownParam(ctx context.Context, ds []time.Time, stop context.CancelFunc) {
 	for range ds {
