@@ -146,7 +146,8 @@
 // open(); defer r.Close(); if err != nil ...) may panic on an invalid value; every form of
 // the fix would move that panic from the return to the iteration's end, so the fix is
 // unsafe (deferbeforecheck moves such a defer after its check, where it can, and the fix
-// is then safe). An error dropped with _ is taken to mean the value is valid.
+// is then safe). An error dropped with _ is taken to mean the value is valid, and so is
+// a value deferred inside if err == nil { ... } with err not set since the call.
 //
 // A deferred call whose callee is not known — through an interface, a function value (but
 // not cancel set only from context.WithCancel and its kin, or a variable set only from

@@ -136,6 +136,7 @@ func setBefore(info *types.Info, fn ast.Node, v *types.Var, pos token.Pos) bool 
 // arguments or a deferred literal's body) that the iteration got together with an error
 // from one call, and that error, when no if err != nil between the two tests it: the
 // value may be invalid (nil) where the defer stands (cmd/divergence seed 7 case 7619).
+// A defer inside if err == nil { ... } comes after the check (underNilCheck).
 func UsedBeforeCheck(info *types.Info, body *ast.BlockStmt, d *ast.DeferStmt) (v, e *types.Var) {
 	used := make(map[*types.Var]bool)
 	ast.Inspect(d.Call, func(n ast.Node) bool {
@@ -179,7 +180,7 @@ func UsedBeforeCheck(info *types.Info, body *ast.BlockStmt, d *ast.DeferStmt) (v
 				vals = append(vals, lv)
 			}
 		}
-		if errVar == nil || len(vals) == 0 || checkedBetween(info, body, errVar, as.End(), d.Pos()) {
+		if errVar == nil || len(vals) == 0 || checkedBetween(info, body, errVar, as.End(), d.Pos()) || underNilCheck(info, body, errVar, as, d) {
 			return true
 		}
 		v, e = vals[0], errVar
@@ -201,6 +202,76 @@ func checkedBetween(info *types.Info, body *ast.BlockStmt, err *types.Var, from,
 		return !found
 	})
 	return found
+}
+
+// underNilCheck reports whether d lies in the body of an if statement, after as or with
+// as its init, whose condition requires err == nil (alone or as a conjunct of &&):
+// if f, err := open(name); err == nil { defer f.Close() } (pprof's fetch.go).
+func underNilCheck(info *types.Info, body *ast.BlockStmt, err *types.Var, as *ast.AssignStmt, d *ast.DeferStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found || n == nil || d.Pos() < n.Pos() || n.End() <= d.Pos() {
+			return false // d is not inside n
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+		if is, ok := n.(*ast.IfStmt); ok && (is.Init == as || is.Pos() >= as.End()) &&
+			is.Body.Pos() <= d.Pos() && d.End() <= is.Body.End() && requiresNil(info, is.Cond, err) &&
+			!errSetBetween(info, body, err, as.End(), is.Cond.Pos()) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// errSetBetween reports whether err may be set in [from, to): assigned there, or
+// addressed anywhere in body (then any call may set it).
+func errSetBetween(info *types.Info, body *ast.BlockStmt, err *types.Var, from, to token.Pos) bool {
+	set := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.UnaryExpr:
+			if id := identOf(n.X); n.Op == token.AND && id != nil && info.Uses[id] == err {
+				set = true
+			}
+		case *ast.AssignStmt:
+			if n.Pos() >= from && n.Pos() < to {
+				for _, l := range n.Lhs {
+					if id := identOf(l); id != nil && info.ObjectOf(id) == err {
+						set = true
+					}
+				}
+			}
+		}
+		return !set
+	})
+	return set
+}
+
+// requiresNil reports whether cond can be true only when err == nil.
+func requiresNil(info *types.Info, cond ast.Expr, err *types.Var) bool {
+	b, ok := ast.Unparen(cond).(*ast.BinaryExpr)
+	if !ok {
+		return false
+	}
+	switch b.Op {
+	case token.LAND:
+		return requiresNil(info, b.X, err) || requiresNil(info, b.Y, err)
+	case token.EQL:
+		x, y := ast.Unparen(b.X), ast.Unparen(b.Y)
+		if id := identOf(y); id != nil && info.Uses[id] == err {
+			x, y = y, x
+		}
+		id, nilID := identOf(x), identOf(y)
+		if id == nil || nilID == nil {
+			return false
+		}
+		_, isNil := info.Uses[nilID].(*types.Nil)
+		return isNil && info.Uses[id] == err
+	}
+	return false
 }
 
 // identOf returns e as an identifier, or nil.

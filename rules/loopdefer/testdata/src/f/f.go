@@ -48,3 +48,43 @@ func fromParam(ctx context.Context, networks []string, stop context.CancelFunc) 
 	}
 	return nil, errors.New("no network")
 }
+
+type file struct{ name string }
+
+func open(name string) (*file, error) {
+	if name == "" {
+		return nil, errors.New("no name")
+	}
+	return &file{name}, nil
+}
+
+func (f *file) Close() error { return nil }
+func (f *file) ID() string   { return f.name }
+
+// The defer stands inside if err == nil: the value is checked (pprof's fetch.go).
+func firstID(names []string) string {
+	for _, name := range names {
+		if f, err := open(name); err == nil {
+			defer f.Close() // want `deferred Close in loop body runs only when the function returns`
+			if id := f.ID(); id != "" {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
+// err is set again before it is tested: f may be nil at the defer, so the fix is unsafe.
+func reassigned(names []string) string {
+	for _, name := range names {
+		f, err := open(name)
+		_, err = open(name + ".bak")
+		if err == nil {
+			defer f.Close() // want `deferred Close in loop body runs only when the function returns`
+			if id := f.ID(); id != "" {
+				return id
+			}
+		}
+	}
+	return ""
+}
