@@ -88,3 +88,21 @@ func reassigned(names []string) string {
 	}
 	return ""
 }
+
+// The context made with cancel is kept outside the body for the next iterations to reuse
+// (pgx's connectPreferred): it must stay open until the function returns, so the finding
+// looks intended (reported only with -all).
+func connectPreferred(octx context.Context, addrs []string) (*conn, error) {
+	ctx := octx
+	for i, a := range addrs {
+		if i == 0 || addrs[i] != addrs[i-1] {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(octx, time.Second)
+			defer cancel()
+		}
+		if c, err := dial(ctx, a); err == nil {
+			return c, nil
+		}
+	}
+	return nil, errors.New("no address")
+}
