@@ -150,9 +150,9 @@
 // a value deferred inside if err == nil { ... } with err not set since the call.
 //
 // A deferred call whose callee is not known — through an interface, a function value (but
-// not cancel set only from context.WithCancel and its kin, or a variable set only from
-// literals that do not call recover), a method of another module — may recover: run per iteration, it would stop a panic in
-// the iteration rather than at the function's return. When something after the defer may
+// not cancel set only from context.WithCancel and its kin), a method of another module —
+// may recover: run per iteration, it would stop a panic in the iteration rather than at
+// the function's return. When something after the defer may
 // panic, the fix is then unsafe (applied only with -unsafe), and the literal form is used.
 // Explicit calls and guards are not used either when evaluating the deferred call may
 // panic (a method value on a nil interface): they would move the panic to the exit.

@@ -86,8 +86,7 @@
 // (stdrecover.go; TestStdRecover checks it and rewrites it with -update). A local
 // function variable set only from calls that return their own package's non-recovering
 // functions (cancel from context.WithCancel and its kin: stdCallableResults, checked by
-// TestStdCallableResults) or from literals that do not call recover, never addressed nor
-// set otherwise, does not recover. Everything
+// TestStdCallableResults), never addressed nor set otherwise, does not recover. Everything
 // else — a call through an interface or another function value, a method value, a
 // function of another module when facts do not cross packages, as in deferfix's own
 // driver — may recover.

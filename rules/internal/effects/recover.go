@@ -117,7 +117,7 @@ func (r *Result) Recover(call *ast.CallExpr) Recovery {
 	fn, ok := typeutil.Callee(info, call).(*types.Func)
 	if !ok {
 		if id, ok := fun.(*ast.Ident); ok && r.setFromCallable(id) {
-			return NoRecover // cancel from context.WithCancel, a local literal
+			return NoRecover // cancel from context.WithCancel
 		}
 		return Unknown // a function value
 	}
@@ -173,10 +173,12 @@ var stdCallableResults = map[string]bool{
 }
 
 // setFromCallable reports whether id is a local function variable that is only ever set
-// from calls of stdCallableResults, from function literals that do not call recover
-// directly, or to nil (whose call panics and never recovers): not
+// from calls of stdCallableResults, or to nil (whose call panics and never recovers): not
 // a parameter or result, never addressed, never assigned from anything else anywhere in
-// the package, closures included.
+// the package, closures included. A variable set from a function literal is not taken:
+// Unknown is what makes loopdefer's fix of defer finish() unsafe, and the literal's
+// captures (state it reads when it runs) are not checked through the variable
+// (programs/gen-closurevar).
 func (r *Result) setFromCallable(id *ast.Ident) bool {
 	v, ok := r.info.Uses[id].(*types.Var)
 	if !ok || v.IsField() || v.Pkg() != r.pkg || v.Parent() == nil || v.Parent() == r.pkg.Scope() {
@@ -199,10 +201,6 @@ func (r *Result) setFromCallable(id *ast.Ident) bool {
 		case *ast.CallExpr:
 			if fn, ok := typeutil.Callee(r.info, e).(*types.Func); ok && fn.Pkg() != nil && stdPackages[fn.Pkg().Path()] && stdCallableResults[funcKey(fn)] {
 				continue
-			}
-		case *ast.FuncLit:
-			if !CallsRecover(r.info, e.Body) {
-				continue // closer := func(...) { ... }
 			}
 		}
 		return false
