@@ -133,20 +133,49 @@ func setBefore(info *types.Info, fn ast.Node, v *types.Var, pos token.Pos) bool 
 }
 
 // UsedBeforeCheck returns a variable the deferred call uses (in its function, receiver,
-// arguments or a deferred literal's body) that the iteration got together with an error
+// arguments, a deferred literal's body, or the body of a literal the loop body stored in
+// the deferred variable) that the iteration got together with an error
 // from one call, and that error, when no if err != nil between the two tests it: the
 // value may be invalid (nil) where the defer stands (cmd/divergence seed 7 case 7619).
 // A defer inside if err == nil { ... } comes after the check (underNilCheck).
 func UsedBeforeCheck(info *types.Info, body *ast.BlockStmt, d *ast.DeferStmt) (v, e *types.Var) {
 	used := make(map[*types.Var]bool)
-	ast.Inspect(d.Call, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if u, ok := info.Uses[id].(*types.Var); ok {
-				used[u] = true
+	collect := func(n ast.Node) {
+		ast.Inspect(n, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok {
+				if u, ok := info.Uses[id].(*types.Var); ok {
+					used[u] = true
+				}
 			}
-		}
-		return true
-	})
+			return true
+		})
+	}
+	collect(d.Call)
+	// A deferred variable holding a literal of the body (finish := func() { tag(r) };
+	// defer finish()) uses what the literal reads (cmd/divergence seed 1 case 1711).
+	if fv, ok := info.Uses[identOf(d.Call.Fun)].(*types.Var); ok {
+		ast.Inspect(body, func(n ast.Node) bool {
+			var lhs []*ast.Ident
+			var rhs []ast.Expr
+			switch n := n.(type) {
+			case *ast.AssignStmt:
+				for _, l := range n.Lhs {
+					lhs = append(lhs, identOf(l))
+				}
+				rhs = n.Rhs
+			case *ast.ValueSpec:
+				lhs, rhs = n.Names, n.Values
+			}
+			for i, id := range lhs {
+				if id != nil && info.ObjectOf(id) == fv && len(rhs) == len(lhs) {
+					if lit, ok := ast.Unparen(rhs[i]).(*ast.FuncLit); ok {
+						collect(lit.Body)
+					}
+				}
+			}
+			return true
+		})
+	}
 	ast.Inspect(body, func(n ast.Node) bool {
 		if v != nil || n == nil || n.Pos() >= d.Pos() {
 			return false
