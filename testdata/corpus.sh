@@ -3,8 +3,9 @@
 # installation's standard library, then vet the rewritten packages and (with TESTS=1) run
 # their short tests. Prints the findings, the refusals by reason, and what failed.
 # Nothing outside the copy is touched. Takes ~1 minute, plus the tests.
+# DEFERFIX=path runs another deferfix binary (an older build, to compare) instead of bin/deferfix.
 set -eu
-bin=$(cd "$(dirname "$0")/.." && pwd)/bin/deferfix
+bin=${DEFERFIX:-$(cd "$(dirname "$0")/.." && pwd)/bin/deferfix}
 rules=${RULES:-}
 work=${WORK:-$(mktemp -d)}
 goroot=$(go env GOROOT)

@@ -2,8 +2,9 @@
 # make demo: run deferfix on the demo module (testdata/demo), show its findings and the
 # diff, then prove the rewrite: build the demo before and after on a copy, run both on the
 # same inputs and compare what they print and the files they write.
+# DEFERFIX=path runs another deferfix binary (an older build, to compare) instead of bin/deferfix.
 set -eu
-bin=$(cd "$(dirname "$0")/.." && pwd)/bin/deferfix
+bin=${DEFERFIX:-$(cd "$(dirname "$0")/.." && pwd)/bin/deferfix}
 demo=$(cd "$(dirname "$0")/demo" && pwd)
 
 echo "== deferfix -v ./...   (findings; exit 3 means findings remain)"

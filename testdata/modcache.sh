@@ -7,9 +7,10 @@
 #
 # make realworld: the same on MODULES, a list of module@version fetched through the Go
 # module proxy — popular projects that are not our dependencies.
+# DEFERFIX=path runs another deferfix binary (an older build, to compare) instead of bin/deferfix.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=$root/bin/deferfix
+bin=${DEFERFIX:-$root/bin/deferfix}
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
 sel=${RULES:+-rules=$RULES}

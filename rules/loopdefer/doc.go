@@ -191,19 +191,22 @@
 // pointers); a released value captured by a goroutine or another function literal (for
 // ctx, cancel := context.WithCancel(...) the two go together); a lock taken again on the
 // same mutex by the next iteration with nothing after the defer to scope; a deferred
-// function value that may be nil (declared without a value, or set to nil: the call would
-// panic at the iteration's end instead of the return); a goto leaving the body; a return of a multi-value call; bare and
+// function value that may be nil (declared without a value and not set from a call on
+// every path to the defer, or set to nil: the call would panic at the iteration's end
+// instead of the return); a goto leaving the body; a return of a multi-value call; bare and
 // valued returns mixed in one body; a zero value deferfix cannot spell.
 //
 // A deferred call that uses a value before the error it came with is checked (r, err :=
 // open(); defer r.Close(); if err != nil ...) may panic on an invalid value; every form of
 // the fix would move that panic from the return to the iteration's end, so the fix is
 // unsafe (deferbeforecheck moves such a defer after its check, where it can, and the fix
-// is then safe). An error dropped with _ is taken to mean the value is valid.
+// is then safe). An error dropped with _ is taken to mean the value is valid, and so is
+// a value deferred inside if err == nil { ... } with err not set since the call.
 //
-// A deferred call whose callee is not known — through an interface, a function value, a
-// method of another module — may recover: run per iteration, it would stop a panic in
-// the iteration rather than at the function's return. When something after the defer may
+// A deferred call whose callee is not known — through an interface, a function value (but
+// not cancel set only from context.WithCancel and its kin), a method of another module —
+// may recover: run per iteration, it would stop a panic in the iteration rather than at
+// the function's return. When something after the defer may
 // panic, the fix is then unsafe (applied only with -unsafe), and the literal form is used.
 // Explicit calls and guards are not used either when evaluating the deferred call may
 // panic (a method value on a nil interface): they would move the panic to the exit.

@@ -10,7 +10,7 @@ import (
 )
 
 func Test(t *testing.T) {
-	ruletest.Run(t, analysistest.TestData(), loopdefer.Analyzer, "a", "b", "c", "d", "e", "f")
+	ruletest.Run(t, analysistest.TestData(), loopdefer.Analyzer, "a", "b", "c", "d", "e", "f", "g")
 }
 
 // TestAll checks the findings that look intended, and their reasons, with -all.

@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"go/version"
+	"slices"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/ast/inspector"
@@ -682,6 +683,16 @@ func (s *scope) checkEscape(d *ast.DeferStmt) *refusal {
 		}
 		switch n := n.(type) {
 		case *ast.AssignStmt:
+			// ctx, cancel = context.WithTimeout(...) with ctx declared outside the body
+			// (pgx's connectPreferred): the value acquired with the released one is kept
+			// for later iterations, which a release per iteration would cut off.
+			if len(n.Rhs) == 1 && len(n.Lhs) > 1 && slices.ContainsFunc(n.Lhs, func(l ast.Expr) bool { return roots[rootVar(info, l)] }) {
+				for _, l := range n.Lhs {
+					if v := rootVar(info, l); v != nil && !s.inBody(v.Pos()) && s.inFunc(v.Pos()) && !deferutil.IsError(v.Type()) {
+						r = intend(n, "a released value is stored outside the loop body, so it is meant to stay open until the function returns")
+					}
+				}
+			}
 			for _, l := range n.Lhs {
 				if v := rootVar(info, l); v != nil && outer[v] && s.usedAfterLoop(v) {
 					r = intend(l, "the deferred call releases %s, which is used outside the loop body; it is meant to stay open until the function returns", v.Name())

@@ -83,10 +83,13 @@
 // function of another package, the MayRecover fact the Analyzer exports for every
 // function it sees answers, when the driver carries facts across packages (go vet, go
 // fix, unitchecker); the standard library is answered by a table generated from GOROOT
-// (stdrecover.go; TestStdRecover checks it and rewrites it with -update). Everything else
-// — a call through an interface or a function value, a method value, a function of
-// another module when facts do not cross packages, as in deferfix's own driver — may
-// recover.
+// (stdrecover.go; TestStdRecover checks it and rewrites it with -update). A local
+// function variable set only from calls that return their own package's non-recovering
+// functions (cancel from context.WithCancel and its kin: stdCallableResults, checked by
+// TestStdCallableResults), never addressed nor set otherwise, does not recover. Everything
+// else — a call through an interface or another function value, a method value, a
+// function of another module when facts do not cross packages, as in deferfix's own
+// driver — may recover.
 //
 // # Cost: why not SSA
 //
@@ -106,7 +109,8 @@
 // helper — undoes nothing, whatever its name.
 //
 // Values that may be invalid where a deferred call runs (invalid.go): a function variable
-// declared without a value or set to nil (FuncMayBeNil), a value taken together with an
+// declared without a value (unless set from a call on every path to the defer) or set to
+// nil (FuncMayBeNil), a value taken together with an
 // error that is not yet checked at the defer (UsedBeforeCheck). A deferred call on one may
 // panic, and a fix that moves the call moves that panic: such fixes are unsafe or refused.
 package effects

@@ -2,8 +2,10 @@ package effects
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"reflect"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
@@ -42,6 +44,11 @@ type Result struct {
 	info   *types.Info
 	bodies map[*types.Func]*ast.BlockStmt
 	fact   func(*types.Func) (recovers, known bool)
+	files  []*ast.File
+
+	sourcesOnce sync.Once
+	sources     map[*types.Var][]ast.Expr // what each local variable is set from (nil: zero)
+	opaque      map[*types.Var]bool       // set in a way sources does not show
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -64,7 +71,7 @@ func run(pass *analysis.Pass) (any, error) {
 // New returns the Result for a package with the given files; fact, if not nil, looks up
 // the MayRecover fact of a function of another package.
 func New(pkg *types.Package, info *types.Info, files []*ast.File, fact func(*types.Func) (recovers, known bool)) *Result {
-	r := &Result{pkg: pkg, info: info, bodies: make(map[*types.Func]*ast.BlockStmt), fact: fact}
+	r := &Result{pkg: pkg, info: info, bodies: make(map[*types.Func]*ast.BlockStmt), fact: fact, files: files}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
@@ -114,6 +121,9 @@ func (r *Result) Recover(call *ast.CallExpr) Recovery {
 	}
 	fn, ok := typeutil.Callee(info, call).(*types.Func)
 	if !ok {
+		if id, ok := fun.(*ast.Ident); ok && r.setFromCallable(id) {
+			return NoRecover // cancel from context.WithCancel
+		}
 		return Unknown // a function value
 	}
 	if sel, ok := fun.(*ast.SelectorExpr); ok {
@@ -149,6 +159,147 @@ func (r *Result) Recover(call *ast.CallExpr) Recovery {
 		return NoRecover
 	}
 	return Unknown
+}
+
+// stdCallableResults holds standard-library functions whose function results are
+// literals or method values of their own package, whose bodies never call recover
+// directly (TestStdCallableResults checks both packages): a variable set only from them
+// holds a function that cannot stop a panic. What that function calls in turn (a parent
+// context's stop function) may call recover, but recover has no effect there.
+var stdCallableResults = map[string]bool{
+	"context.AfterFunc":         true,
+	"context.WithCancel":        true,
+	"context.WithCancelCause":   true,
+	"context.WithDeadline":      true,
+	"context.WithDeadlineCause": true,
+	"context.WithTimeout":       true,
+	"context.WithTimeoutCause":  true,
+	"os/signal.NotifyContext":   true,
+}
+
+// setFromCallable reports whether id is a local function variable that is only ever set
+// from calls of stdCallableResults, or to nil (whose call panics and never recovers): not
+// a parameter or result, never addressed, never assigned from anything else anywhere in
+// the package, closures included. A variable set from a function literal is not taken:
+// Unknown is what makes loopdefer's fix of defer finish() unsafe, and the literal's
+// captures (state it reads when it runs) are not checked through the variable
+// (programs/gen-closurevar).
+func (r *Result) setFromCallable(id *ast.Ident) bool {
+	v, ok := r.info.Uses[id].(*types.Var)
+	if !ok || v.IsField() || v.Pkg() != r.pkg || v.Parent() == nil || v.Parent() == r.pkg.Scope() {
+		return false
+	}
+	r.sourcesOnce.Do(r.findSources)
+	srcs, ok := r.sources[v]
+	if !ok || r.opaque[v] {
+		return false
+	}
+	for _, e := range srcs {
+		if e == nil {
+			continue // the zero value
+		}
+		switch e := ast.Unparen(e).(type) {
+		case *ast.Ident:
+			if _, ok := r.info.Uses[e].(*types.Nil); ok {
+				continue
+			}
+		case *ast.CallExpr:
+			if fn, ok := typeutil.Callee(r.info, e).(*types.Func); ok && fn.Pkg() != nil && stdPackages[fn.Pkg().Path()] && stdCallableResults[funcKey(fn)] {
+				continue
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// findSources records, for every local variable of the package, the expressions it is
+// declared or assigned from (a call with several results for each variable it sets), and
+// marks opaque the ones also set otherwise: parameters and results, range variables,
+// type switch bindings, variables whose address is taken.
+func (r *Result) findSources() {
+	r.sources = make(map[*types.Var][]ast.Expr)
+	r.opaque = make(map[*types.Var]bool)
+	info := r.info
+	add := func(lhs []ast.Expr, rhs []ast.Expr) {
+		for i, l := range lhs {
+			id, ok := ast.Unparen(l).(*ast.Ident)
+			if !ok {
+				continue
+			}
+			v, ok := info.ObjectOf(id).(*types.Var)
+			if !ok {
+				continue
+			}
+			switch {
+			case len(rhs) == 0:
+				r.sources[v] = append(r.sources[v], nil)
+			case len(rhs) == len(lhs):
+				r.sources[v] = append(r.sources[v], rhs[i])
+			case len(rhs) == 1:
+				r.sources[v] = append(r.sources[v], rhs[0])
+			default:
+				r.opaque[v] = true
+			}
+		}
+	}
+	for _, f := range r.files {
+		declared := make(map[*ast.Ident]bool) // defining identifiers that add saw
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ValueSpec:
+				lhs := make([]ast.Expr, len(n.Names))
+				for i, name := range n.Names {
+					lhs[i] = name
+					declared[name] = true
+				}
+				add(lhs, n.Values)
+			case *ast.AssignStmt:
+				if n.Tok == token.ASSIGN || n.Tok == token.DEFINE {
+					for _, l := range n.Lhs {
+						if id, ok := l.(*ast.Ident); ok {
+							declared[id] = true
+						}
+					}
+					add(n.Lhs, n.Rhs)
+				} else {
+					for _, l := range n.Lhs {
+						if id, ok := ast.Unparen(l).(*ast.Ident); ok {
+							if v, ok := info.ObjectOf(id).(*types.Var); ok {
+								r.opaque[v] = true
+							}
+						}
+					}
+				}
+			case *ast.UnaryExpr:
+				if id, ok := ast.Unparen(n.X).(*ast.Ident); ok && n.Op == token.AND {
+					if v, ok := info.Uses[id].(*types.Var); ok {
+						r.opaque[v] = true
+					}
+				}
+			}
+			return true
+		})
+		// Every other definition (a parameter, a result, a range or type switch variable)
+		// and every other way to set a variable (a range over it with =) makes it opaque.
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Ident:
+				if v, ok := info.Defs[n].(*types.Var); ok && !declared[n] {
+					r.opaque[v] = true
+				}
+			case *ast.RangeStmt:
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if id, ok := ast.Unparen(e).(*ast.Ident); ok && e != nil {
+						if v, ok := info.ObjectOf(id).(*types.Var); ok {
+							r.opaque[v] = true
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
 }
 
 // funcKey names fn as the standard library table does: path.Func or path.Type.Method.

@@ -1,0 +1,3 @@
+module gen.example/batch
+
+go 1.23
