@@ -10,6 +10,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/deferfix/deferfix/cmd/divergence/gen"
 )
 
 // TestPrograms checks the promise that a rewrite keeps what a program computes. Each
@@ -36,9 +40,11 @@ func TestPrograms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			src := dir
+			dir := withHarness(t, dir)
 			before, beforeErr := goRun(t, dir)
 			if *update {
-				os.WriteFile(filepath.Join(dir, "stdout.golden"), []byte(before), 0o666)
+				os.WriteFile(filepath.Join(src, "stdout.golden"), []byte(before), 0o666)
 				return
 			}
 			if before != string(golden) {
@@ -85,6 +91,31 @@ func TestPrograms(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withHarness returns dir itself, or for a module the divergence generator wrote (its
+// module path is gen.ModulePath), a copy with the generator's harness (package rt, main)
+// added: such a program keeps only its cases and stdout.golden.
+func withHarness(t *testing.T, dir string) string {
+	t.Helper()
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil || modfile.ModulePath(mod) != gen.ModulePath {
+		return dir
+	}
+	full := t.TempDir()
+	if err := os.CopyFS(full, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range gen.Harness() {
+		p := filepath.Join(full, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return full
 }
 
 func goRun(t *testing.T, dir string) (stdout, stderr string) {

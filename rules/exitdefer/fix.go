@@ -246,15 +246,7 @@ func nextStmt(fn inspector.Cursor, s ast.Stmt) ast.Stmt {
 	if !ok {
 		return nil
 	}
-	var list []ast.Stmt
-	switch p := c.Parent().Node().(type) {
-	case *ast.BlockStmt:
-		list = p.List
-	case *ast.CaseClause:
-		list = p.Body
-	case *ast.CommClause:
-		list = p.Body
-	}
+	list, _ := deferutil.StmtList(c.Parent().Node())
 	if i := slices.Index(list, s); i >= 0 && i+1 < len(list) {
 		return list[i+1]
 	}

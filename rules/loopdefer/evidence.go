@@ -130,15 +130,8 @@ func (s *scope) backstop(d *ast.DeferStmt) *ast.CallExpr {
 	if !ok {
 		return nil
 	}
-	var list []ast.Stmt
-	switch p := cur.Parent().Node().(type) {
-	case *ast.BlockStmt:
-		list = p.List
-	case *ast.CaseClause:
-		list = p.Body
-	case *ast.CommClause:
-		list = p.Body
-	default:
+	list, ok := deferutil.StmtList(cur.Parent().Node())
+	if !ok {
 		return nil
 	}
 	i := 0

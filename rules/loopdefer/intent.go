@@ -183,15 +183,8 @@ func (s *scope) leavesAfter(loop inspector.Cursor, n ast.Node, from token.Pos) b
 	}
 	addNeverReturning(info, body, ends)
 	for c := cur; c.Node() != body; c = c.Parent() {
-		var list []ast.Stmt
-		switch p := c.Parent().Node().(type) {
-		case *ast.BlockStmt:
-			list = p.List
-		case *ast.CaseClause:
-			list = p.Body
-		case *ast.CommClause:
-			list = p.Body
-		default:
+		list, ok := deferutil.StmtList(c.Parent().Node())
+		if !ok {
 			continue
 		}
 		i := 0

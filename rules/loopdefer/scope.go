@@ -256,15 +256,8 @@ func (s *scope) lastInIteration(d *ast.DeferStmt) bool {
 		case *ast.CaseClause, *ast.CommClause:
 			continue // clauses are alternatives, not a sequence
 		}
-		var list []ast.Stmt
-		switch p := n.Parent().Node().(type) {
-		case *ast.BlockStmt:
-			list = p.List
-		case *ast.CaseClause:
-			list = p.Body
-		case *ast.CommClause:
-			list = p.Body
-		default:
+		list, ok := deferutil.StmtList(n.Parent().Node())
+		if !ok {
 			continue // if, else, switch, select, labels: the statement holding them decides
 		}
 		if len(list) == 0 || list[len(list)-1] != n.Node() {

@@ -186,10 +186,8 @@ func (g *G) source() string {
 // cases with a registry, a main that runs every non-exit case in order, and exit/<name>
 // for each exit case.
 func WriteModule(dir, goVersion string, cases []Case) error {
-	files := map[string]string{
-		"go.mod":   fmt.Sprintf("module %s\n\ngo %s\n", ModulePath, goVersion),
-		"rt/rt.go": rtSource,
-	}
+	files := Harness()
+	files["go.mod"] = fmt.Sprintf("module %s\n\ngo %s\n", ModulePath, goVersion)
 	var reg strings.Builder
 	reg.WriteString("package cases\n\n// All lists the cases in order.\nvar All = []struct {\n\tName string\n\tF    func()\n}{\n")
 	for _, c := range cases {
@@ -202,7 +200,6 @@ func WriteModule(dir, goVersion string, cases []Case) error {
 	}
 	reg.WriteString("}\n")
 	files["cases/all.go"] = reg.String()
-	files["main.go"] = mainSource
 	for name, src := range files {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
@@ -213,6 +210,13 @@ func WriteModule(dir, goVersion string, cases []Case) error {
 		}
 	}
 	return nil
+}
+
+// Harness returns the files every generated module shares, by path in the module: package
+// rt and the main that runs the cases. A module kept as a test (testdata/programs) holds
+// only its cases; the test adds these.
+func Harness() map[string]string {
+	return map[string]string{"rt/rt.go": rtSource, "main.go": mainSource}
 }
 
 func exported(name string) string { return "C" + name[1:] }

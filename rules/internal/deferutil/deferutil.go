@@ -228,6 +228,20 @@ func IsNotNil(info *types.Info, cond ast.Expr, v *types.Var) bool {
 	return isNil && info.Uses[id] == v
 }
 
+// StmtList returns the statements n holds in sequence — a block's list, a case or
+// comm clause's body — and whether n is such a node.
+func StmtList(n ast.Node) ([]ast.Stmt, bool) {
+	switch n := n.(type) {
+	case *ast.BlockStmt:
+		return n.List, true
+	case *ast.CaseClause:
+		return n.Body, true
+	case *ast.CommClause:
+		return n.Body, true
+	}
+	return nil, false
+}
+
 // Terminating reports whether control never flows past s, following the spec's
 // "Terminating statements"; the branch and expression statements in exits (those a
 // rewrite turns into returns) count as terminating too.

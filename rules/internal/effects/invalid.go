@@ -105,15 +105,7 @@ func setBefore(info *types.Info, fn ast.Node, v *types.Var, pos token.Pos) bool 
 		if lit, ok := n.(*ast.FuncLit); ok && lit != fn {
 			return false // a literal's body runs when it is called, not where it stands
 		}
-		var list []ast.Stmt
-		switch n := n.(type) {
-		case *ast.BlockStmt:
-			list = n.List
-		case *ast.CaseClause:
-			list = n.Body
-		case *ast.CommClause:
-			list = n.Body
-		}
+		list, _ := deferutil.StmtList(n)
 		set := false
 		for _, st := range list {
 			if _, ok := st.(*ast.LabeledStmt); ok {

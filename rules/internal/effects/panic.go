@@ -6,6 +6,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
 )
 
 // MayPanic returns the first node of s that cannot be shown panic-free, and why; nil when
@@ -567,15 +569,7 @@ func (f *Func) NonNilAfter(s ast.Stmt) map[*types.Var]bool {
 func (f *Func) NonNilAt(s ast.Stmt, span *Span) map[*types.Var]bool {
 	var prev ast.Stmt
 	ast.Inspect(f.body(), func(n ast.Node) bool {
-		var list []ast.Stmt
-		switch n := n.(type) {
-		case *ast.BlockStmt:
-			list = n.List
-		case *ast.CaseClause:
-			list = n.Body
-		case *ast.CommClause:
-			list = n.Body
-		}
+		list, _ := deferutil.StmtList(n)
 		for i, x := range list {
 			if x == s && i > 0 {
 				prev = list[i-1]
