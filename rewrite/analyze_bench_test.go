@@ -32,7 +32,7 @@ func BenchmarkAnalyze(b *testing.B) {
 	b.ResetTimer()
 	cpu := cpuTime()
 	for b.Loop() {
-		findings, problems := findAll(cfg, pkgs, only, cfg.readFile)
+		findings, problems := findAll(cfg, newFactStore(), pkgs, only, cfg.readFile)
 		if len(problems) > 0 {
 			b.Fatal(problems)
 		}

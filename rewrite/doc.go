@@ -1,9 +1,11 @@
 // Package rewrite is deferfix's engine: it loads packages, runs the rules on them, applies
 // their fixes, proves the result is still good Go, and writes it.
 //
-// The pipeline: load (go/packages, with syntax and types for the named packages only and
-// export data for their dependencies) → find (every rule, an analysis.Analyzer, runs on each
-// package; packages in parallel; a rule that fails or panics costs only that package) →
+// The pipeline: load (go/packages, with syntax and types for the named packages and, for
+// their facts only, the packages of the same modules they import; export data for the
+// other dependencies) → find (every rule, an analysis.Analyzer, runs on each package;
+// packages in parallel, each after those it imports, whose facts it reads: factStore; a
+// rule that fails or panics costs only that package) →
 // plan (per file, the first allowed fix of each finding; overlapping fixes wait for the next
 // round) → rewrite (rules make their fixes with dst on the files that have findings, and
 // hand them over as line edits, the form every analysis driver understands) → print (edits

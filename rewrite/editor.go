@@ -1,6 +1,9 @@
 package rewrite
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // The editor's side of the engine (deferfix lsp): the same Run, on unsaved buffers
 // (Config.Overlay), shown as findings first; the fixes are then made on the loaded
@@ -23,8 +26,9 @@ func (r *Result) FixOne(ctx context.Context, f *Finding) []*FileChange {
 func (r *Result) WithFixes() *Result {
 	cfg := *r.cfg
 	cfg.Fix = true
-	findings, problems := findAll(&cfg, r.pkgs, r.only, cfg.readFile)
-	res := &Result{Problems: problems, cfg: &cfg, pkgs: r.pkgs, only: r.only}
+	facts := newFactStore()
+	findings, problems := findAll(&cfg, facts, slices.Concat(r.pkgs, r.deps), r.only, cfg.readFile)
+	res := &Result{Problems: problems, cfg: &cfg, pkgs: r.pkgs, only: r.only, facts: facts, deps: r.deps}
 	res.Findings = classify(&cfg, findings, false)
 	res.Remaining = res.Findings
 	return res
@@ -40,7 +44,7 @@ func (r *Result) FixAll(ctx context.Context) []*FileChange {
 		c.Fixed, c.Dropped = false, ""
 		copies = append(copies, &c)
 	}
-	p := newPlan(r.cfg, r.pkgs, copies)
+	p := newPlan(r.cfg, r.facts, r.pkgs, copies)
 	p.run(ctx)
 	return p.changes()
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/tools/go/analysis/passes/inspect"
 	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/types/objectpath"
 
 	"github.com/deferfix/deferfix/rules"
 )
@@ -65,13 +66,18 @@ type Edit struct {
 // one have nothing to report (TestShortcuts checks this on real code). Building the
 // inspector walks every node given, and most files of a large tree have no defer. What a
 // rule computes from pass.Files (facts, hotdefer's predictions) still sees every file.
-func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
+//
+// Facts about pkg's own objects stay in the package until every rule ran; those about
+// objects of other packages come from store (see factStore).
+func analyze(cfg *Config, store *factStore, pkg *packages.Package, files []*ast.File, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
 	var (
 		results  = make(map[*analysis.Analyzer]any)
 		failed   = make(map[*analysis.Analyzer]error)
 		findings []*Finding
 		problems []Problem
 		facts    = make(map[factKey]analysis.Fact)
+		enc      objectpath.Encoder
+		local    = localFacts && !store.isImported(pkg.Types.Path())
 	)
 	// The engine runs the rules' own analyzers: those of rules.All withhold unsafe fixes
 	// and those that overlap, while the engine makes its own rounds and decides itself
@@ -116,9 +122,10 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 			ResultOf:     inputs,
 			Report:       func(d analysis.Diagnostic) { diags = append(diags, d) },
 			ReadFile:     readFile,
-			// Facts are kept within the package: deferfix loads dependencies from export
-			// data, so facts about other packages are never available.
 			ImportObjectFact: func(obj types.Object, f analysis.Fact) bool {
+				if obj.Pkg() != nil && obj.Pkg() != pkg.Types {
+					return store.lookup(obj, &enc, f)
+				}
 				return copyFact(facts[factKey{obj, reflect.TypeOf(f)}], f)
 			},
 			ExportObjectFact:  func(obj types.Object, f analysis.Fact) { facts[factKey{obj, reflect.TypeOf(f)}] = f },
@@ -127,9 +134,9 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 			AllObjectFacts:    func() []analysis.ObjectFact { return nil },
 			AllPackageFacts:   func() []analysis.PackageFact { return nil },
 		}
-		// The facts stay in this package: the rules skip those they do not use themselves.
+		// When the facts stay in this package, the rules skip those they do not use themselves.
 		done := func() {}
-		if localFacts {
+		if local {
 			done = rules.LocalFacts(pass)
 		}
 		res, err := runPass(pass)
@@ -153,6 +160,9 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 			problems = append(problems, Problem{Package: pkg.PkgPath, Err: err})
 		}
 	}
+	if !local {
+		store.publish(pkg.Types, facts)
+	}
 	return findings, problems
 }
 
@@ -165,8 +175,9 @@ func isPrereqFailure(err error, failed map[*analysis.Analyzer]error, a *analysis
 	return false
 }
 
-// localFacts tells the rules that the facts of analyze's passes stay in the package. Only
-// tests turn it off, to check that the rules find the same either way.
+// localFacts lets analyze tell the rules that a package's facts stay in it when no other
+// package of the run imports it. Only tests turn it off, to check that the rules find the
+// same either way.
 var localFacts = true
 
 // runPass runs one analyzer, turning a panic into an error: one broken rule on one
@@ -234,9 +245,10 @@ func newFinding(cfg *Config, pkg *packages.Package, a *analysis.Analyzer, d anal
 	return f
 }
 
-// findAll analyzes the packages in parallel; only, if not nil, holds the files of each
-// that mention defer (see analyze).
-func findAll(cfg *Config, pkgs []*packages.Package, only deferFiles, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
+// findAll analyzes the packages in parallel, each once the packages among them that it
+// imports are done, so that their facts are known (see factStore); only, if not nil, holds
+// the files of each that mention defer (see analyze).
+func findAll(cfg *Config, store *factStore, pkgs []*packages.Package, only deferFiles, readFile func(string) ([]byte, error)) ([]*Finding, []Problem) {
 	var (
 		mu       sync.Mutex
 		findings []*Finding
@@ -245,16 +257,25 @@ func findAll(cfg *Config, pkgs []*packages.Package, only deferFiles, readFile fu
 		sem      = make(chan struct{}, runtime.GOMAXPROCS(0))
 		done     int
 	)
+	deps := importOrder(store, pkgs)
+	finished := make(map[*packages.Package]chan struct{}, len(pkgs))
+	for _, pkg := range pkgs {
+		finished[pkg] = make(chan struct{})
+	}
 	cfg.progress("analyse", 0, len(pkgs))
 	for _, pkg := range pkgs {
 		wg.Go(func() {
+			defer close(finished[pkg])
+			for _, d := range deps[pkg] {
+				<-finished[d]
+			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			files, ok := only[pkg]
 			if ok && files == nil {
 				files = []*ast.File{}
 			}
-			fs, ps := analyze(cfg, pkg, files, readFile)
+			fs, ps := analyze(cfg, store, pkg, files, readFile)
 			mu.Lock()
 			findings = append(findings, fs...)
 			problems = append(problems, ps...)
@@ -265,6 +286,50 @@ func findAll(cfg *Config, pkgs []*packages.Package, only deferFiles, readFile fu
 	}
 	wg.Wait()
 	return dedupe(findings), problems
+}
+
+// importOrder returns, for each of pkgs, those of pkgs it imports, with the edges that
+// would close a cycle left out (a test variant and the packages importing it; go build
+// forbids real cycles), so that waiting for them always ends. It records the imports in
+// store before any package is analysed.
+func importOrder(store *factStore, pkgs []*packages.Package) map[*packages.Package][]*packages.Package {
+	roots := make(map[string]*packages.Package, len(pkgs))
+	for _, p := range pkgs {
+		if _, dup := roots[p.PkgPath]; !dup {
+			roots[p.PkgPath] = p
+		}
+	}
+	deps := make(map[*packages.Package][]*packages.Package, len(pkgs))
+	for _, p := range pkgs {
+		deps[p] = store.importer(p, roots)
+	}
+	const (
+		visiting = 1
+		visited  = 2
+	)
+	state := make(map[*packages.Package]int, len(pkgs))
+	var visit func(p *packages.Package)
+	visit = func(p *packages.Package) {
+		state[p] = visiting
+		kept := deps[p][:0]
+		for _, d := range deps[p] {
+			switch state[d] {
+			case visiting:
+				continue // a back edge: waiting on it would never end
+			case 0:
+				visit(d)
+			}
+			kept = append(kept, d)
+		}
+		deps[p] = kept
+		state[p] = visited
+	}
+	for _, p := range pkgs {
+		if state[p] == 0 {
+			visit(p)
+		}
+	}
+	return deps
 }
 
 // dedupe drops repeated findings (a file analyzed in two package variants) and sorts.

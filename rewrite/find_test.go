@@ -56,12 +56,12 @@ func testShortcuts(t *testing.T, dir string, patterns ...string) {
 		return out
 	}
 	localFacts = false
-	all, problems := findAll(cfg, pkgs, nil, cfg.readFile)
+	all, problems := findAll(cfg, newFactStore(), pkgs, nil, cfg.readFile)
 	localFacts = true
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	some, problems := findAll(cfg, pkgs, only, cfg.readFile)
+	some, problems := findAll(cfg, newFactStore(), pkgs, only, cfg.readFile)
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}

@@ -42,11 +42,11 @@ func RunPass(ctx context.Context, cfg *Config, pass *analysis.Pass) *Result {
 	c := *cfg
 	c.Fix, c.Unsafe, c.hostUnsafe = true, false, true
 	pkg := passPackage(pass)
-	res := &Result{cfg: &c, pkgs: []*packages.Package{pkg}}
-	findings, problems := findAll(&c, res.pkgs, nil, os.ReadFile)
+	res := &Result{cfg: &c, pkgs: []*packages.Package{pkg}, facts: hostFactStore(pass)}
+	findings, problems := findAll(&c, res.facts, res.pkgs, nil, os.ReadFile)
 	res.Problems = problems
 	res.Findings = classify(&c, findings, true)
-	p := newPlan(&c, res.pkgs, res.Findings)
+	p := newPlan(&c, res.facts, res.pkgs, res.Findings)
 	p.run(ctx)
 	res.Changes = p.changes()
 	res.Remaining = p.remaining()

@@ -8,6 +8,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"slices"
 	"strings"
 	"sync"
 
@@ -164,4 +165,67 @@ func importError(p *packages.Package, msg string) string {
 		}
 	}
 	return msg
+}
+
+// maxFactDepth bounds the rounds of loadFactDeps: each costs a go list.
+const maxFactDepth = 4
+
+// loadFactDeps loads, from source and for their facts only, the packages of the roots' own
+// modules that the roots import but the patterns did not name, and theirs in turn (up to
+// maxFactDepth levels). deferfix -w . then proves a fix from the facts of a sibling
+// package as deferfix -w ./... and go vet do, instead of calling its functions unknown.
+// They are analysed with an empty inspector (only holds no file for them): nothing is
+// reported in them, but their facts are computed from all their files. A package that
+// fails to load is left out: its functions stay unknown, which only refuses more.
+func loadFactDeps(ctx context.Context, cfg *Config, roots []*packages.Package, only deferFiles) []*packages.Package {
+	have := make(map[string]bool)
+	for _, p := range roots {
+		have[p.PkgPath] = true
+	}
+	var out []*packages.Package
+	from := roots
+	for range maxFactDepth {
+		var want []string
+		for _, p := range from {
+			if p.Module == nil || p.Module.Path == "" {
+				continue
+			}
+			for path := range p.Imports {
+				if !have[path] && (path == p.Module.Path || strings.HasPrefix(path, p.Module.Path+"/")) {
+					have[path] = true
+					want = append(want, path)
+				}
+			}
+		}
+		if len(want) == 0 {
+			break
+		}
+		slices.Sort(want)
+		pcfg := &packages.Config{
+			Context: ctx,
+			Mode:    loadMode,
+			Dir:     cfg.Dir,
+			Fset:    token.NewFileSet(),
+			ParseFile: func(fset *token.FileSet, filename string, src []byte) (*ast.File, error) {
+				return parser.ParseFile(fset, filename, src, parseMode)
+			},
+		}
+		if len(cfg.Tags) > 0 {
+			pcfg.BuildFlags = []string{"-tags=" + strings.Join(cfg.Tags, ",")}
+		}
+		pkgs, err := loadOverlay(pcfg, cfg.Overlay, want)
+		if err != nil {
+			break
+		}
+		from = from[:0:0]
+		for _, p := range pkgs {
+			if len(p.Errors) > 0 || p.Types == nil {
+				continue
+			}
+			out = append(out, p)
+			from = append(from, p)
+			only[p] = []*ast.File{}
+		}
+	}
+	return out
 }

@@ -31,6 +31,7 @@ const maxRounds = 100
 // A plan applies fixes round by round to in-memory copies of files, verifying each round.
 type plan struct {
 	cfg      *Config
+	facts    *factStore            // the facts of the code as loaded, and of what this plan rewrote
 	rounds   int                   // at most this many rounds
 	allow    func(*Finding) bool   // if set, only these first-round fixes are tried
 	pkgs     []*packages.Package   // latest version of each package
@@ -49,9 +50,10 @@ type fileState struct {
 	fixes     int
 }
 
-func newPlan(cfg *Config, pkgs []*packages.Package, findings []*Finding) *plan {
+func newPlan(cfg *Config, facts *factStore, pkgs []*packages.Package, findings []*Finding) *plan {
 	p := &plan{
 		cfg:      cfg,
+		facts:    facts.child(),
 		rounds:   maxRounds,
 		pkgs:     slices.Clone(pkgs),
 		files:    make(map[string]*fileState),
@@ -467,7 +469,7 @@ func (p *plan) reanalyze(changed []string) {
 			}
 		}
 	}
-	findings, problems := findAll(p.cfg, pkgs, nil, func(name string) ([]byte, error) { return p.content(name) })
+	findings, problems := findAll(p.cfg, p.facts, pkgs, nil, func(name string) ([]byte, error) { return p.content(name) })
 	p.problems = append(p.problems, problems...)
 	findings = classify(p.cfg, findings, false)
 	if !p.cfg.All {

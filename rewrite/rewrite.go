@@ -73,9 +73,11 @@ type Result struct {
 	// Config.All; with it they are among Findings).
 	Intended []*Finding
 
-	cfg  *Config
-	pkgs []*packages.Package
-	only deferFiles
+	cfg   *Config
+	pkgs  []*packages.Package
+	only  deferFiles
+	facts *factStore          // the rules' facts about the packages as loaded
+	deps  []*packages.Package // loaded for their facts only (loadFactDeps)
 }
 
 // Run loads the packages matching patterns and runs the pipeline up to, not including,
@@ -89,7 +91,8 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Problems: problems, cfg: cfg, pkgs: pkgs, only: only}
+	res := &Result{Problems: problems, cfg: cfg, pkgs: pkgs, only: only, facts: newFactStore()}
+	res.deps = loadFactDeps(ctx, cfg, pkgs, only)
 	// The rules report intended findings to deferfix, marked; Run and the plan decide.
 	var marked []func()
 	for _, p := range pkgs {
@@ -112,7 +115,7 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 			}
 		}()
 	}
-	findings, problems := findAll(cfg, pkgs, only, cfg.readFile)
+	findings, problems := findAll(cfg, res.facts, slices.Concat(pkgs, res.deps), only, cfg.readFile)
 	res.Problems = append(res.Problems, problems...)
 	res.Findings = classify(cfg, findings, true)
 	if !cfg.All {
@@ -122,7 +125,7 @@ func Run(ctx context.Context, cfg *Config, patterns ...string) (*Result, error) 
 		res.Remaining = res.Findings
 		return res, nil
 	}
-	p := newPlan(cfg, pkgs, res.Findings)
+	p := newPlan(cfg, res.facts, pkgs, res.Findings)
 	p.run(ctx)
 	res.Changes = p.changes()
 	res.Remaining = p.remaining()

@@ -209,7 +209,7 @@ func (r *Result) replan(ctx context.Context, only []*Finding) []*FileChange {
 			allow[&c] = true
 		}
 	}
-	p := newPlan(r.cfg, r.pkgs, copies)
+	p := newPlan(r.cfg, r.facts, r.pkgs, copies)
 	p.rounds = 1
 	p.allow = func(f *Finding) bool { return allow[f] }
 	p.run(ctx)

@@ -134,7 +134,12 @@ func compare(bin, old, dir string, runs int, modes, patterns []string) error {
 		slices.Sort(r)
 		return sample{w[len(w)/2], c[len(c)/2], r[len(r)/2]}
 	}
-	f := med("floor")
+	// Ratios are to the floor, or to the first mode when the floor was not run.
+	ref := "floor"
+	if !slices.Contains(modes, ref) {
+		ref = modes[0]
+	}
+	f := med(ref)
 	fmt.Printf("%-8s %9s %9s %9s %7s %7s %7s\n", "mode", "wall", "cpu", "rss", "wall×", "cpu×", "rss×")
 	for _, m := range modes {
 		s := med(m)

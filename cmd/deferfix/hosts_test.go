@@ -58,7 +58,7 @@ func TestHosts(t *testing.T) {
 		unsafeFlags = append(unsafeFlags, "-"+a.Name+".unsafe")
 	}
 
-	for _, mod := range []string{"../../testdata/demo", "../../testdata/hosts/overlap", "../../testdata/hosts/unsafe"} {
+	for _, mod := range []string{"../../testdata/demo", "../../testdata/hosts/overlap", "../../testdata/hosts/unsafe", "../../testdata/hosts/facts"} {
 		t.Run(filepath.Base(mod), func(t *testing.T) {
 			t.Parallel()
 			scratch := func() string {

@@ -81,15 +81,16 @@
 // recovers when it is recover, a function literal whose body calls recover directly, or
 // a function whose body does. For a function of this package the body is read. For a
 // function of another package, the MayRecover fact the Analyzer exports for every
-// function it sees answers, when the driver carries facts across packages (go vet, go
-// fix, unitchecker); the standard library is answered by a table generated from GOROOT
+// function it sees answers, when the driver carries facts across packages: go vet, go
+// fix, unitchecker, and deferfix's own driver for the packages of the roots' modules
+// (rewrite.factStore); the standard library is answered by a table generated from GOROOT
 // (stdrecover.go; TestStdRecover checks it and rewrites it with -update). A local
 // function variable set only from calls that return their own package's non-recovering
 // functions (cancel from context.WithCancel and its kin: stdCallableResults, checked by
 // TestStdCallableResults), never addressed nor set otherwise, does not recover. Everything
 // else — a call through an interface or another function value, a method value, a
-// function of another module when facts do not cross packages, as in deferfix's own
-// driver — may recover.
+// function of another module (deferfix's own driver has facts for the packages of the
+// roots' modules only) — may recover.
 //
 // # Cost: why not SSA
 //
