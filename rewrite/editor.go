@@ -37,7 +37,7 @@ func (r *Result) FixAll(ctx context.Context) []*FileChange {
 	var copies []*Finding
 	for _, f := range r.Findings {
 		c := *f
-		c.Fixed, c.Dropped = false, ""
+		c.unfix("")
 		copies = append(copies, &c)
 	}
 	p := newPlan(r.cfg, r.pkgs, copies)
