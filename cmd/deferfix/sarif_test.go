@@ -268,3 +268,91 @@ func TestRDJSONApply(t *testing.T) {
 		t.Errorf("rdjson suggestions applied give\n%s\nwant (deferfix -w)\n%s", applied, written)
 	}
 }
+
+// TestSARIFVerdicts: a result says what the fixes do about it, as -json does: another
+// finding's fix removes the second defer's finding (properties.fixedBy, and that finding
+// as a related location); the goroutine's is not fixed, and says why.
+func TestSARIFVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	writeArchive(t, dir, `-- go.mod --
+module example.com/m
+
+go 1.26
+-- a.go --
+package m
+
+import "os"
+
+func pair(names []string) error {
+	for _, n := range names {
+		f, err := os.Open(n)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		g, err := os.Open(n + ".sum")
+		if err != nil {
+			return err
+		}
+		defer g.Close()
+		f.Stat()
+		g.Stat()
+	}
+	return nil
+}
+
+func held(names []string) error {
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		go func() { f.Stat() }()
+	}
+	return nil
+}
+`)
+	var out, errb bytes.Buffer
+	if code := run([]string{"-C", dir, "-format=sarif", "./..."}, nil, &out, &errb); code != exitFindings {
+		t.Fatalf("deferfix -format=sarif exited %d: %s", code, errb.String())
+	}
+	validateSARIF(t, out.Bytes())
+	type region struct{ StartLine int }
+	type location struct {
+		PhysicalLocation struct{ Region region }
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations        []location
+				RelatedLocations []struct {
+					location
+					Message struct{ Text string }
+				}
+				Properties struct{ FixedBy, NotFixed string }
+			}
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[int]string)
+	for _, r := range log.Runs[0].Results {
+		s := "fixedBy=" + r.Properties.FixedBy + " notFixed=" + r.Properties.NotFixed
+		for _, rl := range r.RelatedLocations {
+			s += " related=" + strconv.Itoa(rl.PhysicalLocation.Region.StartLine) + ":" + rl.Message.Text
+		}
+		got[r.Locations[0].PhysicalLocation.Region.StartLine] = s
+	}
+	want := map[int]string{
+		11: "fixedBy= notFixed=",
+		16: "fixedBy=the fix for loopdefer at a.go:11:3 (Wrap loop body in a closure so each iteration releases what it acquires) notFixed= related=11:fixed by this finding's fix",
+		29: "fixedBy= notFixed=a released value is used by a goroutine, which may outlive the iteration",
+	}
+	for line, w := range want {
+		if got[line] != w {
+			t.Errorf("result at line %d:\n got %s\nwant %s", line, got[line], w)
+		}
+	}
+}
