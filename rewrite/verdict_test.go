@@ -3,52 +3,14 @@ package rewrite
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/deferfix/deferfix/internal/testgen"
 	"github.com/deferfix/deferfix/rules"
 )
-
-// pairSrc has a loop with two defers, whose first fix (the body wrapped in a literal)
-// removes the second finding too, and a finding of the same rule and message left
-// without a fix in the same file.
-const pairSrc = `package m
-
-import "os"
-
-func pair(names []string) error {
-	for _, n := range names {
-		f, err := os.Open(n)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		g, err := os.Open(n + ".sum")
-		if err != nil {
-			return err
-		}
-		defer g.Close()
-		f.Stat()
-		g.Stat()
-	}
-	return nil
-}
-
-func held(names []string) error {
-	for _, name := range names {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		go func() { f.Stat() }()
-	}
-	return nil
-}
-`
 
 func findingAt(t *testing.T, res *Result, file string, line int, rule string) *Finding {
 	t.Helper()
@@ -61,18 +23,17 @@ func findingAt(t *testing.T, res *Result, file string, line int, rule string) *F
 	return nil
 }
 
-// TestVerdictCovered: a finding another finding's fix removes is fixed, by that fix,
+// TestVerdictCovered (testgen.Covered): a finding another finding's fix removes is fixed, by that fix,
 // even when findings of the same rule and message remain in the file (markFixed once
 // counted those and left it fixed: false with no reason).
 func TestVerdictCovered(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module m\n\ngo 1.26\n"), 0o666)
-	os.WriteFile(filepath.Join(dir, "m.go"), []byte(pairSrc), 0o666)
+	testgen.WriteModule(t, dir, map[string]string{"m.go": testgen.Covered})
 	res, err := Run(context.Background(), &Config{Dir: dir, Analyzers: rules.All, Fix: true}, "./...")
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, second, held := findingAt(t, res, "m.go", 11, "loopdefer"), findingAt(t, res, "m.go", 16, "loopdefer"), findingAt(t, res, "m.go", 29, "loopdefer")
+	first, second, held := findingAt(t, res, "m.go", 8, "loopdefer"), findingAt(t, res, "m.go", 10, "loopdefer"), findingAt(t, res, "m.go", 19, "loopdefer")
 	if !first.Fixed || first.FixedBy != "" {
 		t.Errorf("first defer: Fixed %v, FixedBy %q; want fixed by its own fix", first.Fixed, first.FixedBy)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/deferfix/deferfix/internal/testgen"
 	sarifmodel "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	"github.com/xeipuuv/gojsonschema"
 	"golang.org/x/tools/txtar"
@@ -269,50 +270,12 @@ func TestRDJSONApply(t *testing.T) {
 	}
 }
 
-// TestSARIFVerdicts: a result says what the fixes do about it, as -json does: another
+// TestSARIFVerdicts (testgen.Covered): a result says what the fixes do about it, as -json does: another
 // finding's fix removes the second defer's finding (properties.fixedBy, and that finding
 // as a related location); the goroutine's is not fixed, and says why.
 func TestSARIFVerdicts(t *testing.T) {
 	dir := t.TempDir()
-	writeArchive(t, dir, `-- go.mod --
-module example.com/m
-
-go 1.26
--- a.go --
-package m
-
-import "os"
-
-func pair(names []string) error {
-	for _, n := range names {
-		f, err := os.Open(n)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		g, err := os.Open(n + ".sum")
-		if err != nil {
-			return err
-		}
-		defer g.Close()
-		f.Stat()
-		g.Stat()
-	}
-	return nil
-}
-
-func held(names []string) error {
-	for _, name := range names {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		go func() { f.Stat() }()
-	}
-	return nil
-}
-`)
+	testgen.WriteModule(t, dir, map[string]string{"a.go": testgen.Covered})
 	var out, errb bytes.Buffer
 	if code := run([]string{"-C", dir, "-format=sarif", "./..."}, nil, &out, &errb); code != exitFindings {
 		t.Fatalf("deferfix -format=sarif exited %d: %s", code, errb.String())
@@ -346,9 +309,9 @@ func held(names []string) error {
 		got[r.Locations[0].PhysicalLocation.Region.StartLine] = s
 	}
 	want := map[int]string{
-		11: "fixedBy= notFixed=",
-		16: "fixedBy=the fix for loopdefer at a.go:11:3 (Wrap loop body in a closure so each iteration releases what it acquires) notFixed= related=11:fixed by this finding's fix",
-		29: "fixedBy= notFixed=a released value is used by a goroutine, which may outlive the iteration",
+		8:  "fixedBy= notFixed=",
+		10: "fixedBy=the fix for loopdefer at a.go:8:3 (Wrap loop body in a closure so each iteration releases what it acquires) notFixed= related=8:fixed by this finding's fix",
+		19: "fixedBy= notFixed=a released value is used by a goroutine, which may outlive the iteration",
 	}
 	for line, w := range want {
 		if got[line] != w {
