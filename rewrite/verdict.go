@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"slices"
-
-	"github.com/deferfix/deferfix/rewrite/linediff"
 )
 
 // What deferfix reports about a finding must be what happened to it in the end, not
@@ -14,9 +12,9 @@ import (
 // one fix (a loop body wrapped in a literal) removes several findings at once. So the
 // plan follows each finding from round to round: after a round, a finding of a changed
 // file is the same finding as one of the next round's analysis when the rule and message
-// (line numbers aside) are the same and it stands at the same place — on a line the round
-// did not change, at its new offset; on changed lines, in the lines that replaced them,
-// in order. A finding the next round no longer reports, whose own fix was not applied,
+// (line numbers aside) are the same and it stands at the same place — outside the
+// round's edits, at its new offset; inside one, in the text that replaced it, in order;
+// else the nearest such finding no other continues (a defer moved after its check). A finding the next round no longer reports, whose own fix was not applied,
 // was removed by the applied fix whose edits cover it. markFixed then gives each original
 // finding the verdict of its last version: fixed (and by which fix when not its own as
 // reported), or why not.
@@ -62,8 +60,24 @@ func (p *plan) follow(prev map[string]roundFile, changed []string, applied map[s
 		if !ok {
 			continue
 		}
-		hunks := linediff.Lines(string(before.src), string(p.files[name].cur))
 		old := slices.Clone(before.findings)
+		if !slices.ContainsFunc(old, func(o *Finding) bool { return !o.Fixed }) {
+			continue // all fixed by their own fixes: nothing to follow
+		}
+		// The round's edits, in the old content's offsets. gofmt runs on the result, but
+		// on the rules' formatted edits it seldom moves anything; a finding it moves is
+		// found by the nearest match below.
+		var hunks []Edit
+		for _, f := range applied[name] {
+			if f.Fixed && f.Fix != nil {
+				for _, e := range f.Fix.Edits {
+					if e.File == name {
+						hunks = append(hunks, e)
+					}
+				}
+			}
+		}
+		slices.SortFunc(hunks, func(a, b Edit) int { return a.Start - b.Start })
 		slices.SortStableFunc(old, func(a, b *Finding) int { return a.Pos.Offset - b.Pos.Offset })
 		used := make(map[*Finding]bool)
 		link := func(o, n *Finding) {
@@ -94,7 +108,7 @@ func (p *plan) follow(prev map[string]roundFile, changed []string, applied map[s
 					continue
 				}
 				if h.Start <= o.Pos.Offset {
-					lo, hi, inHunk = h.Start+delta, h.Start+delta+len(h.New)-1, true
+					lo, hi, inHunk = h.Start+delta, h.Start+delta+len(h.New), true
 				}
 				break
 			}
