@@ -14,9 +14,10 @@ import (
 // file is the same finding as one of the next round's analysis when the rule and message
 // (line numbers aside) are the same and it stands at the same place — outside the
 // round's edits, at its new offset; inside one, in the text that replaced it, in order;
-// else the nearest such finding no other continues (a defer moved after its check). A finding the next round no longer reports, whose own fix was not applied,
-// was removed by the applied fix whose edits cover it. markFixed then gives each original
-// finding the verdict of its last version: fixed (and by which fix when not its own as
+// else the nearest such finding no other continues (a defer moved after its check). A
+// finding the next round no longer reports, whose own fix was not applied, was removed
+// by the applied fix whose edits cover it. markFixed then gives each original finding
+// the verdict of its last version: fixed (and by which fix when not its own as
 // reported), or why not.
 
 // A trace links the findings of successive rounds.
@@ -27,28 +28,18 @@ type trace struct {
 	why     map[string]string     // why a fix was rejected, by fixKey
 }
 
-// A roundFile is a changed file as it was before a round.
-type roundFile struct {
-	src      []byte
-	findings []*Finding
-}
-
-// snapshot keeps, for each file a round is about to change, its content and findings.
-func (p *plan) snapshot(content map[string][]byte) map[string]roundFile {
-	prev := make(map[string]roundFile, len(content))
+// snapshot keeps the findings of each file a round is about to change.
+func (p *plan) snapshot(content map[string][]byte) map[string][]*Finding {
+	prev := make(map[string][]*Finding, len(content))
 	for name := range content {
-		src, err := p.content(name)
-		if err != nil {
-			continue
-		}
-		prev[name] = roundFile{src: src, findings: slices.Clone(p.latest[name])}
+		prev[name] = slices.Clone(p.latest[name])
 	}
 	return prev
 }
 
 // follow links the findings of the changed files before the round (prev) to those the
 // round's reanalysis found; applied holds the round's fixes by file.
-func (p *plan) follow(prev map[string]roundFile, changed []string, applied map[string][]*Finding) {
+func (p *plan) follow(prev map[string][]*Finding, changed []string, applied map[string][]*Finding) {
 	t := &p.trace
 	if t.next == nil {
 		t.next = make(map[*Finding]*Finding)
@@ -56,11 +47,7 @@ func (p *plan) follow(prev map[string]roundFile, changed []string, applied map[s
 		t.origin = make(map[*Finding]*Finding)
 	}
 	for _, name := range changed {
-		before, ok := prev[name]
-		if !ok {
-			continue
-		}
-		old := slices.Clone(before.findings)
+		old := prev[name]
 		if !slices.ContainsFunc(old, func(o *Finding) bool { return !o.Fixed }) {
 			continue // all fixed by their own fixes: nothing to follow
 		}
