@@ -171,6 +171,11 @@ func (p *plan) rejectedWhy(f *Finding, why string) {
 // round's did it; otherwise the reason its last version has no fix or lost it.
 func (p *plan) markFixed() {
 	t := &p.trace
+	original := make(map[*Finding]bool, len(p.original))
+	for _, o := range p.original {
+		original[o] = true
+	}
+	const later = ", found once the fixes before it had changed the code"
 	for _, o := range p.original {
 		if p.files[o.Pos.Filename] == nil {
 			continue // not rewritten, or reverted: as found
@@ -186,7 +191,7 @@ func (p *plan) markFixed() {
 		case x.Fixed:
 			o.Fixed, o.Dropped, o.NoFix = true, "", ""
 			if o.Fix == nil || o.Fix.Title != x.Fix.Title {
-				o.FixedBy = x.Fix.Title + ", found once the fixes before it had changed the code"
+				o.FixedBy = x.Fix.Title + later
 			}
 		case gone && by != nil && by.Fix != nil:
 			o.Fixed, o.Dropped, o.NoFix = true, "", ""
@@ -194,10 +199,15 @@ func (p *plan) markFixed() {
 			if orig := t.origin[by]; orig != nil {
 				at = orig
 			}
+			if !original[at] {
+				// A finding that exists only on rewritten code: no position to show.
+				o.FixedBy = "a fix made for a finding of " + by.Rule + " that the fixes before it brought out (" + by.Fix.Title + ")"
+				break
+			}
 			o.FixedAt = at.Pos
 			o.FixedBy = fmt.Sprintf("the fix for %s at %s (%s)", at.Rule, at.Pos, by.Fix.Title)
-			if at != by && at.Fix == nil {
-				o.FixedBy = fmt.Sprintf("the fix for %s at %s (%s), found once the fixes before it had changed the code", at.Rule, at.Pos, by.Fix.Title)
+			if at != by && (at.Fix == nil || at.Fix.Title != by.Fix.Title) {
+				o.FixedBy += later
 			}
 		case gone:
 			o.Fixed, o.Dropped, o.NoFix = true, "", ""
@@ -213,6 +223,8 @@ func (p *plan) markFixed() {
 				o.Dropped = "no fix once the other fixes were applied: " + x.NoFix
 			case t.why[fixKey(x)] != "":
 				o.Dropped = t.why[fixKey(x)]
+			default:
+				o.Dropped = "its fix was not applied; run deferfix again"
 			}
 		}
 		if !o.Fixed && o.Fix != nil && o.Dropped == "" {
