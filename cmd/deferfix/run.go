@@ -133,7 +133,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	fs.BoolVar(&o.includeGenerated, "include-generated", false, "report findings in generated files (they are never rewritten)")
 	fs.BoolVar(&o.unsafe, "unsafe", false, "also apply fixes that change behaviour on panic")
 	fs.BoolVar(&o.fixOnly, "fix-only", false, "with -w: exit 0 once every fix that could be applied was, though findings without one remain (for //go:generate)")
-	fs.BoolVar(&o.verbose, "v", false, "say why findings have no fix, and what was skipped")
+	fs.BoolVar(&o.verbose, "v", false, "say what -w does about each finding (its fix, the fix that removes it, or why none does), and what was skipped")
 	fs.BoolVar(&o.all, "all", false, "also report findings that look intended (-v lists them, not reported)")
 	fs.StringVar(&o.dir, "C", "", "change to `dir` before doing anything")
 	fs.Var(&o.verify, "verify", "run the rewritten packages' tests before and after (go test -overlay) and keep only fixes that change no verdict; =deps also tests their importers, =strict drops fixes of packages without tests")
