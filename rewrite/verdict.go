@@ -102,10 +102,15 @@ func (p *plan) follow(prev map[string][]*Finding, changed []string, applied map[
 			if !inHunk {
 				lo, hi = o.Pos.Offset+delta, o.Pos.Offset+delta
 			}
+			// The same rule there, with the same message — or another, when the fix
+			// changed what the rule says of it (closecheck's closure makes loopdefer's
+			// "deferred Close" a "defer").
 			k := composeKey(o)
-			i := slices.IndexFunc(p.latest[name], func(n *Finding) bool {
-				return !used[n] && n.Pos.Offset >= lo && n.Pos.Offset <= hi && composeKey(n) == k
-			})
+			at := func(n *Finding) bool { return !used[n] && n.Rule == o.Rule && n.Pos.Offset >= lo && n.Pos.Offset <= hi }
+			i := slices.IndexFunc(p.latest[name], func(n *Finding) bool { return at(n) && composeKey(n) == k })
+			if i < 0 {
+				i = slices.IndexFunc(p.latest[name], at)
+			}
 			if i < 0 {
 				lost = append(lost, moved{o, lo})
 				continue
