@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"go/token"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/packages"
 
+	"github.com/deferfix/deferfix/rewrite/testgen"
 	"github.com/deferfix/deferfix/rewrite"
 	"github.com/deferfix/deferfix/rules"
 )
@@ -66,7 +64,7 @@ func BenchmarkManyFindings(b *testing.B) {
 	for _, n := range []int{100, 200, 400, 800, 1600} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
-			writeManyFindings(b, dir, n)
+			testgen.WriteModule(b, dir, map[string]string{"m.go": testgen.ManyFindings(n)})
 			for b.Loop() {
 				cfg := &rewrite.Config{Dir: dir, Analyzers: rules.All, Fix: true}
 				res, err := rewrite.Run(context.Background(), cfg, "./...")
@@ -78,36 +76,5 @@ func BenchmarkManyFindings(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// writeManyFindings writes a module with one file of n functions, each opening files in a
-// loop with a deferred Close.
-func writeManyFindings(tb testing.TB, dir string, n int) {
-	tb.Helper()
-	var src strings.Builder
-	src.WriteString("package m\n\nimport \"os\"\n")
-	for i := range n {
-		fmt.Fprintf(&src, `
-func F%d(names []string) error {
-	for _, name := range names {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if _, err := f.Stat(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-`, i)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module m\n\ngo 1.26\n"), 0o666); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "m.go"), []byte(src.String()), 0o666); err != nil {
-		tb.Fatal(err)
 	}
 }

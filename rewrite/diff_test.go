@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deferfix/deferfix/rewrite/testgen"
 )
 
 // TestDiffApplies checks that the diff of a change with joined and separate hunks applies
@@ -14,21 +16,7 @@ func TestDiffApplies(t *testing.T) {
 	if _, err := exec.LookPath("patch"); err != nil {
 		t.Skip("no patch command")
 	}
-	var old, new []string
-	for i := 1; i <= 60; i++ {
-		line := "line " + strings.Repeat("x", i%7)
-		old = append(old, line)
-		switch i {
-		case 12, 18: // one hunk joined by unchanged lines
-			new = append(new, line+" changed")
-		case 30:
-			new = append(new, line, "inserted")
-		case 45:
-			// deleted
-		default:
-			new = append(new, line)
-		}
-	}
+	old, new := testgen.PatchSample(false)
 	dir := t.TempDir()
 	oldText, newText := strings.Join(old, "\n")+"\n", strings.Join(new, "\n")+"\n"
 	path := filepath.Join(dir, "f.txt")

@@ -14,6 +14,10 @@
 // which yields the next round's fixes until nothing fixable remains) → write (atomic, mode
 // kept, refused if the file changed on disk since it was loaded) or diff.
 //
+// Each finding is followed from round to round (verdict.go), so that what is said of it
+// is the last round's verdict: fixed by its fix, by a fix found in a later round, or by
+// another finding's fix that removed it (Finding.FixedBy), or why not.
+//
 // Nothing reaches disk until Write, and a failure anywhere is reported with a position and
 // drops only the fixes it concerns.
 //

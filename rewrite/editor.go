@@ -41,7 +41,7 @@ func (r *Result) FixAll(ctx context.Context) []*FileChange {
 	var copies []*Finding
 	for _, f := range r.Findings {
 		c := *f
-		c.Fixed, c.Dropped = false, ""
+		c.unfix("")
 		copies = append(copies, &c)
 	}
 	p := newPlan(r.cfg, r.facts, r.pkgs, copies)

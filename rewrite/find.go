@@ -31,10 +31,17 @@ type Finding struct {
 	// with Config.Unsafe). Nil when there is none; NoFix says why.
 	Fix   *Fix
 	NoFix string
-	// Fixed is set when the fix was applied to the rewritten file; Dropped says why a fix
-	// was not applied after all.
+	// Fixed is set when the rewritten file no longer has the finding; Dropped says why a
+	// fix was not applied after all. With Config.Fix these are the final verdict, after
+	// every round (verdict.go), and a finding not Fixed says why in NoFix or Dropped.
 	Fixed   bool
 	Dropped string
+	// FixedBy says how a Fixed finding was fixed when not by Fix as reported: by the fix
+	// for another finding, at FixedAt, whose rewrite covered it ("the fix for loopdefer at
+	// f.go:26:3 (Wrap loop body ...)"), or by a fix found in a later round, once the
+	// fixes before it had changed the code (FixedAt not valid).
+	FixedBy string
+	FixedAt token.Position
 	// Intended says why the rule believes the finding intended; such findings are
 	// reported only with Config.All, and never fixed.
 	Intended string

@@ -13,6 +13,8 @@ import (
 	"github.com/aymanbagabas/go-udiff"
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/deferfix/deferfix/rules"
 )
 
 // maxRounds bounds fix-and-reanalyze rounds. A round applies, rule by rule, every fix
@@ -43,6 +45,7 @@ type plan struct {
 	sizes    map[string]int             // size of each file as parsed
 	seen     map[string]map[string]bool // contents each rewritten file has had
 	applied  map[string]int             // fixes applied, by composeKey
+	trace    trace                      // findings followed through the rounds (verdict.go)
 }
 
 type fileState struct {
@@ -326,6 +329,7 @@ func (p *plan) round(pending []*Finding) []string {
 	}
 
 	// Commit what survived and refresh findings of the changed files.
+	prev := p.snapshot(content)
 	var changed []string
 	for name, c := range content {
 		fs := p.files[name]
@@ -349,6 +353,7 @@ func (p *plan) round(pending []*Finding) []string {
 		changed = append(changed, name)
 	}
 	p.reanalyze(changed)
+	p.follow(prev, changed, byFile)
 	return changed
 }
 
@@ -450,6 +455,7 @@ func (p *plan) drop(fs []*Finding, why string) {
 		}
 		f.Dropped = why
 		p.rejected[fixKey(f)] = true
+		p.rejectedWhy(f, why)
 		p.problems = append(p.problems, Problem{Pos: f.Pos, Kind: KindFix, Err: fmt.Errorf("%s: fix dropped: %s", f.Rule, why)})
 	}
 }
@@ -468,6 +474,12 @@ func (p *plan) reanalyze(changed []string) {
 				break
 			}
 		}
+	}
+	// The rechecked packages are new *types.Package values: the rules must report their
+	// intended findings, marked, as for the loaded ones (Run), or with Config.All such a
+	// finding would vanish from the rewritten file and look fixed.
+	for _, pkg := range pkgs {
+		defer rules.ReportIntended(pkg.Types)()
 	}
 	findings, problems := findAll(p.cfg, p.facts, pkgs, nil, func(name string) ([]byte, error) { return p.content(name) })
 	p.problems = append(p.problems, problems...)
@@ -509,25 +521,4 @@ func (p *plan) remaining() []*Finding {
 		}
 	}
 	return dedupe(out)
-}
-
-// markFixed marks original findings whose fix was applied in a later round: those of
-// which fewer remain in their file than were found.
-func (p *plan) markFixed() {
-	type key struct{ file, rule, msg string }
-	left := make(map[key]int)
-	for _, f := range p.remaining() {
-		left[key{f.Pos.Filename, f.Rule, f.Message}]++
-	}
-	for _, f := range p.original {
-		k := key{f.Pos.Filename, f.Rule, f.Message}
-		if f.Fixed || f.Fix == nil || f.Dropped != "" {
-			continue
-		}
-		if left[k] > 0 {
-			left[k]--
-			continue
-		}
-		f.Fixed = true
-	}
 }

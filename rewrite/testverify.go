@@ -151,11 +151,18 @@ func (r *Result) bisect(ctx context.Context, opt VerifyOptions, p string, change
 	for _, c := range changes {
 		files[c.Path] = true
 	}
-	var candidates []*Finding
+	var candidates, later []*Finding
 	for _, f := range r.Findings {
-		if f.Fixed && files[f.Pos.Filename] {
+		switch {
+		case !f.Fixed || !files[f.Pos.Filename]:
+		case f.Fix != nil:
 			candidates = append(candidates, f)
+		default: // fixed in a later round only: goes with the package's changes
+			later = append(later, f)
 		}
+	}
+	for _, f := range later {
+		f.unfix("not verified: fixed in a later round, dropped with the package's rejected fix; run deferfix -verify again")
 	}
 	var good []*Finding
 	for _, f := range candidates {
@@ -165,7 +172,7 @@ func (r *Result) bisect(ctx context.Context, opt VerifyOptions, p string, change
 			return nil, err
 		}
 		if b := brokenTests(before, after, p, false, nil); len(b) > 0 {
-			f.Fixed, f.Dropped = false, "rejected by -verify: "+list(b)+" fails after this fix"
+			f.unfix("rejected by -verify: " + list(b) + " fails after this fix")
 			rep.Dropped++
 			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: %s fix dropped: %s", f.Pos, f.Rule, f.Dropped))
 			continue
@@ -182,7 +189,7 @@ func (r *Result) bisect(ctx context.Context, opt VerifyOptions, p string, change
 	}
 	if b := brokenTests(before, after, p, false, nil); len(b) > 0 {
 		for _, f := range good {
-			f.Fixed, f.Dropped = false, "rejected by -verify: the package's other fixes pass alone but break "+list(b)+" together"
+			f.unfix("rejected by -verify: the package's other fixes pass alone but break " + list(b) + " together")
 			rep.Dropped++
 			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: %s fix dropped: %s", f.Pos, f.Rule, f.Dropped))
 		}
@@ -203,7 +210,7 @@ func (r *Result) replan(ctx context.Context, only []*Finding) []*FileChange {
 	allow := make(map[*Finding]bool)
 	for _, f := range r.Findings {
 		c := *f
-		c.Fixed, c.Dropped = false, ""
+		c.unfix("")
 		copies = append(copies, &c)
 		if slices.Contains(only, f) {
 			allow[&c] = true
@@ -223,7 +230,7 @@ func (rep *VerifyReport) drop(r *Result, changes []*FileChange, pkg, why string)
 	for _, c := range changes {
 		for _, f := range r.Findings {
 			if f.Fixed && f.Pos.Filename == c.Path {
-				f.Fixed, f.Dropped = false, "not verified: "+why
+				f.unfix("not verified: " + why)
 			}
 		}
 	}

@@ -3,12 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/deferfix/deferfix/rewrite/testgen"
 )
 
 // TestDiffsMinimal checks that every output format reports a minimal change on a large
@@ -19,29 +20,8 @@ import (
 func TestDiffsMinimal(t *testing.T) {
 	dir := t.TempDir()
 	const n = 60 // each fix changes about 15 lines: far more than 50 differences in all
-	var src strings.Builder
-	src.WriteString("package m\n\nimport \"os\"\n")
-	for i := range n {
-		fmt.Fprintf(&src, `
-// F%d opens every file.
-func F%d(names []string) error {
-	for _, name := range names {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if _, err := f.Stat(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-`, i, i)
-	}
-	old := src.String()
-	write(t, filepath.Join(dir, "go.mod"), "module m\n\ngo 1.26\n")
-	write(t, filepath.Join(dir, "m.go"), old)
+	old := testgen.ManyFindings(n)
+	testgen.WriteModule(t, dir, map[string]string{"m.go": old})
 
 	run := func(args ...string) string {
 		t.Helper()
@@ -132,7 +112,7 @@ func F%d(names []string) error {
 		t.Errorf("the SARIF fixes applied together do not give the file -w wrote")
 	}
 	a, b := strings.SplitAfter(old, "\n"), strings.SplitAfter(new, "\n")
-	common := lcs(a, b)
+	common := testgen.LCS(a, b)
 	want := count{len(a) - common, len(b) - common}
 	if want.deleted < n {
 		t.Fatalf("-w changed %d lines: the test measures nothing", want.deleted)
@@ -142,20 +122,4 @@ func F%d(names []string) error {
 			t.Errorf("%s deletes %d lines and inserts %d; a minimal diff deletes %d and inserts %d", format, got[format].deleted, got[format].inserted, want.deleted, want.inserted)
 		}
 	}
-}
-
-// lcs is the length of a longest common subsequence of a and b (dynamic programming).
-func lcs(a, b []string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for i := range a {
-		for j := range b {
-			if a[i] == b[j] {
-				cur[j+1] = prev[j] + 1
-			} else {
-				cur[j+1] = max(prev[j+1], cur[j])
-			}
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

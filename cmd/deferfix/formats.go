@@ -79,6 +79,22 @@ type sarifResult struct {
 	Message   sarifText       `json:"message"`
 	Locations []sarifLocation `json:"locations"`
 	Fixes     []sarifFix      `json:"fixes,omitempty"`
+	// RelatedLocations holds, for a finding another finding's fix removes, that finding.
+	RelatedLocations []sarifRelated `json:"relatedLocations,omitempty"`
+	Properties       *sarifVerdict  `json:"properties,omitempty"`
+}
+
+type sarifRelated struct {
+	ID               int           `json:"id"`
+	Message          sarifText     `json:"message"`
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+}
+
+// sarifVerdict is what -json says in fixed_by and not_fixed: how the fixes deferfix
+// applies remove the finding, when not by the result's own fix, or why they do not.
+type sarifVerdict struct {
+	FixedBy  string `json:"fixedBy,omitempty"`
+	NotFixed string `json:"notFixed,omitempty"`
 }
 
 type sarifLocation struct {
@@ -159,6 +175,13 @@ func (p *printer) sarif(res *rewrite.Result, analyzers []*analysis.Analyzer, pro
 			region.EndLine, region.EndColumn = f.End.Line, src.utf16Column(f.End)
 		}
 		r.Locations = []sarifLocation{{sarifPhysical{sarifArtifact{p.uri(f.Pos.Filename)}, region}}}
+		if v := p.verdict(f); v.FixedBy != "" || v.NotFixed != "" {
+			r.Properties = &v
+		}
+		if f.FixedAt.IsValid() {
+			at := &sarifRegion{StartLine: f.FixedAt.Line, StartColumn: src.utf16Column(f.FixedAt)}
+			r.RelatedLocations = []sarifRelated{{ID: 1, Message: sarifText{"fixed by this finding's fix"}, PhysicalLocation: sarifPhysical{sarifArtifact{p.uri(f.FixedAt.Filename)}, at}}}
+		}
 		if f.Fix != nil {
 			fix := sarifFix{Description: sarifText{f.Fix.Title}}
 			byFile := make(map[string]*sarifChange)
@@ -257,6 +280,16 @@ type rdDiagnostic struct {
 		URL   string `json:"url,omitempty"`
 	} `json:"code"`
 	Suggestions []rdSuggestion `json:"suggestions,omitempty"`
+	// RelatedLocations holds, for a finding another finding's fix removes, that finding.
+	RelatedLocations []rdRelated `json:"related_locations,omitempty"`
+}
+
+type rdRelated struct {
+	Message  string `json:"message"`
+	Location struct {
+		Path  string  `json:"path"`
+		Range rdRange `json:"range"`
+	} `json:"location"`
 }
 
 type rdSuggestion struct {
@@ -303,6 +336,12 @@ func (p *printer) rdjson(res *rewrite.Result) {
 				}
 				d.Suggestions = append(d.Suggestions, rdSuggestion{Range: rdRange{position(e.File, e.Start), position(e.File, e.End)}, Text: string(e.New)})
 			}
+		}
+		if f.FixedAt.IsValid() {
+			rel := rdRelated{Message: "fixed by this finding's fix"}
+			rel.Location.Path = p.uri(f.FixedAt.Filename)
+			rel.Location.Range.Start = rdPosition{f.FixedAt.Line, f.FixedAt.Column}
+			d.RelatedLocations = []rdRelated{rel}
 		}
 		out.Diagnostics = append(out.Diagnostics, d)
 	}

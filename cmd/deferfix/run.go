@@ -133,7 +133,7 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 	fs.BoolVar(&o.includeGenerated, "include-generated", false, "report findings in generated files (they are never rewritten)")
 	fs.BoolVar(&o.unsafe, "unsafe", false, "also apply fixes that change behaviour on panic")
 	fs.BoolVar(&o.fixOnly, "fix-only", false, "with -w: exit 0 once every fix that could be applied was, though findings without one remain (for //go:generate)")
-	fs.BoolVar(&o.verbose, "v", false, "say why findings have no fix, and what was skipped")
+	fs.BoolVar(&o.verbose, "v", false, "say what -w does about each finding (its fix, the fix that removes it, or why none does), and what was skipped")
 	fs.BoolVar(&o.all, "all", false, "also report findings that look intended (-v lists them, not reported)")
 	fs.StringVar(&o.dir, "C", "", "change to `dir` before doing anything")
 	fs.Var(&o.verify, "verify", "run the rewritten packages' tests before and after (go test -overlay) and keep only fixes that change no verdict; =deps also tests their importers, =strict drops fixes of packages without tests")
@@ -225,7 +225,8 @@ func runWith(args []string, stdin io.Reader, stdout, stderr io.Writer, beforeWri
 		Unsafe:           o.unsafe,
 		IncludeGenerated: o.includeGenerated,
 		All:              o.all,
-		Fix:              o.diff || o.list || o.write || o.format != "text" || o.verify != "",
+		// -v says what -w would do about each finding: the rounds' final verdict.
+		Fix: o.diff || o.list || o.write || o.format != "text" || o.verify != "" || o.verbose,
 	}
 	cfg.Tags = tags
 	if o.verbose {
@@ -450,6 +451,8 @@ func (p *printer) finding(f *rewrite.Finding) {
 	switch {
 	case f.Dropped != "":
 		fmt.Fprintf(p.stdout, "\tfix dropped: %s\n", p.rel(f.Dropped))
+	case f.FixedBy != "":
+		fmt.Fprintf(p.stdout, "\tfix: %s\n", p.rel(f.FixedBy))
 	case f.Fix != nil:
 		fmt.Fprintf(p.stdout, "\tfix: %s\n", f.Fix.Title)
 	case f.NoFix != "":
@@ -482,7 +485,22 @@ type jsonFinding struct {
 	Fix     string `json:"fix,omitempty"`
 	Unsafe  bool   `json:"unsafe,omitempty"`
 	Fixed   bool   `json:"fixed"`
+	FixedBy string `json:"fixed_by,omitempty"`
 	NotFix  string `json:"not_fixed,omitempty"`
+}
+
+// verdict is what the fixes do about f, for -json and SARIF: how they remove it when
+// not by its own fix as reported (FixedBy), or why they do not (NotFixed).
+func (p *printer) verdict(f *rewrite.Finding) sarifVerdict {
+	switch {
+	case f.Dropped != "":
+		return sarifVerdict{NotFixed: p.rel(f.Dropped)}
+	case f.FixedBy != "":
+		return sarifVerdict{FixedBy: p.rel(f.FixedBy)}
+	case f.NoFix != "":
+		return sarifVerdict{NotFixed: p.rel(f.NoFix)}
+	}
+	return sarifVerdict{}
 }
 
 type jsonChange struct {
@@ -502,21 +520,20 @@ type jsonReport struct {
 func (p *printer) json(res *rewrite.Result, problems []rewrite.Problem, verify *rewrite.VerifyReport) {
 	r := jsonReport{Findings: []jsonFinding{}, Changes: []jsonChange{}, Errors: []string{}, Remaining: len(res.Remaining), Verify: verify}
 	for _, f := range res.Findings {
+		v := p.verdict(f)
 		jf := jsonFinding{
 			Rule:    f.Rule,
 			Posn:    p.pos(f.Pos.Filename, f.Pos.Line, f.Pos.Column),
 			Message: f.Message,
 			Fixed:   f.Fixed,
-			NotFix:  p.rel(f.NoFix),
+			FixedBy: v.FixedBy,
+			NotFix:  v.NotFixed,
 		}
 		if f.End.IsValid() {
 			jf.End = p.pos(f.End.Filename, f.End.Line, f.End.Column)
 		}
 		if f.Fix != nil {
 			jf.Fix, jf.Unsafe = f.Fix.Title, f.Fix.Unsafe
-		}
-		if f.Dropped != "" {
-			jf.NotFix = p.rel(f.Dropped)
 		}
 		r.Findings = append(r.Findings, jf)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
+	"github.com/deferfix/deferfix/rewrite/testgen"
 	sarifmodel "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	"github.com/xeipuuv/gojsonschema"
 	"golang.org/x/tools/txtar"
@@ -266,5 +267,55 @@ func TestRDJSONApply(t *testing.T) {
 	written, _ := os.ReadFile(filepath.Join(dir, "a.go"))
 	if applied != string(written) {
 		t.Errorf("rdjson suggestions applied give\n%s\nwant (deferfix -w)\n%s", applied, written)
+	}
+}
+
+// TestSARIFVerdicts (testgen.Covered): a result says what the fixes do about it, as -json does: another
+// finding's fix removes the second defer's finding (properties.fixedBy, and that finding
+// as a related location); the goroutine's is not fixed, and says why.
+func TestSARIFVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	testgen.WriteModule(t, dir, map[string]string{"a.go": testgen.Covered})
+	var out, errb bytes.Buffer
+	if code := run([]string{"-C", dir, "-format=sarif", "./..."}, nil, &out, &errb); code != exitFindings {
+		t.Fatalf("deferfix -format=sarif exited %d: %s", code, errb.String())
+	}
+	validateSARIF(t, out.Bytes())
+	type region struct{ StartLine int }
+	type location struct {
+		PhysicalLocation struct{ Region region }
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Locations        []location
+				RelatedLocations []struct {
+					location
+					Message struct{ Text string }
+				}
+				Properties struct{ FixedBy, NotFixed string }
+			}
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[int]string)
+	for _, r := range log.Runs[0].Results {
+		s := "fixedBy=" + r.Properties.FixedBy + " notFixed=" + r.Properties.NotFixed
+		for _, rl := range r.RelatedLocations {
+			s += " related=" + strconv.Itoa(rl.PhysicalLocation.Region.StartLine) + ":" + rl.Message.Text
+		}
+		got[r.Locations[0].PhysicalLocation.Region.StartLine] = s
+	}
+	want := map[int]string{
+		8:  "fixedBy= notFixed=",
+		10: "fixedBy=the fix for loopdefer at a.go:8:3 (Wrap loop body in a closure so each iteration releases what it acquires) notFixed= related=8:fixed by this finding's fix",
+		19: "fixedBy= notFixed=a released value is used by a goroutine, which may outlive the iteration",
+	}
+	for line, w := range want {
+		if got[line] != w {
+			t.Errorf("result at line %d:\n got %s\nwant %s", line, got[line], w)
+		}
 	}
 }

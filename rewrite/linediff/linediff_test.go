@@ -10,24 +10,9 @@ import (
 	"testing"
 
 	"github.com/aymanbagabas/go-udiff"
-)
 
-// lcs is the length of a longest common subsequence of the lines of a and b, by dynamic
-// programming: a minimal diff deletes len(a)-lcs lines and inserts len(b)-lcs.
-func lcs(a, b []string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for i := range a {
-		for j := range b {
-			if a[i] == b[j] {
-				cur[j+1] = prev[j] + 1
-			} else {
-				cur[j+1] = max(prev[j+1], cur[j])
-			}
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+	"github.com/deferfix/deferfix/rewrite/testgen"
+)
 
 // check asserts that Lines turns before into after with a minimal number of changed
 // lines, in whole-line, sorted, non-touching edits, and that Unified agrees.
@@ -40,7 +25,7 @@ func check(t *testing.T, before, after string) {
 	}
 	a, _ := split(before)
 	b, _ := split(after)
-	common := lcs(a, b)
+	common := testgen.LCS(a, b)
 	del, ins := Changed(before, after)
 	if del != len(a)-common || ins != len(b)-common {
 		t.Fatalf("not minimal: -%d +%d, want -%d +%d\nbefore %q\nafter  %q", del, ins, len(a)-common, len(b)-common, before, after)
@@ -107,15 +92,22 @@ func TestMinimalRandom(t *testing.T) {
 // TestMinimalManyChanges is the case go-udiff gets wrong: many changes spread over a
 // long text, more than its search depth of 50.
 func TestMinimalManyChanges(t *testing.T) {
+	a, b := manyChanges(2000)
+	check(t, a, b)
+	if del, ins := Changed(a, b); del != 2000 || ins != 4000 {
+		t.Errorf("changed -%d +%d, want -2000 +4000", del, ins)
+	}
+}
+
+// manyChanges returns n functions with a deferred Close, and the same functions with a
+// guard and an explicit Close: every one changed.
+func manyChanges(n int) (before, after string) {
 	var a, b strings.Builder
-	for i := range 2000 {
+	for i := range n {
 		fmt.Fprintf(&a, "func F%d() {\n\tdefer f.Close()\n}\n", i)
 		fmt.Fprintf(&b, "func F%d() {\n\tguard()\n\tf.Close()\n}\n", i)
 	}
-	check(t, a.String(), b.String())
-	if del, ins := Changed(a.String(), b.String()); del != 2000 || ins != 4000 {
-		t.Errorf("changed -%d +%d, want -2000 +4000", del, ins)
-	}
+	return a.String(), b.String()
 }
 
 // TestUnifiedPatch checks that the unified diff applies with patch(1) and that its
@@ -124,23 +116,7 @@ func TestUnifiedPatch(t *testing.T) {
 	if _, err := exec.LookPath("patch"); err != nil {
 		t.Skip("no patch command")
 	}
-	var old, new []string
-	for i := 1; i <= 60; i++ {
-		line := "line " + strings.Repeat("x", i%7)
-		old = append(old, line)
-		switch i {
-		case 1:
-			new = append(new, "first", line)
-		case 12, 18: // one hunk joined by unchanged lines
-			new = append(new, line+" changed")
-		case 30:
-			new = append(new, line, "inserted")
-		case 45:
-			// deleted
-		default:
-			new = append(new, line)
-		}
-	}
+	old, new := testgen.PatchSample(true)
 	oldText, newText := strings.Join(old, "\n")+"\n", strings.Join(new, "\n")
 	d := Unified("a/f.txt", "b/f.txt", oldText, newText)
 	for _, want := range []string{"@@ -1,3 +1,4 @@", "@@ -9,13 +10,13 @@", "@@ -28,6 +29,7 @@", "@@ -42,7 +44,6 @@", "@@ -57,4 +58,4 @@", "\\ No newline at end of file"} {
@@ -173,13 +149,9 @@ func TestUnifiedPatch(t *testing.T) {
 // BenchmarkManyChanges diffs a file of 2,000 functions, each changed: 6,000 lines before,
 // 8,000 after.
 func BenchmarkManyChanges(b *testing.B) {
-	var x, y strings.Builder
-	for i := range 2000 {
-		fmt.Fprintf(&x, "func F%d() {\n\tdefer f.Close()\n}\n", i)
-		fmt.Fprintf(&y, "func F%d() {\n\tguard()\n\tf.Close()\n}\n", i)
-	}
+	x, y := manyChanges(2000)
 	for b.Loop() {
-		Lines(x.String(), y.String())
+		Lines(x, y)
 	}
 }
 

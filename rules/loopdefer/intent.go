@@ -10,6 +10,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 )
 
 // Intended loops. A defer in a loop is a problem when deferred calls pile up: many
@@ -876,7 +877,7 @@ func (s *scope) sourceObserved() (ast.Node, string) {
 				}
 				if id, ok := m.(*ast.Ident); ok {
 					if v, ok := info.Uses[id].(*types.Var); ok && !v.IsField() && s.inFunc(v.Pos()) && v.Pos() < loop.Pos() &&
-						!deferutil.IsError(v.Type()) && mayHold(v.Type(), make(map[types.Type]bool)) && !isReporter(v.Type()) {
+						!deferutil.IsError(v.Type()) && mayHold(v.Type(), make(map[types.Type]bool)) && !effects.IsTestReporter(v.Type()) {
 						sources[v] = true
 					}
 				}

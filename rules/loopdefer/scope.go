@@ -394,22 +394,6 @@ func (s *scope) checkUndo(d *ast.DeferStmt) *refusal {
 	return r
 }
 
-// isReporter reports whether t can fail a test: it has the method Errorf(string, ...any),
-// as *testing.T, testing.TB and testify's TestingT do.
-func isReporter(t types.Type) bool {
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, "Errorf")
-	m, ok := obj.(*types.Func)
-	if !ok {
-		return false
-	}
-	sig := m.Signature()
-	if !sig.Variadic() || sig.Params().Len() != 2 {
-		return false
-	}
-	b, ok := sig.Params().At(0).Type().(*types.Basic)
-	return ok && b.Kind() == types.String
-}
-
 // releasesIteration reports whether the deferred call releases something the iteration
 // acquired: it refers to a variable declared in the body (a file opened, a cancel func
 // made, a name created in this iteration), or unlocks a mutex the body locks. A call
