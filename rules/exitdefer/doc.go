@@ -84,7 +84,9 @@
 // An exit followed by a return hands its status to that return (no
 // unreachable code is left). Exits inside function literals in main stay as they are.
 // No fix is offered when a deferred call of main may itself exit (in run it would run
-// before main's exit and replace the status), when Print does not resolve to the log
+// before main's exit and replace the status; a call whose code cannot be read — a
+// function value, an interface method, a function of another package outside the
+// standard library — may), when Print does not resolve to the log
 // package's own (a wrapper type embedding *log.Logger with a Print of its own), or when
 // other statements follow an exit. Elsewhere the finding is reported without a fix:
 // return an error and exit in main.

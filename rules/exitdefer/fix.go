@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -293,10 +294,13 @@ func printResolves(pass *analysis.Pass, call *ast.CallExpr) error {
 // After the rewrite the deferred calls run before main's os.Exit, so such a call would
 // replace the status main exits with; before, the exit skipped it. A call may exit when
 // it is an exit, a function literal or function of this package whose body (or a
-// function of this package it calls, transitively) holds one. Functions of other
-// packages count only through their noReturn fact, and calls through func values are
-// assumed not to exit: this is the rule's one unproven assumption.
+// function of this package it calls, transitively) holds one, or a call whose code the
+// analysis cannot read (effects.Result.Unseen: a function value, an interface method, a
+// function of another package outside the standard library — another package of the
+// same module included, programs/exitdefer_unseen). Functions of the standard library
+// exit only where kindOf says so.
 func exitingDefer(pass *analysis.Pass, body *ast.BlockStmt, kindOf func(*ast.CallExpr) exitKind) *ast.DeferStmt {
+	res := pass.ResultOf[effects.Analyzer].(*effects.Result)
 	decls := make(map[*types.Func]*ast.FuncDecl)
 	for _, f := range pass.Files {
 		for _, d := range f.Decls {
@@ -320,7 +324,7 @@ func exitingDefer(pass *analysis.Pass, body *ast.BlockStmt, kindOf func(*ast.Cal
 			if !ok || found {
 				return !found
 			}
-			if kindOf(call) != notExit {
+			if kindOf(call) != notExit || res.Unseen(call) {
 				found = true
 			} else if fn, ok := deferutil.Callee(pass.TypesInfo, call).(*types.Func); ok {
 				if fd := decls[fn.Origin()]; fd != nil && mayExit(fd.Body) {
