@@ -417,6 +417,16 @@ func (s *Span) VarMayChange(v *types.Var) (ast.Node, string) {
 	if at := s.assigns(v); at != nil {
 		return at, fmt.Sprintf("%s is assigned", v.Name())
 	}
+	return s.ReachedMayChange(v)
+}
+
+// ReachedMayChange is VarMayChange without the span's assignments to v's name: whether
+// code that reaches v without naming it — unseen code, a write through a pointer — may
+// change it. A Go 1.22 per-iteration loop variable asks it of the code after its own
+// iteration: assignments by name there denote other iterations' variables, but a
+// pointer to this iteration's, taken before, still reaches it (loopcapture: defer
+// func() { use(i) }() with ps = append(ps, &i), then *ps[0] = 40 after the loop).
+func (s *Span) ReachedMayChange(v *types.Var) (ast.Node, string) {
 	if !s.f.Escapes(v) {
 		return nil, ""
 	}
