@@ -86,8 +86,10 @@
 // No fix is offered when a deferred call of main may itself exit (in run it would run
 // before main's exit and replace the status; a call whose code cannot be read — a
 // function value, an interface method, a function of another package outside the
-// standard library — may), when Print does not resolve to the log
-// package's own (a wrapper type embedding *log.Logger with a Print of its own), or when
-// other statements follow an exit. Elsewhere the finding is reported without a fix:
-// return an error and exit in main.
+// standard library — may), when a deferred call uses a value taken with an error not
+// yet checked at the defer (the exit on that error skipped a call on what may be nil;
+// run would make it, and its panic would replace the status), when Print does not
+// resolve to the log package's own (a wrapper type embedding *log.Logger with a Print of
+// its own), or when other statements follow an exit. Elsewhere the finding is reported
+// without a fix: return an error and exit in main.
 package exitdefer

@@ -72,6 +72,9 @@ func mainFix(pass *analysis.Pass, cur inspector.Cursor, fd *ast.FuncDecl, kindOf
 	if d := exitingDefer(pass, fd.Body, kindOf); d != nil {
 		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may itself end the program; run would run it before main exits, and its status would replace the one main exits with", pass.Fset.Position(d.Pos()).Line)
 	}
+	if d, v, e := invalidDefer(pass, fd.Body); d != nil {
+		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d uses %s before %s is checked: where main exits on that error, run would make the call on an invalid value, whose panic would replace the status", pass.Fset.Position(d.Pos()).Line, v.Name(), e.Name())
+	}
 	for _, e := range exits {
 		if kindOf(ast.Unparen(e.X).(*ast.CallExpr)) != logFatal {
 			continue
@@ -288,6 +291,26 @@ func printResolves(pass *analysis.Pass, call *ast.CallExpr) error {
 		return fmt.Errorf("%s would become %s, which does not name the log package's %s here", calleeName(call), name, name)
 	}
 	return nil
+}
+
+// invalidDefer returns a defer of main whose call uses a value taken with an error that
+// is not yet checked at the defer (effects.UsedBeforeCheck: f, err := open(); defer
+// f.Close(); if err != nil { log.Fatal(err) }), with that value and error. The exit on
+// the error skipped the call; run would make it on what may be nil, and a panic there
+// would replace the status main exits with (programs/exitdefer_beforecheck).
+func invalidDefer(pass *analysis.Pass, body *ast.BlockStmt) (d *ast.DeferStmt, v, e *types.Var) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its defers run when it returns, not at main's exit
+		case *ast.DeferStmt:
+			if v, e = effects.UsedBeforeCheck(pass.TypesInfo, body, n); v != nil {
+				d = n
+			}
+		}
+		return d == nil
+	})
+	return d, v, e
 }
 
 // exitingDefer returns a defer of main whose call may end the program itself, or nil.
