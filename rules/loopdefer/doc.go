@@ -194,7 +194,9 @@
 // function value that may be nil (declared without a value and not set from a call on
 // every path to the defer, or set to nil: the call would panic at the iteration's end
 // instead of the return); a goto leaving the body; a return of a multi-value call; bare and
-// valued returns mixed in one body; a zero value deferfix cannot spell.
+// valued returns mixed in one body; a zero value deferfix cannot spell; a body that calls
+// recover itself (in a deferred function's loop: in a literal, recover would stop no
+// panic).
 //
 // A deferred call that uses a value before the error it came with is checked (r, err :=
 // open(); defer r.Close(); if err != nil ...) may panic on an invalid value; every form of

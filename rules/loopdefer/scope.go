@@ -94,6 +94,9 @@ func (s *scope) analyze() *refusal {
 			return r
 		}
 	}
+	if call := effects.DirectRecover(s.pass.TypesInfo, s.body); call != nil {
+		return refuse(call, "the loop body calls recover: moved into a function literal, it would no longer be called by the deferred function, and would stop no panic")
+	}
 	if r := s.collectExits(); r != nil {
 		return r
 	}

@@ -319,19 +319,28 @@ func funcKey(fn *types.Func) string {
 // CallsRecover reports whether body calls recover directly: not inside a function
 // literal, whose call would not be the deferred function's own.
 func CallsRecover(info *types.Info, body *ast.BlockStmt) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
+	return DirectRecover(info, body) != nil
+}
+
+// DirectRecover returns a call of recover in n that is not inside a function literal,
+// or nil. Such a call stops a panic only while it is made by the deferred function
+// itself: code that holds one cannot move into a function literal (loopdefer's
+// per-iteration literal, hotdefer's split), where recover would return nil and the
+// panic would go on (programs/effects-recover-moved).
+func DirectRecover(info *types.Info, n ast.Node) *ast.CallExpr {
+	var found *ast.CallExpr
+	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.CallExpr:
 			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
 				if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
-					found = true
+					found = n
 				}
 			}
 		}
-		return !found
+		return found == nil
 	})
 	return found
 }
