@@ -70,7 +70,7 @@ func mainFix(pass *analysis.Pass, cur inspector.Cursor, fd *ast.FuncDecl, kindOf
 		return analysis.SuggestedFix{}, fmt.Errorf("main exits through %s, which would still skip the deferred calls", helper)
 	}
 	if d := exitingDefer(pass, fd.Body, kindOf); d != nil {
-		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may itself end the program; run would run it before main exits, and its status would replace the one main exits with", pass.Fset.Position(d.Pos()).Line)
+		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may itself end the program or wait for another goroutine; run would run it before main exits, and its status (or a hang) would replace the one main exits with", pass.Fset.Position(d.Pos()).Line)
 	}
 	if d, v, e := invalidDefer(pass, fd.Body); d != nil {
 		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d uses %s before %s is checked: where main exits on that error, run would make the call on an invalid value, whose panic would replace the status", pass.Fset.Position(d.Pos()).Line, v.Name(), e.Name())
@@ -313,7 +313,9 @@ func invalidDefer(pass *analysis.Pass, body *ast.BlockStmt) (d *ast.DeferStmt, v
 	return d, v, e
 }
 
-// exitingDefer returns a defer of main whose call may end the program itself, or nil.
+// exitingDefer returns a defer of main whose call may end the program itself or wait for
+// another goroutine (effects.MayBlock: a deferred wg.Wait on a worker that never ends
+// would hang, programs/exitdefer_blocks), or nil.
 // After the rewrite the deferred calls run before main's os.Exit, so such a call would
 // replace the status main exits with; before, the exit skipped it. A call may exit when
 // it is an exit, a function literal or function of this package whose body (or a
@@ -341,6 +343,9 @@ func exitingDefer(pass *analysis.Pass, body *ast.BlockStmt, kindOf func(*ast.Cal
 			return false
 		}
 		seen[n] = true
+		if effects.MayBlock(pass.TypesInfo, n) != nil {
+			return true
+		}
 		found := false
 		ast.Inspect(n, func(m ast.Node) bool {
 			call, ok := m.(*ast.CallExpr)
