@@ -56,7 +56,8 @@
 // pointer, a slice or a map element and the span runs unseen code or writes indirectly
 // or writes any escaping or package-level variable (the pointer may point to it); when
 // it calls anything, receives from a channel, or is a method value whose receiver may
-// change. The address of a variable (&x, or the receiver of a pointer method on it) never
+// change. The length of a map is read through the map's reference like an element; the
+// length of a channel may change at any moment (a send or receive in any goroutine). The address of a variable (&x, or the receiver of a pointer method on it) never
 // changes; a value receiver is a copy, made where the method value is evaluated — at the
 // defer statement for a deferred call — so it may change as its operand does.
 //

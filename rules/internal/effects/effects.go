@@ -592,7 +592,22 @@ func (s *Span) MayChange(e ast.Expr) (ast.Node, string) {
 		}
 		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
 			if b, ok := info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
-				return s.MayChange(e.Args[0])
+				if at, why := s.MayChange(e.Args[0]); at != nil {
+					return at, why
+				}
+				// The length of a map or a channel is kept behind the reference the
+				// variable holds: a write into the map (through any alias), a send or a
+				// receive change it without writing the variable. A channel's length
+				// changes with another goroutine's send or receive at any moment.
+				switch under(info.TypeOf(e.Args[0])).(type) {
+				case *types.Map:
+					return s.derefMayChange(e)
+				case *types.Chan:
+					if b.Name() == "len" {
+						return e, fmt.Sprintf("%s changes with every send and receive, in any goroutine", types.ExprString(e))
+					}
+				}
+				return nil, ""
 			}
 		}
 		return e, fmt.Sprintf("%s is computed by a call", types.ExprString(e))
