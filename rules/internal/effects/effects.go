@@ -588,7 +588,18 @@ func (s *Span) MayChange(e ast.Expr) (ast.Node, string) {
 		return nil, ""
 	case *ast.CallExpr:
 		if tv, ok := info.Types[e.Fun]; ok && tv.IsType() && len(e.Args) == 1 {
-			return s.MayChange(e.Args[0])
+			if at, why := s.MayChange(e.Args[0]); at != nil {
+				return at, why
+			}
+			// A slice converted to a string or an array copies the elements, which are
+			// read through the slice: string(bs) changes with bs[0] = 'J'.
+			if _, fromSlice := under(info.TypeOf(e.Args[0])).(*types.Slice); fromSlice {
+				switch under(tv.Type).(type) {
+				case *types.Basic, *types.Array:
+					return s.derefMayChange(e)
+				}
+			}
+			return nil, ""
 		}
 		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
 			if b, ok := info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
