@@ -63,6 +63,11 @@
 //
 // # Panics (2)
 //
+// A panic here is any unwinding that runs deferred calls: runtime.Goexit (t.FailNow,
+// t.Fatal) unwinds the same way and comes from a call just as a panic may, so every
+// answer about panics holds for it, and a fix marked unsafe may change what happens on
+// it too.
+//
 // MayPanic accepts only what cannot panic: see its documentation for the list. Anything
 // else — a call, an index or slice expression other than a constant index into an
 // array, a dereference of a pointer not known to be non-nil, a non-constant integer
