@@ -88,8 +88,9 @@
 // channel operation, wg.Wait, a mutex Lock; a call whose code cannot be read — a
 // function value, an interface method, a function of another package outside the
 // standard library — may), when a deferred call uses a value taken with an error not
-// yet checked at the defer (the exit on that error skipped a call on what may be nil;
-// run would make it, and its panic would replace the status), when Print does not
+// yet checked at the defer, or its function or pointer receiver may still be nil there
+// (the exit skipped a call on what may be nil; run would make it, and its panic would
+// replace the status), when Print does not
 // resolve to the log package's own (a wrapper type embedding *log.Logger with a Print of
 // its own), or when other statements follow an exit. Elsewhere the finding is reported
 // without a fix: return an error and exit in main.

@@ -73,6 +73,9 @@ func mainFix(pass *analysis.Pass, cur inspector.Cursor, fd *ast.FuncDecl, kindOf
 		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may itself end the program or wait for another goroutine; run would run it before main exits, and its status (or a hang) would replace the one main exits with", pass.Fset.Position(d.Pos()).Line)
 	}
 	if d, v, e := invalidDefer(pass, fd.Body); d != nil {
+		if v == nil {
+			return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may be made on nil: the exit skipped it, run would make it, and its panic would replace the status", pass.Fset.Position(d.Pos()).Line)
+		}
 		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d uses %s before %s is checked: where main exits on that error, run would make the call on an invalid value, whose panic would replace the status", pass.Fset.Position(d.Pos()).Line, v.Name(), e.Name())
 	}
 	for _, e := range exits {
@@ -295,9 +298,10 @@ func printResolves(pass *analysis.Pass, call *ast.CallExpr) error {
 
 // invalidDefer returns a defer of main whose call uses a value taken with an error that
 // is not yet checked at the defer (effects.UsedBeforeCheck: f, err := open(); defer
-// f.Close(); if err != nil { log.Fatal(err) }), with that value and error. The exit on
-// the error skipped the call; run would make it on what may be nil, and a panic there
-// would replace the status main exits with (programs/exitdefer_beforecheck).
+// f.Close(); if err != nil { log.Fatal(err) }), with that value and error, or whose
+// function or pointer receiver may be nil there (v and e nil). The exit skipped the
+// call; run would make it on what may be nil, and a panic there would replace the status
+// main exits with (programs/exitdefer_beforecheck).
 func invalidDefer(pass *analysis.Pass, body *ast.BlockStmt) (d *ast.DeferStmt, v, e *types.Var) {
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
@@ -306,11 +310,27 @@ func invalidDefer(pass *analysis.Pass, body *ast.BlockStmt) (d *ast.DeferStmt, v
 		case *ast.DeferStmt:
 			if v, e = effects.UsedBeforeCheck(pass.TypesInfo, body, n); v != nil {
 				d = n
+			} else if nilAt(pass.TypesInfo, body, n.Call) {
+				d = n
 			}
 		}
 		return d == nil
 	})
 	return d, v, e
+}
+
+// nilAt reports whether the deferred call's function or pointer receiver is a variable
+// that may be nil where the defer stands (effects.FuncMayBeNil, PointerMayBeNil): a call
+// os.Exit skipped that run would make, and that may panic.
+func nilAt(info *types.Info, body *ast.BlockStmt, call *ast.CallExpr) bool {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return effects.FuncMayBeNil(info, body, fun)
+	case *ast.SelectorExpr:
+		id, ok := ast.Unparen(fun.X).(*ast.Ident)
+		return ok && info.Selections[fun] != nil && effects.PointerMayBeNil(info, body, id)
+	}
+	return false
 }
 
 // exitingDefer returns a defer of main whose call may end the program itself or wait for

@@ -116,7 +116,8 @@
 //
 // Values that may be invalid where a deferred call runs (invalid.go): a function variable
 // declared without a value (unless set from a call on every path to the defer) or set to
-// nil (FuncMayBeNil), a value taken together with an
-// error that is not yet checked at the defer (UsedBeforeCheck). A deferred call on one may
-// panic, and a fix that moves the call moves that panic: such fixes are unsafe or refused.
+// nil (FuncMayBeNil; a pointer receiver likewise, PointerMayBeNil), a value taken
+// together with an error that is not yet checked at the defer (UsedBeforeCheck). A
+// deferred call on one may panic, and a fix that moves the call moves that panic: such
+// fixes are unsafe or refused.
 package effects
