@@ -185,7 +185,8 @@
 //
 // No fix is offered, and the reason is given, when the meaning would change: a deferred
 // call that recovers (a panic would no longer end the loop); a deferred call that reads or
-// writes a named result, or a deferred closure — or a closure held in the variable the
+// writes a named result — by name, or through its address or a literal that refers to it
+// (effects.Func.Reached) —, or a deferred closure — or a closure held in the variable the
 // defer calls — that reads a value which may change after the iteration (package
 // rules/internal/effects decides: assignments, package variables across calls,
 // pointers); a released value captured by a goroutine or another function literal (for

@@ -236,6 +236,16 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	if r != nil {
 		return r
 	}
+	// A named result reached without its name (its address held by the released
+	// value, a literal that refers to it) may be read or written by the deferred call too.
+	fx := effects.NewFunc(info, s.fn.Node())
+	for i := range results.Len() {
+		if v := results.At(i); v.Name() != "" && v.Name() != "_" {
+			if at := fx.Reached(v); at != nil {
+				return refuse(at, "the named result %s is reached without its name here, so the deferred call may read or write it, which it would do before the function sets it", v.Name())
+			}
+		}
+	}
 	for _, lit := range s.literalsOf(d.Call.Fun) {
 		if r := s.checkCaptures(lit); r != nil {
 			return r

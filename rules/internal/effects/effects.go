@@ -822,3 +822,49 @@ func (s *Span) CapturesMayChange(lit *ast.FuncLit, skip func(*types.Var) bool) (
 	})
 	return at, why
 }
+
+// Reached returns where code that does not name v may still read or write it, or nil:
+// v's address is taken (explicitly or implicitly), or a function literal refers to it —
+// a literal runs wherever it is passed to, stored or called from. A literal deferred
+// where it stands (defer func() { ... }()) runs only at the function's exit and is not
+// counted, nor are the literals NewFunc was told to skip. A deferred call that runs
+// before the function's return sets its named results (loopdefer's per-iteration forms)
+// must not read or write them: Reached finds what reaches them without naming them
+// (programs/effects-namedresult-reached: Open(x, &n) ... defer r.Close(), where Close
+// adds to *r.out).
+func (f *Func) Reached(v *types.Var) ast.Node {
+	if at, ok := f.escaped[v]; ok {
+		return at
+	}
+	body := f.body()
+	if body == nil {
+		return nil
+	}
+	deferred := make(map[ast.Node]bool)
+	ast.Inspect(body, func(n ast.Node) bool {
+		if d, ok := n.(*ast.DeferStmt); ok {
+			if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
+				deferred[lit] = true
+			}
+		}
+		return true
+	})
+	var found ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found != nil {
+			return false
+		}
+		lit, ok := n.(*ast.FuncLit)
+		if !ok || f.skip[lit] || deferred[lit] {
+			return true
+		}
+		ast.Inspect(lit.Body, func(m ast.Node) bool {
+			if id, ok := m.(*ast.Ident); ok && f.Info.Uses[id] == v {
+				found = id
+			}
+			return found == nil
+		})
+		return found == nil
+	})
+	return found
+}
