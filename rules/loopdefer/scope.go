@@ -893,7 +893,14 @@ func rootVar(info *types.Info, e ast.Expr) *types.Var {
 // value: directly, through & or a field, a conversion, a composite literal or append.
 // Other calls are assumed not to return their arguments — a limitation, stated in doc.go.
 func flows(info *types.Info, e ast.Expr, roots map[*types.Var]bool) bool {
-	if b, ok := info.TypeOf(e).Underlying().(*types.Basic); ok && b.Kind() != types.UnsafePointer {
+	if ta, ok := ast.Unparen(e).(*ast.TypeAssertExpr); ok && ta.Type == nil {
+		return flows(info, ta.X, roots) // a type switch's guard, x := v.(type): no type of its own
+	}
+	t := info.TypeOf(e)
+	if t == nil {
+		return true // not known: it may
+	}
+	if b, ok := t.Underlying().(*types.Basic); ok && b.Kind() != types.UnsafePointer {
 		return false // a number, string or bool copied out keeps nothing open
 	}
 	switch x := ast.Unparen(e).(type) {

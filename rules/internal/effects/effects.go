@@ -833,9 +833,6 @@ func (s *Span) CapturesMayChange(lit *ast.FuncLit, skip func(*types.Var) bool) (
 // (programs/effects-namedresult-reached: Open(x, &n) ... defer r.Close(), where Close
 // adds to *r.out).
 func (f *Func) Reached(v *types.Var) ast.Node {
-	if at, ok := f.escaped[v]; ok {
-		return at
-	}
 	body := f.body()
 	if body == nil {
 		return nil
@@ -851,19 +848,38 @@ func (f *Func) Reached(v *types.Var) ast.Node {
 	})
 	var found ast.Node
 	ast.Inspect(body, func(n ast.Node) bool {
-		if found != nil {
+		if found != nil || n == nil {
 			return false
 		}
-		lit, ok := n.(*ast.FuncLit)
-		if !ok || f.skip[lit] || deferred[lit] {
-			return true
-		}
-		ast.Inspect(lit.Body, func(m ast.Node) bool {
-			if id, ok := m.(*ast.Ident); ok && f.Info.Uses[id] == v {
-				found = id
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			if f.skip[n] || deferred[n] {
+				return false
 			}
-			return found == nil
-		})
+			ast.Inspect(n.Body, func(m ast.Node) bool {
+				if id, ok := m.(*ast.Ident); ok && f.Info.Uses[id] == v {
+					found = id
+				}
+				return found == nil
+			})
+			return false
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && f.rootVar(n.X) == v {
+				found = n
+			}
+		case *ast.SliceExpr:
+			if _, ok := under(f.Info.TypeOf(n.X)).(*types.Array); ok && f.rootVar(n.X) == v {
+				found = n
+			}
+		case *ast.SelectorExpr:
+			if sel := f.Info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
+				if _, ptrRecv := under(sel.Obj().(*types.Func).Signature().Recv().Type()).(*types.Pointer); ptrRecv {
+					if _, ptrOperand := under(f.Info.TypeOf(n.X)).(*types.Pointer); !ptrOperand && f.rootVar(n.X) == v {
+						found = n // &v is taken implicitly
+					}
+				}
+			}
+		}
 		return found == nil
 	})
 	return found
