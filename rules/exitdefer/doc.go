@@ -83,9 +83,15 @@
 //
 // An exit followed by a return hands its status to that return (no
 // unreachable code is left). Exits inside function literals in main stay as they are.
-// No fix is offered when a deferred call of main may itself exit (in run it would run
-// before main's exit and replace the status), when Print does not resolve to the log
-// package's own (a wrapper type embedding *log.Logger with a Print of its own), or when
-// other statements follow an exit. Elsewhere the finding is reported without a fix:
-// return an error and exit in main.
+// No fix is offered when a deferred call of main may itself exit or wait for another
+// goroutine (in run it would run before main's exit and replace the status, or hang: a
+// channel operation, wg.Wait, a mutex Lock; a call whose code cannot be read — a
+// function value, an interface method, a function of another package outside the
+// standard library — may), when a deferred call uses a value taken with an error not
+// yet checked at the defer, or its function or pointer receiver may still be nil there
+// (the exit skipped a call on what may be nil; run would make it, and its panic would
+// replace the status), when Print does not
+// resolve to the log package's own (a wrapper type embedding *log.Logger with a Print of
+// its own), or when other statements follow an exit. Elsewhere the finding is reported
+// without a fix: return an error and exit in main.
 package exitdefer

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/tools/go/cfg"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 	"github.com/deferfix/deferfix/rules/internal/ruledoc"
 )
@@ -24,7 +25,7 @@ var Analyzer = &analysis.Analyzer{
 	Name:      "exitdefer",
 	Doc:       ruledoc.Extract(doc, "exitdefer"),
 	URL:       "https://pkg.go.dev/github.com/deferfix/deferfix/rules/exitdefer",
-	Requires:  []*analysis.Analyzer{inspect.Analyzer},
+	Requires:  []*analysis.Analyzer{inspect.Analyzer, effects.Analyzer},
 	Run:       run,
 	FactTypes: []analysis.Fact{new(noReturn), new(lasting)},
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/go/ast/inspector"
 
 	"github.com/deferfix/deferfix/rules/internal/deferutil"
+	"github.com/deferfix/deferfix/rules/internal/effects"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -69,7 +70,13 @@ func mainFix(pass *analysis.Pass, cur inspector.Cursor, fd *ast.FuncDecl, kindOf
 		return analysis.SuggestedFix{}, fmt.Errorf("main exits through %s, which would still skip the deferred calls", helper)
 	}
 	if d := exitingDefer(pass, fd.Body, kindOf); d != nil {
-		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may itself end the program; run would run it before main exits, and its status would replace the one main exits with", pass.Fset.Position(d.Pos()).Line)
+		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may itself end the program or wait for another goroutine; run would run it before main exits, and its status (or a hang) would replace the one main exits with", pass.Fset.Position(d.Pos()).Line)
+	}
+	if d, v, e := invalidDefer(pass, fd.Body); d != nil {
+		if v == nil {
+			return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d may be made on nil: the exit skipped it, run would make it, and its panic would replace the status", pass.Fset.Position(d.Pos()).Line)
+		}
+		return analysis.SuggestedFix{}, fmt.Errorf("the deferred call on line %d uses %s before %s is checked: where main exits on that error, run would make the call on an invalid value, whose panic would replace the status", pass.Fset.Position(d.Pos()).Line, v.Name(), e.Name())
 	}
 	for _, e := range exits {
 		if kindOf(ast.Unparen(e.X).(*ast.CallExpr)) != logFatal {
@@ -289,14 +296,56 @@ func printResolves(pass *analysis.Pass, call *ast.CallExpr) error {
 	return nil
 }
 
-// exitingDefer returns a defer of main whose call may end the program itself, or nil.
+// invalidDefer returns a defer of main whose call uses a value taken with an error that
+// is not yet checked at the defer (effects.UsedBeforeCheck: f, err := open(); defer
+// f.Close(); if err != nil { log.Fatal(err) }), with that value and error, or whose
+// function or pointer receiver may be nil there (v and e nil). The exit skipped the
+// call; run would make it on what may be nil, and a panic there would replace the status
+// main exits with (programs/exitdefer_beforecheck).
+func invalidDefer(pass *analysis.Pass, body *ast.BlockStmt) (d *ast.DeferStmt, v, e *types.Var) {
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its defers run when it returns, not at main's exit
+		case *ast.DeferStmt:
+			if v, e = effects.UsedBeforeCheck(pass.TypesInfo, body, n); v != nil {
+				d = n
+			} else if nilAt(pass.TypesInfo, body, n.Call) {
+				d = n
+			}
+		}
+		return d == nil
+	})
+	return d, v, e
+}
+
+// nilAt reports whether the deferred call's function or pointer receiver is a variable
+// that may be nil where the defer stands (effects.FuncMayBeNil, PointerMayBeNil): a call
+// os.Exit skipped that run would make, and that may panic.
+func nilAt(info *types.Info, body *ast.BlockStmt, call *ast.CallExpr) bool {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return effects.FuncMayBeNil(info, body, fun)
+	case *ast.SelectorExpr:
+		id, ok := ast.Unparen(fun.X).(*ast.Ident)
+		return ok && info.Selections[fun] != nil && effects.PointerMayBeNil(info, body, id)
+	}
+	return false
+}
+
+// exitingDefer returns a defer of main whose call may end the program itself or wait for
+// another goroutine (effects.MayBlock: a deferred wg.Wait on a worker that never ends
+// would hang, programs/exitdefer_blocks), or nil.
 // After the rewrite the deferred calls run before main's os.Exit, so such a call would
 // replace the status main exits with; before, the exit skipped it. A call may exit when
 // it is an exit, a function literal or function of this package whose body (or a
-// function of this package it calls, transitively) holds one. Functions of other
-// packages count only through their noReturn fact, and calls through func values are
-// assumed not to exit: this is the rule's one unproven assumption.
+// function of this package it calls, transitively) holds one, or a call whose code the
+// analysis cannot read (effects.Result.Unseen: a function value, an interface method, a
+// function of another package outside the standard library — another package of the
+// same module included, programs/exitdefer_unseen). Functions of the standard library
+// exit only where kindOf says so.
 func exitingDefer(pass *analysis.Pass, body *ast.BlockStmt, kindOf func(*ast.CallExpr) exitKind) *ast.DeferStmt {
+	res := pass.ResultOf[effects.Analyzer].(*effects.Result)
 	decls := make(map[*types.Func]*ast.FuncDecl)
 	for _, f := range pass.Files {
 		for _, d := range f.Decls {
@@ -314,13 +363,16 @@ func exitingDefer(pass *analysis.Pass, body *ast.BlockStmt, kindOf func(*ast.Cal
 			return false
 		}
 		seen[n] = true
+		if effects.MayBlock(pass.TypesInfo, n) != nil {
+			return true
+		}
 		found := false
 		ast.Inspect(n, func(m ast.Node) bool {
 			call, ok := m.(*ast.CallExpr)
 			if !ok || found {
 				return !found
 			}
-			if kindOf(call) != notExit {
+			if kindOf(call) != notExit || res.Unseen(call) {
 				found = true
 			} else if fn, ok := deferutil.Callee(pass.TypesInfo, call).(*types.Func); ok {
 				if fd := decls[fn.Origin()]; fd != nil && mayExit(fd.Body) {

@@ -68,8 +68,9 @@
 // returns of those results. A panic in the literal unwinds through f and runs the same
 // deferred calls. The split goes after the top-level statement that holds the last defer
 // (a defer may sit in an if); it is offered only when the returns before that point keep
-// the product at 15 or below, no label or goto crosses the split, and it moves at most 40
-// lines: re-indenting a longer body to save a few nanoseconds per call is a diff nobody
+// the product at 15 or below, no label or goto crosses the split, the moved code calls no
+// recover (in a literal it would stop no panic), and it moves at most 40 lines:
+// re-indenting a longer body to save a few nanoseconds per call is a diff nobody
 // merges, so it is refused with that reason (return from fewer places, or merge the
 // defers, by hand).
 //

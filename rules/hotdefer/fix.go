@@ -69,6 +69,11 @@ func (s *split) fix() (analysis.SuggestedFix, token.Pos, string) {
 	if at := crossingJump(head, rest); at != nil {
 		return analysis.SuggestedFix{}, at.Pos(), "a label or goto crosses the split point"
 	}
+	for _, st := range rest {
+		if call := effects.DirectRecover(s.pass.TypesInfo, st); call != nil {
+			return analysis.SuggestedFix{}, call.Pos(), "the code after the defers calls recover: moved into a literal, it would no longer be called by the deferred function, and would stop no panic"
+		}
+	}
 	var names []string
 	if ft.Results != nil {
 		for _, f := range ft.Results.List {

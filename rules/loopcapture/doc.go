@@ -20,7 +20,8 @@
 //	defer func(name string) { os.Remove(name) }(name)
 //
 // No fix when the closure assigns the variable (the writes were meant for the shared
-// variable), when the iteration changes it after the defer (per iteration the closure
+// variable), when the iteration changes it after the defer, or its address outlives the
+// iteration and code after the defer may write through it (per iteration the closure
 // would see the change, an argument does not; package rules/internal/effects decides),
 // or when its type cannot be spelled in the file (a type from a package the
 // file does not import), or its spelling would denote another type where the closure

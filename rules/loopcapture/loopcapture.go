@@ -121,12 +121,17 @@ func report(pass *analysis.Pass, file *ast.File, fn ast.Node, d *ast.DeferStmt, 
 		return
 	}
 	// Per iteration (Go 1.22), the closure sees what the rest of its iteration does to the
-	// variable; passed as an argument, it sees the value at the defer. Only where the rest
-	// of the iteration leaves it alone are the two the same (package effects decides).
+	// variable, and what any code after the defer does to it through a pointer until the
+	// closure runs at the return; passed as an argument, it sees the value at the defer.
+	// Only where both leave it alone are the two the same (package effects decides).
 	span := effects.NewFunc(info, fn, lit)
 	for _, v := range captured {
 		if changed, why := span.Between(d.End(), bodyEnd[v]).VarMayChange(v); changed != nil {
 			fixes.Refuse(pass, at, changed.Pos(), msg, fmt.Sprintf("the iteration changes %s after the defer (%s): per iteration the closure would see the change, an argument would not", v.Name(), why))
+			return
+		}
+		if changed, why := span.After(d).ReachedMayChange(v); changed != nil {
+			fixes.Refuse(pass, at, changed.Pos(), msg, fmt.Sprintf("code after the defer may change %s before the closure runs (%s): per iteration the closure would see the change, an argument would not", v.Name(), why))
 			return
 		}
 	}

@@ -185,7 +185,8 @@
 //
 // No fix is offered, and the reason is given, when the meaning would change: a deferred
 // call that recovers (a panic would no longer end the loop); a deferred call that reads or
-// writes a named result, or a deferred closure — or a closure held in the variable the
+// writes a named result — by name, or through its address or a literal that refers to it
+// (effects.Func.Reached) —, or a deferred closure — or a closure held in the variable the
 // defer calls — that reads a value which may change after the iteration (package
 // rules/internal/effects decides: assignments, package variables across calls,
 // pointers); a released value captured by a goroutine or another function literal (for
@@ -194,7 +195,9 @@
 // function value that may be nil (declared without a value and not set from a call on
 // every path to the defer, or set to nil: the call would panic at the iteration's end
 // instead of the return); a goto leaving the body; a return of a multi-value call; bare and
-// valued returns mixed in one body; a zero value deferfix cannot spell.
+// valued returns mixed in one body; a zero value deferfix cannot spell; a body that calls
+// recover itself (in a deferred function's loop: in a literal, recover would stop no
+// panic).
 //
 // A deferred call that uses a value before the error it came with is checked (r, err :=
 // open(); defer r.Close(); if err != nil ...) may panic on an invalid value; every form of

@@ -94,6 +94,9 @@ func (s *scope) analyze() *refusal {
 			return r
 		}
 	}
+	if call := effects.DirectRecover(s.pass.TypesInfo, s.body); call != nil {
+		return refuse(call, "the loop body calls recover: moved into a function literal, it would no longer be called by the deferred function, and would stop no panic")
+	}
 	if r := s.collectExits(); r != nil {
 		return r
 	}
@@ -232,6 +235,16 @@ func (s *scope) checkDefer(d *ast.DeferStmt) *refusal {
 	})
 	if r != nil {
 		return r
+	}
+	// A named result reached without its name (its address held by the released
+	// value, a literal that refers to it) may be read or written by the deferred call too.
+	fx := effects.NewFunc(info, s.fn.Node())
+	for i := range results.Len() {
+		if v := results.At(i); v.Name() != "" && v.Name() != "_" {
+			if at := fx.Reached(v); at != nil {
+				return refuse(at, "the named result %s is reached without its name here, so the deferred call may read or write it, which it would do before the function sets it", v.Name())
+			}
+		}
 	}
 	for _, lit := range s.literalsOf(d.Call.Fun) {
 		if r := s.checkCaptures(lit); r != nil {
@@ -864,7 +877,14 @@ func rootVar(info *types.Info, e ast.Expr) *types.Var {
 // value: directly, through & or a field, a conversion, a composite literal or append.
 // Other calls are assumed not to return their arguments — a limitation, stated in doc.go.
 func flows(info *types.Info, e ast.Expr, roots map[*types.Var]bool) bool {
-	if b, ok := info.TypeOf(e).Underlying().(*types.Basic); ok && b.Kind() != types.UnsafePointer {
+	if ta, ok := ast.Unparen(e).(*ast.TypeAssertExpr); ok && ta.Type == nil {
+		return flows(info, ta.X, roots) // a type switch's guard, x := v.(type): no type of its own
+	}
+	t := info.TypeOf(e)
+	if t == nil {
+		return true // not known: it may
+	}
+	if b, ok := t.Underlying().(*types.Basic); ok && b.Kind() != types.UnsafePointer {
 		return false // a number, string or bool copied out keeps nothing open
 	}
 	switch x := ast.Unparen(e).(type) {

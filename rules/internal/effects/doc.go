@@ -56,11 +56,17 @@
 // pointer, a slice or a map element and the span runs unseen code or writes indirectly
 // or writes any escaping or package-level variable (the pointer may point to it); when
 // it calls anything, receives from a channel, or is a method value whose receiver may
-// change. The address of a variable (&x, or the receiver of a pointer method on it) never
+// change. The length of a map is read through the map's reference like an element; the
+// length of a channel may change at any moment (a send or receive in any goroutine). The address of a variable (&x, or the receiver of a pointer method on it) never
 // changes; a value receiver is a copy, made where the method value is evaluated — at the
 // defer statement for a deferred call — so it may change as its operand does.
 //
 // # Panics (2)
+//
+// A panic here is any unwinding that runs deferred calls: runtime.Goexit (t.FailNow,
+// t.Fatal) unwinds the same way and comes from a call just as a panic may, so every
+// answer about panics holds for it, and a fix marked unsafe may change what happens on
+// it too.
 //
 // MayPanic accepts only what cannot panic: see its documentation for the list. Anything
 // else — a call, an index or slice expression other than a constant index into an
@@ -111,7 +117,8 @@
 //
 // Values that may be invalid where a deferred call runs (invalid.go): a function variable
 // declared without a value (unless set from a call on every path to the defer) or set to
-// nil (FuncMayBeNil), a value taken together with an
-// error that is not yet checked at the defer (UsedBeforeCheck). A deferred call on one may
-// panic, and a fix that moves the call moves that panic: such fixes are unsafe or refused.
+// nil (FuncMayBeNil; a pointer receiver likewise, PointerMayBeNil), a value taken
+// together with an error that is not yet checked at the defer (UsedBeforeCheck). A
+// deferred call on one may panic, and a fix that moves the call moves that panic: such
+// fixes are unsafe or refused.
 package effects

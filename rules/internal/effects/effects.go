@@ -417,6 +417,16 @@ func (s *Span) VarMayChange(v *types.Var) (ast.Node, string) {
 	if at := s.assigns(v); at != nil {
 		return at, fmt.Sprintf("%s is assigned", v.Name())
 	}
+	return s.ReachedMayChange(v)
+}
+
+// ReachedMayChange is VarMayChange without the span's assignments to v's name: whether
+// code that reaches v without naming it — unseen code, a write through a pointer — may
+// change it. A Go 1.22 per-iteration loop variable asks it of the code after its own
+// iteration: assignments by name there denote other iterations' variables, but a
+// pointer to this iteration's, taken before, still reaches it (loopcapture: defer
+// func() { use(i) }() with ps = append(ps, &i), then *ps[0] = 40 after the loop).
+func (s *Span) ReachedMayChange(v *types.Var) (ast.Node, string) {
 	if !s.f.Escapes(v) {
 		return nil, ""
 	}
@@ -578,11 +588,37 @@ func (s *Span) MayChange(e ast.Expr) (ast.Node, string) {
 		return nil, ""
 	case *ast.CallExpr:
 		if tv, ok := info.Types[e.Fun]; ok && tv.IsType() && len(e.Args) == 1 {
-			return s.MayChange(e.Args[0])
+			if at, why := s.MayChange(e.Args[0]); at != nil {
+				return at, why
+			}
+			// A slice converted to a string or an array copies the elements, which are
+			// read through the slice: string(bs) changes with bs[0] = 'J'.
+			if _, fromSlice := under(info.TypeOf(e.Args[0])).(*types.Slice); fromSlice {
+				switch under(tv.Type).(type) {
+				case *types.Basic, *types.Array:
+					return s.derefMayChange(e)
+				}
+			}
+			return nil, ""
 		}
 		if id, ok := ast.Unparen(e.Fun).(*ast.Ident); ok {
 			if b, ok := info.Uses[id].(*types.Builtin); ok && (b.Name() == "len" || b.Name() == "cap") {
-				return s.MayChange(e.Args[0])
+				if at, why := s.MayChange(e.Args[0]); at != nil {
+					return at, why
+				}
+				// The length of a map or a channel is kept behind the reference the
+				// variable holds: a write into the map (through any alias), a send or a
+				// receive change it without writing the variable. A channel's length
+				// changes with another goroutine's send or receive at any moment.
+				switch under(info.TypeOf(e.Args[0])).(type) {
+				case *types.Map:
+					return s.derefMayChange(e)
+				case *types.Chan:
+					if b.Name() == "len" {
+						return e, fmt.Sprintf("%s changes with every send and receive, in any goroutine", types.ExprString(e))
+					}
+				}
+				return nil, ""
 			}
 		}
 		return e, fmt.Sprintf("%s is computed by a call", types.ExprString(e))
@@ -785,4 +821,66 @@ func (s *Span) CapturesMayChange(lit *ast.FuncLit, skip func(*types.Var) bool) (
 		return true
 	})
 	return at, why
+}
+
+// Reached returns where code that does not name v may still read or write it, or nil:
+// v's address is taken (explicitly or implicitly), or a function literal refers to it —
+// a literal runs wherever it is passed to, stored or called from. A literal deferred
+// where it stands (defer func() { ... }()) runs only at the function's exit and is not
+// counted, nor are the literals NewFunc was told to skip. A deferred call that runs
+// before the function's return sets its named results (loopdefer's per-iteration forms)
+// must not read or write them: Reached finds what reaches them without naming them
+// (programs/effects-namedresult-reached: Open(x, &n) ... defer r.Close(), where Close
+// adds to *r.out).
+func (f *Func) Reached(v *types.Var) ast.Node {
+	body := f.body()
+	if body == nil {
+		return nil
+	}
+	deferred := make(map[ast.Node]bool)
+	ast.Inspect(body, func(n ast.Node) bool {
+		if d, ok := n.(*ast.DeferStmt); ok {
+			if lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit); ok {
+				deferred[lit] = true
+			}
+		}
+		return true
+	})
+	var found ast.Node
+	ast.Inspect(body, func(n ast.Node) bool {
+		if found != nil || n == nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			if f.skip[n] || deferred[n] {
+				return false
+			}
+			ast.Inspect(n.Body, func(m ast.Node) bool {
+				if id, ok := m.(*ast.Ident); ok && f.Info.Uses[id] == v {
+					found = id
+				}
+				return found == nil
+			})
+			return false
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && f.rootVar(n.X) == v {
+				found = n
+			}
+		case *ast.SliceExpr:
+			if _, ok := under(f.Info.TypeOf(n.X)).(*types.Array); ok && f.rootVar(n.X) == v {
+				found = n
+			}
+		case *ast.SelectorExpr:
+			if sel := f.Info.Selections[n]; sel != nil && sel.Kind() == types.MethodVal {
+				if _, ptrRecv := under(sel.Obj().(*types.Func).Signature().Recv().Type()).(*types.Pointer); ptrRecv {
+					if _, ptrOperand := under(f.Info.TypeOf(n.X)).(*types.Pointer); !ptrOperand && f.rootVar(n.X) == v {
+						found = n // &v is taken implicitly
+					}
+				}
+			}
+		}
+		return found == nil
+	})
+	return found
 }

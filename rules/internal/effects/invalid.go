@@ -30,6 +30,25 @@ func FuncMayBeNil(info *types.Info, fn ast.Node, id *ast.Ident) bool {
 	if _, isFunc := v.Type().Underlying().(*types.Signature); !isFunc {
 		return false
 	}
+	return mayBeNil(info, fn, id, v)
+}
+
+// PointerMayBeNil is FuncMayBeNil for a pointer variable, the receiver of a deferred
+// method call: var c *Conn; defer c.Close(), with c set later or only on some paths. The
+// method may dereference it when the call runs; what it does with nil is not known, so
+// the call may panic.
+func PointerMayBeNil(info *types.Info, fn ast.Node, id *ast.Ident) bool {
+	v, ok := info.Uses[id].(*types.Var)
+	if !ok {
+		return false
+	}
+	if _, isPtr := v.Type().Underlying().(*types.Pointer); !isPtr {
+		return false
+	}
+	return mayBeNil(info, fn, id, v)
+}
+
+func mayBeNil(info *types.Info, fn ast.Node, id *ast.Ident, v *types.Var) bool {
 	isNil := func(e ast.Expr) bool {
 		_, ok := info.Uses[identOf(e)].(*types.Nil)
 		return ok

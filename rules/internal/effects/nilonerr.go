@@ -22,14 +22,15 @@ import (
 // literal (nil, 0, "", false, T{}), or the statement returns the results of a call to a
 // function with the fact and the same result types — directly, or through local
 // variables that this one call assigns together and nothing else assigns (viaLocals). A
-// bare return with named results, or any other return, fails
-// the proof. The package's functions are solved together as a greatest fixed point (a
-// cycle of functions forwarding to each other still ends in a return statement that is
-// checked). Drivers that carry facts between packages (go vet, analysistest) thereby
-// know it for the functions of imported packages; deferfix's own driver does not, and
-// knows the standard library functions in StdNilOnError instead, a table that a test
-// (rules/deferbeforecheck, TestStdNilOnError) proves entry by entry from the GOROOT
-// sources with this same analysis.
+// bare return with named results, or any other return, fails the proof, and so does a
+// defer statement in a function with named results (the deferred call may set them
+// after the return, or recover a panic with them set). The package's functions are
+// solved together as a greatest fixed point (a cycle of functions forwarding to each
+// other still ends in a return statement that is checked). Drivers that carry facts
+// between packages (go vet, analysistest) thereby know it for the functions of imported
+// packages; deferfix's own driver does not, and knows the standard library functions in
+// StdNilOnError instead, a table that a test (rules/deferbeforecheck, TestStdNilOnError)
+// proves entry by entry from the GOROOT sources with this same analysis.
 type NilOnError struct{}
 
 func (*NilOnError) AFact()         {}
@@ -159,14 +160,31 @@ func nilOnErrSig(sig *types.Signature) bool {
 // proves checks every return statement of body (a function whose results are res).
 // A forwarded call must return the very same types: a nil pointer converted to an
 // interface result is not a nil interface.
+//
+// The return statements say what the results are only when nothing sets them after
+// the return: with named results, a deferred call may (a literal that assigns them, a
+// function given their addresses), and a deferred recover returns whatever they held
+// when the panic began (r = open(); mayPanic(); return r, nil returns r with the
+// recovered error). So a function with named results and a defer statement of its own
+// is not proven.
 func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, res *types.Tuple) bool {
 	info := s.pass.TypesInfo
 	n := res.Len()
+	named := false
+	for i := range n {
+		if name := res.At(i).Name(); name != "" && name != "_" {
+			named = true
+		}
+	}
 	ok := true
 	ast.Inspect(body, func(node ast.Node) bool {
 		switch node := node.(type) {
 		case *ast.FuncLit:
 			return false
+		case *ast.DeferStmt:
+			if named {
+				ok = false
+			}
 		case *ast.ReturnStmt:
 			switch {
 			case len(node.Results) == 1: // return g(...)

@@ -319,19 +319,64 @@ func funcKey(fn *types.Func) string {
 // CallsRecover reports whether body calls recover directly: not inside a function
 // literal, whose call would not be the deferred function's own.
 func CallsRecover(info *types.Info, body *ast.BlockStmt) bool {
-	found := false
-	ast.Inspect(body, func(n ast.Node) bool {
+	return DirectRecover(info, body) != nil
+}
+
+// DirectRecover returns a call of recover in n that is not inside a function literal,
+// or nil. Such a call stops a panic only while it is made by the deferred function
+// itself: code that holds one cannot move into a function literal (loopdefer's
+// per-iteration literal, hotdefer's split), where recover would return nil and the
+// panic would go on (programs/effects-recover-moved).
+func DirectRecover(info *types.Info, n ast.Node) *ast.CallExpr {
+	var found *ast.CallExpr
+	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.CallExpr:
 			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
 				if b, ok := info.Uses[id].(*types.Builtin); ok && b.Name() == "recover" {
-					found = true
+					found = n
 				}
 			}
 		}
-		return !found
+		return found == nil
 	})
 	return found
+}
+
+// Unseen reports whether call runs code the analysis cannot read, so that any question
+// about what it does (may it recover, may it end the program) must answer yes: a call
+// through a function value (other than one set only from stdCallableResults, such as
+// context's cancel functions), through an interface, or of a function of another
+// package outside the standard library (deferfix's own driver carries no facts across
+// packages, and a fact answers only what it was made for). Conversions, builtins,
+// functions of this package and of the standard library are seen: their bodies are
+// this package's to read, or documented.
+func (r *Result) Unseen(call *ast.CallExpr) bool {
+	info := r.info
+	fun := ast.Unparen(call.Fun)
+	if tv, ok := info.Types[fun]; ok && tv.IsType() {
+		return false // a conversion
+	}
+	if _, ok := fun.(*ast.FuncLit); ok {
+		return false // its body is in the syntax
+	}
+	switch callee := typeutil.Callee(info, call).(type) {
+	case *types.Builtin:
+		return false
+	case *types.Func:
+		if sel, ok := fun.(*ast.SelectorExpr); ok {
+			if s := info.Selections[sel]; s != nil && s.Kind() == types.MethodVal && types.IsInterface(s.Recv()) {
+				return true
+			}
+		}
+		fn := callee.Origin()
+		if recv := fn.Signature().Recv(); recv != nil && types.IsInterface(recv.Type()) {
+			return true
+		}
+		return fn.Pkg() != nil && fn.Pkg() != r.pkg && !stdPackages[fn.Pkg().Path()]
+	}
+	id, ok := fun.(*ast.Ident)
+	return !ok || !r.setFromCallable(id)
 }

@@ -494,18 +494,20 @@ func (r *Region) callMayChange(v *types.Var) bool {
 	return at != nil
 }
 
-// changesResults reports whether the deferred call may assign a named result: a deferred
-// literal refers to one, or a pointer to one exists. A return would then overwrite what
-// the explicit call did.
+// changesResults reports whether the deferred call may assign or read a named result: a
+// deferred literal refers to one, a pointer to one exists, or another literal refers to
+// one (effects.Func.Reached). A return would then overwrite what the explicit call did,
+// or the call would read the result before the return sets it.
 func (r *Region) changesResults() bool {
 	res := r.sig.Results()
 	lit, _ := ast.Unparen(r.Defer.Call.Fun).(*ast.FuncLit)
+	fx := effects.NewFunc(r.Info, r.Fn, nil)
 	for i := range res.Len() {
 		v := res.At(i)
 		if v.Name() == "" || v.Name() == "_" {
 			continue
 		}
-		if r.callMayChange(v) {
+		if r.callMayChange(v) || fx.Reached(v) != nil {
 			return true
 		}
 		if lit != nil {

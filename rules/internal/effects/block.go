@@ -1,0 +1,68 @@
+package effects
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// MayBlock returns what in n (function literals included) may wait for another
+// goroutine, and so may never return when nothing else runs: a channel send or receive,
+// a select without a default case, a range over a channel, or a call of a standard
+// library function that waits (stdWaits). A fix that makes code run which did not run
+// before — exitdefer's run(), where main's deferred calls now run before the exit — must
+// not add a wait: a deferred wg.Wait that os.Exit skipped would hang on a worker that
+// never ends (programs/exitdefer_blocks). Calls of other functions are not followed:
+// the caller asks about their bodies itself, or counts them as unseen.
+func MayBlock(info *types.Info, n ast.Node) ast.Node {
+	var found ast.Node
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SendStmt:
+			found = n
+		case *ast.UnaryExpr:
+			if n.Op == token.ARROW {
+				found = n
+			}
+		case *ast.SelectStmt:
+			hasDefault := false
+			for _, c := range n.Body.List {
+				if cc, ok := c.(*ast.CommClause); ok && cc.Comm == nil {
+					hasDefault = true
+				}
+			}
+			if !hasDefault {
+				found = n
+			}
+		case *ast.RangeStmt:
+			if _, ok := under(info.TypeOf(n.X)).(*types.Chan); ok {
+				found = n
+			}
+		case *ast.CallExpr:
+			if fn, ok := typeutil.Callee(info, n).(*types.Func); ok && stdWaits[fn.Origin().FullName()] {
+				found = n
+			}
+		}
+		return found == nil
+	})
+	return found
+}
+
+// stdWaits lists standard library functions (types.Func.FullName) that wait for another
+// goroutine or process.
+var stdWaits = map[string]bool{
+	"(*sync.WaitGroup).Wait":            true,
+	"(*sync.Mutex).Lock":                true,
+	"(*sync.RWMutex).Lock":              true,
+	"(*sync.RWMutex).RLock":             true,
+	"(*sync.Cond).Wait":                 true,
+	"(*os/exec.Cmd).Wait":               true,
+	"(*os/exec.Cmd).Run":                true,
+	"(*os.Process).Wait":                true,
+	"(*net/http.Server).Shutdown":       true,
+	"(*net/http.Server).ListenAndServe": true,
+	"(*net/http.Server).Serve":          true,
+	"(*net/http/httptest.Server).Close": true,
+}

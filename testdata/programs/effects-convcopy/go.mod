@@ -1,0 +1,3 @@
+module example.com/convcopy
+
+go 1.22

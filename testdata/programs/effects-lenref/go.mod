@@ -1,0 +1,3 @@
+module example.com/lenref
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/namedresultreached
+
+go 1.22

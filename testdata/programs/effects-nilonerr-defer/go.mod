@@ -1,0 +1,3 @@
+module example.com/nilonerrdefer
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/recovermoved
+
+go 1.22

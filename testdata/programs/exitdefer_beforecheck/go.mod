@@ -1,0 +1,3 @@
+module example.com/exitbeforecheck
+
+go 1.22

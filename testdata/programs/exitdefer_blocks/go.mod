@@ -1,0 +1,3 @@
+module example.com/exitblocks
+
+go 1.22

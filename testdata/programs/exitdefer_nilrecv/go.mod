@@ -1,0 +1,3 @@
+module example.com/exitnilrecv
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/exitunseen
+
+go 1.22

@@ -1,0 +1,3 @@
+module example.com/loopcaptureescaped
+
+go 1.21

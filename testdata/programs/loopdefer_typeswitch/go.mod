@@ -1,0 +1,3 @@
+module example.com/loopdefertypeswitch
+
+go 1.22
