@@ -145,7 +145,12 @@
 //     //go:embed, with every loop around it bounded too. The go tool ignores testdata;
 //     what is there is shipped by the repository, not sized by input, so the pile-up is
 //     the same on every run — if it exhausted a limit, every run would fail, its author's
-//     first;
+//     first. Only the package's own testdata counts — a relative path whose first
+//     element is testdata ("testdata/x", "./testdata"), read by test code (a _test.go
+//     file, or a function given a *testing.T, B, F or testing.TB), which go test runs in
+//     the package's directory; elsewhere a relative path resolves against the directory
+//     the program runs in, and a path that merely contains a testdata element
+//     (/srv/testdata, ../other/testdata) is not what the package ships;
 //   - whether the deferred call is a backstop: the iteration makes the same call itself
 //     later in the same statements (f.Close(), err = f.Close()), with no continue between
 //     and the value not reassigned, so every iteration that goes on to the next has

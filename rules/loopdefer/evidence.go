@@ -30,7 +30,13 @@ import (
 //     embedded with //go:embed. The go tool ignores testdata directories; what is in one
 //     is shipped by the repository, not sized by a program's input, and the pile-up is
 //     the same on every run: if it exhausted a limit, every run of that code would fail,
-//     the first on its author's machine.
+//     the first on its author's machine. Only the package's own testdata counts: a
+//     relative path whose first element is testdata ("testdata/x", "./testdata"), read
+//     by test code (a _test.go file, or a function given a *testing.T, B, F or a
+//     testing.TB), which go test runs in the package's directory. Elsewhere a relative
+//     path resolves against whatever directory the program runs in, and a path that
+//     merely contains a testdata element (/srv/testdata, ../other/testdata, a directory
+//     a caller names) is not what the package ships: they are input.
 
 // neverReturns reports whether call never returns to its caller: it ends the goroutine
 // (t.Fatal and the other testing.TB methods that call runtime.Goexit) or the program.
@@ -212,7 +218,7 @@ func (s *scope) shipped(e ast.Expr, depth int) string {
 		// A call given a path in testdata, or a value read from one: a listing, an
 		// archive, a helper that opens one.
 		for _, a := range e.Args {
-			if p := s.testdataPath(a, 0); p != "" {
+			if p := s.testdataPath(a, 0); p != "" && s.testCode() {
 				return "the contents of " + strconv.Quote(p)
 			}
 			if w := s.shipped(a, depth+1); w != "" {
@@ -247,30 +253,38 @@ func identOf(e ast.Expr) *ast.Ident {
 	return id
 }
 
-// testdataPath returns the path e names when it is a constant path with a testdata
-// element, built from one ("testdata/" + name, filepath.Join("testdata", name)), or a
-// variable ranging over a table of such paths, or "".
+// testdataPath returns the path e names when it is a constant path in the package's
+// testdata directory (underTestdata), built from one ("testdata/" + name,
+// filepath.Join("testdata", name)), or a variable ranging over a table of such paths, or
+// "".
 func (s *scope) testdataPath(e ast.Expr, depth int) string {
 	if depth > 4 {
 		return ""
 	}
 	info := s.pass.TypesInfo
 	if tv, ok := info.Types[e]; ok && tv.Value != nil {
-		if tv.Value.Kind() == constant.String {
-			p := constant.StringVal(tv.Value)
-			for _, el := range strings.Split(path.Clean(strings.ReplaceAll(p, `\`, "/")), "/") {
-				if el == "testdata" {
-					return p
-				}
-			}
+		if tv.Value.Kind() == constant.String && underTestdata(constant.StringVal(tv.Value)) {
+			return constant.StringVal(tv.Value)
 		}
 		return ""
 	}
 	switch e := ast.Unparen(e).(type) {
 	case *ast.BinaryExpr:
-		if e.Op == token.ADD {
-			return s.testdataPath(e.X, depth+1)
+		// "testdata/" + name, dir + "/" + name: the prefix must end at a separator, or
+		// "testdata" + name would name testdataX, beside the directory.
+		if e.Op != token.ADD {
+			return ""
 		}
+		if tv, ok := info.Types[e.X]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
+			if p := constant.StringVal(tv.Value); strings.HasSuffix(p, "/") && underTestdata(p) {
+				return p
+			}
+			return ""
+		}
+		if tv, ok := info.Types[e.Y]; !ok || tv.Value == nil || tv.Value.Kind() != constant.String || !strings.HasPrefix(constant.StringVal(tv.Value), "/") {
+			return ""
+		}
+		return s.testdataPath(e.X, depth+1)
 	case *ast.CallExpr:
 		obj := deferutil.Callee(info, e)
 		if (deferutil.IsFunc(obj, "path/filepath", "Join") || deferutil.IsFunc(obj, "path", "Join")) && len(e.Args) > 0 {
@@ -317,6 +331,21 @@ func (s *scope) testdataPath(e ast.Expr, depth int) string {
 		return p
 	}
 	return ""
+}
+
+// underTestdata reports whether the slash- or backslash-separated path p is the
+// package's testdata directory or in it, relative to the package's directory:
+// "testdata", "./testdata/x.txt"; not "/srv/testdata", "../testdata", "testdata/../x".
+func underTestdata(p string) bool {
+	p = path.Clean(strings.ReplaceAll(p, `\`, "/"))
+	return p == "testdata" || strings.HasPrefix(p, "testdata/")
+}
+
+// testCode reports whether the loop is in test code, which go test runs in the
+// package's directory: a _test.go file, or a function given a *testing.T, B, F or a
+// testing.TB (a test helper in another file).
+func (s *scope) testCode() bool {
+	return strings.HasSuffix(s.pass.Fset.File(s.loop.Node().Pos()).Name(), "_test.go") || s.inTest()
 }
 
 // onlyValue returns the expression a local variable of the function is defined with —
