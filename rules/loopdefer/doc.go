@@ -136,8 +136,10 @@
 //     the loop — a break, a return, or a call that never returns: t.Fatal, t.Skip,
 //     log.Fatal, os.Exit — a retry loop, a mismatch reported before the test stops), or at
 //     most 16 times by a constant bound (a range over a literal, an array, a table
-//     variable never changed, a constant, or arithmetic on those and their lengths: i <
-//     2*len(cmds); loops around it multiply) — except a lock taken again on the same
+//     variable never changed — or given only literals, nil, other such tables and
+//     reslices of itself, or a map written only at constant keys and handed nowhere —
+//     a constant, or arithmetic on those and their lengths: i < 2*len(cmds); loops
+//     around it multiply) — except a lock taken again on the same
 //     mutex, which deadlocks on the second iteration however few there are; or it ranges
 //     over a fixed set the package ships: what it reads from its testdata directory (a
 //     listing, filepath.Glob("testdata/*.dat"); an archive's entries,

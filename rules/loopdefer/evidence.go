@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,14 @@ import (
 //     runtime.Goexit. A defer on the path to one waits for no further iteration.
 //   - A count computed from constants and the lengths of tables never changed
 //     (i < 2*len(cmds)) is as constant as a literal count.
+//   - A table given several values, each bounded, is bounded by the largest: a variable
+//     of the function or an unexported one of the package whose every value is a
+//     literal, nil, another such table or a reslice of itself (networks = []string{"tcp"}
+//     on one branch, {"udp", "tcp"} on the other; probes = probes[:1] only shrinks it:
+//     its capacity is a literal's); a map whose only writes are m[k] = v with a constant
+//     k adds at most one element per distinct key (testfiles["x.go"] = deps), as long as
+//     it goes nowhere it could grow unseen (passed to a function, aliased, stored,
+//     returned): only ranged over, indexed, measured and deleted from.
 //   - A backstop: the iteration makes the deferred call itself (f.Close(), err =
 //     f.Close(), w.Close()) later in the same statement list, with no continue between
 //     and the value not reassigned, so every iteration that goes on to the next has
@@ -482,4 +491,203 @@ func (s *scope) fixedBound() (ast.Node, string) {
 		}
 	}
 	return at, what
+}
+
+// tableBound is a cached result of tableLen.
+type tableBound struct {
+	n  int64
+	ok bool
+}
+
+// tableLen returns the most elements v can hold when it is a table given only bounded
+// values (see the evidence above); ok is false otherwise.
+func (s *scope) tableLen(v *types.Var, depth int) (n int64, ok bool) {
+	if b, ok := s.bounds[v]; ok {
+		return b.n, b.ok
+	}
+	if s.bounds == nil {
+		s.bounds = make(map[*types.Var]tableBound)
+	}
+	s.bounds[v] = tableBound{} // a table defined by itself (a = b; b = a) is not bounded
+	if depth <= 3 {
+		n, ok = s.findTableLen(v, depth)
+	}
+	s.bounds[v] = tableBound{n, ok}
+	return n, ok
+}
+
+func (s *scope) findTableLen(v *types.Var, depth int) (int64, bool) {
+	info := s.pass.TypesInfo
+	// Another package may assign an exported variable, its external test package
+	// included; a parameter, result or range variable is given its values elsewhere.
+	if v.Pkg() == nil || v.Exported() && v.Parent() == v.Pkg().Scope() {
+		return 0, false
+	}
+	_, isMap := v.Type().Underlying().(*types.Map)
+	var (
+		n       int64
+		defined bool
+		ok      = true
+		litKeys = make(map[string]bool) // the constant keys of the map literals
+		keys    = make(map[string]bool) // the constant keys of m[k] = v
+	)
+	// value weighs a value v is given.
+	value := func(e ast.Expr) {
+		switch e := ast.Unparen(e).(type) {
+		case *ast.CompositeLit:
+			if keyedSlice(info, e) {
+				ok = false
+				return
+			}
+			n = max(n, int64(len(e.Elts)))
+			for _, el := range e.Elts {
+				if kv, isKV := el.(*ast.KeyValueExpr); isKV && isMap {
+					if tv := info.Types[kv.Key]; tv.Value != nil {
+						litKeys[tv.Value.ExactString()] = true
+					}
+				}
+			}
+		case *ast.SliceExpr: // v[:k]: at most its capacity, a literal's length
+			ok = ok && !isMap && is(info, e.X, v)
+		case *ast.Ident:
+			if _, isNil := info.Uses[e].(*types.Nil); isNil {
+				return
+			}
+			w, isVar := info.Uses[e].(*types.Var)
+			if !isVar || w == v {
+				ok = false
+				return
+			}
+			if lit := s.literalValue(w); lit != nil && !isMap && !keyedSlice(info, lit) {
+				n = max(n, int64(len(lit.Elts)))
+				return
+			}
+			m, bounded := s.tableLen(w, depth+1)
+			ok = ok && bounded
+			n = max(n, m)
+		default:
+			ok = false
+		}
+	}
+	for _, root := range s.declRoots(v) {
+		ast.PreorderStack(root, nil, func(node ast.Node, stack []ast.Node) bool {
+			if !ok {
+				return false
+			}
+			switch node := node.(type) {
+			case *ast.ValueSpec:
+				for i, name := range node.Names {
+					if info.Defs[name] != v {
+						continue
+					}
+					defined = true
+					switch len(node.Values) {
+					case 0: // the zero value: empty
+					case len(node.Names):
+						value(node.Values[i])
+					default:
+						ok = false
+					}
+				}
+			case *ast.AssignStmt:
+				for i, l := range node.Lhs {
+					id, isID := ast.Unparen(l).(*ast.Ident)
+					if !isID || info.Defs[id] != v && info.Uses[id] != v {
+						continue
+					}
+					defined = defined || info.Defs[id] == v
+					if node.Tok != token.ASSIGN && node.Tok != token.DEFINE || len(node.Lhs) != len(node.Rhs) {
+						ok = false
+						return false
+					}
+					value(node.Rhs[i])
+				}
+			case *ast.Ident:
+				if info.Uses[node] != v {
+					return true
+				}
+				ok = s.tableUse(node, stack, isMap, keys)
+			}
+			return ok
+		})
+	}
+	if !ok || !defined {
+		return 0, false
+	}
+	for k := range keys {
+		if !litKeys[k] {
+			n++
+		}
+	}
+	return n, true
+}
+
+// tableUse reports whether the use id of a table leaves its length bounded: for a slice
+// anything but taking its address (assignments are weighed by findTableLen); for a map
+// only ranging over it, reading, measuring or deleting from it, and writing a constant
+// key, which it records in keys.
+func (s *scope) tableUse(id *ast.Ident, stack []ast.Node, isMap bool, keys map[string]bool) bool {
+	info := s.pass.TypesInfo
+	parent := stack[len(stack)-1]
+	if u, isUnary := parent.(*ast.UnaryExpr); isUnary && u.Op == token.AND {
+		return false
+	}
+	if as, isAssign := parent.(*ast.AssignStmt); isAssign && slices.Contains(as.Lhs, ast.Expr(id)) {
+		return true // weighed as an assignment
+	}
+	if r, isRange := parent.(*ast.RangeStmt); isRange && r.X != ast.Expr(id) {
+		return false // for v = range ...: assigned
+	}
+	if !isMap {
+		return true
+	}
+	switch p := parent.(type) {
+	case *ast.RangeStmt:
+		return true
+	case *ast.IndexExpr:
+		if p.X != ast.Expr(id) {
+			return true
+		}
+		written := false
+		if len(stack) >= 2 {
+			switch g := stack[len(stack)-2].(type) {
+			case *ast.AssignStmt:
+				written = slices.Contains(g.Lhs, ast.Expr(p))
+			case *ast.IncDecStmt:
+				written = g.X == ast.Expr(p)
+			}
+		}
+		if !written {
+			return true
+		}
+		tv := info.Types[p.Index]
+		if tv.Value == nil {
+			return false // m[k] = v, k not constant: as many elements as keys
+		}
+		keys[tv.Value.ExactString()] = true
+		return true
+	case *ast.CallExpr:
+		return deferutil.IsBuiltin(info, p, "len") || deferutil.IsBuiltin(info, p, "delete") && len(p.Args) > 0 && p.Args[0] == ast.Expr(id)
+	case *ast.BinaryExpr:
+		return true // m == nil
+	}
+	return false
+}
+
+// declRoots returns where a variable may be assigned: every file of the package for one
+// of the package, the top-level declaration holding it for a local one.
+func (s *scope) declRoots(v *types.Var) []ast.Node {
+	var roots []ast.Node
+	if v.Parent() == v.Pkg().Scope() {
+		for _, f := range s.pass.Files {
+			roots = append(roots, f)
+		}
+		return roots
+	}
+	for _, d := range s.file().Decls {
+		if d.Pos() <= v.Pos() && v.Pos() < d.End() {
+			roots = append(roots, d)
+		}
+	}
+	return roots
 }

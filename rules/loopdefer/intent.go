@@ -375,11 +375,13 @@ func (s *scope) lenOf(x ast.Expr) (int64, string, bool) {
 		if !ok {
 			return 0, "", false
 		}
-		if _, isMap := v.Type().Underlying().(*types.Map); isMap {
-			return 0, "", false // m[k] = v grows it without assigning m
+		if _, isMap := v.Type().Underlying().(*types.Map); !isMap { // m[k] = v grows a map without assigning m
+			if lit := s.literalValue(v); lit != nil && !keyedSlice(info, lit) {
+				return int64(len(lit.Elts)), sprintf("a range over %s, a %d-element literal", x.Name, len(lit.Elts)), true
+			}
 		}
-		if lit := s.literalValue(v); lit != nil && !keyedSlice(info, lit) {
-			return int64(len(lit.Elts)), sprintf("a range over %s, a %d-element literal", x.Name, len(lit.Elts)), true
+		if n, ok := s.tableLen(v, 0); ok {
+			return n, sprintf("a range over %s, a table of at most %d elements", x.Name, n), true
 		}
 	}
 	return 0, "", false

@@ -30,6 +30,9 @@ type scope struct {
 	// tables caches, for the pass, the literal a variable ranged over is declared with
 	// (nil: none, or it changes); see literalValue.
 	tables map[*types.Var]*ast.CompositeLit
+	// bounds caches, for the pass, the most elements a table variable given several
+	// values can hold (see tableLen).
+	bounds map[*types.Var]tableBound
 
 	// unsafe says the fix changes behaviour on a panic: a deferred call that may recover
 	// (effects.Unknown) with something after it in the iteration that may panic.
