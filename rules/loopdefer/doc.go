@@ -172,7 +172,11 @@
 // or before it (os.Chmod(d, 0o555) then defer os.Chmod(d, 0o777)); a deferred literal that
 // restores state, assigning to something declared outside it (o.Hidden = true; defer
 // func() { o.Hidden = false }()); a loop that is all a function literal called in place
-// does (the literal already scopes the defers, on purpose, to the loop). A call that can
+// does (the literal already scopes the defers, on purpose, to the loop); a benchmark's
+// b.N loop holding nothing but defers (it measures deferring); a deferred literal that
+// recovers, in a function that panics after the loop (the defer is there to stop that
+// panic, which only a call at the return can; one recovering per job with no panic of
+// the function's own stays a finding). A call that can
 // only read, print or fail (effects.CallChanges: a body that writes nothing outliving it,
 // as check(err) that panics; an assertion helper of another package, require.NoError(t,
 // err) or ok(tb, err), taking a test reporter) changes nothing a defer could undo, so the

@@ -28,6 +28,14 @@ import (
 //     k adds at most one element per distinct key (testfiles["x.go"] = deps), as long as
 //     it goes nowhere it could grow unseen (passed to a function, aliased, stored,
 //     returned): only ranged over, indexed, measured and deleted from.
+//   - A benchmark's b.N loop (for i := 0; i < b.N; i++, for range b.N, for b.Loop())
+//     whose body is nothing but defer statements measures deferring itself: the pile-up
+//     is what the benchmark is about (runtime's BenchmarkDeferMany).
+//   - A deferred call that recovers (a literal calling recover) in a loop of a function
+//     that panics after the loop: the defer is there to stop that panic, which only a
+//     call run at the function's return can (runtime's tests of defer in loops). One
+//     that recovers per job (for _, j := range jobs { defer recoverJob(); j() }) with no
+//     panic of the function's own stays a finding: its first panic ends the loop.
 //   - A backstop: the iteration makes the deferred call itself (f.Close(), err =
 //     f.Close(), w.Close()) later in the same statement list, with no continue between
 //     and the value not reassigned, so every iteration that goes on to the next has
@@ -690,4 +698,85 @@ func (s *scope) declRoots(v *types.Var) []ast.Node {
 		}
 	}
 	return roots
+}
+
+// benchmarksDefers reports whether the loop is a benchmark's b.N loop whose body holds
+// nothing but defer statements.
+func (s *scope) benchmarksDefers() bool {
+	for _, st := range s.body.List {
+		if _, ok := st.(*ast.DeferStmt); !ok {
+			return false
+		}
+	}
+	info := s.pass.TypesInfo
+	isN := func(e ast.Expr) bool { // b.N of a *testing.B
+		sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+		if !ok {
+			return false
+		}
+		v, ok := info.Uses[sel.Sel].(*types.Var)
+		return ok && v.IsField() && v.Name() == "N" && v.Pkg() != nil && v.Pkg().Path() == "testing" && isTesting(info.TypeOf(sel.X))
+	}
+	switch l := s.loop.Node().(type) {
+	case *ast.RangeStmt:
+		return isN(l.X)
+	case *ast.ForStmt:
+		if call, ok := ast.Unparen(orNil(l.Cond)).(*ast.CallExpr); ok {
+			return deferutil.IsMethod(deferutil.Callee(info, call), "testing", "B", "Loop")
+		}
+		cond, ok := ast.Unparen(orNil(l.Cond)).(*ast.BinaryExpr)
+		return ok && (cond.Op == token.LSS || cond.Op == token.LEQ) && isN(cond.Y)
+	}
+	return false
+}
+
+// recoversOwnPanic returns a defer of the loop whose deferred literal calls recover, and
+// a panic statement of the function after the loop (outside function literals), when
+// there are both; nils otherwise.
+func (s *scope) recoversOwnPanic() (*ast.DeferStmt, *ast.CallExpr) {
+	info := s.pass.TypesInfo
+	var rec *ast.DeferStmt
+	for _, d := range s.defers {
+		lit, ok := ast.Unparen(d.Call.Fun).(*ast.FuncLit)
+		if !ok {
+			continue
+		}
+		ast.Inspect(lit.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.FuncLit:
+				return false // recover in a nested literal stops nothing
+			case *ast.CallExpr:
+				if deferutil.IsBuiltin(info, n, "recover") {
+					rec = d
+				}
+			}
+			return rec == nil
+		})
+		if rec != nil {
+			break
+		}
+	}
+	if rec == nil {
+		return nil, nil
+	}
+	var p *ast.CallExpr
+	end := s.loop.Node().End()
+	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
+		if p != nil {
+			return false
+		}
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return n == s.fn.Node()
+		case *ast.ExprStmt:
+			if call, ok := ast.Unparen(n.X).(*ast.CallExpr); ok && n.Pos() >= end && deferutil.IsBuiltin(info, call, "panic") {
+				p = call
+			}
+		}
+		return true
+	})
+	if p == nil {
+		return nil, nil
+	}
+	return rec, p
 }

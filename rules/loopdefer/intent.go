@@ -76,6 +76,12 @@ func (s *scope) intent() *refusal {
 	if deadlocks {
 		return nil
 	}
+	if s.benchmarksDefers() {
+		return intend(s.loop.Node(), "the loop is a benchmark's b.N loop and holds nothing but the defers: it measures what deferring costs")
+	}
+	if d, p := s.recoversOwnPanic(); d != nil {
+		return intend(d, "the deferred call recovers the panic the function raises after the loop (line %d): it has to run at the function's return, not at the iteration's end", s.pass.Fset.Position(p.Pos()).Line)
+	}
 	if r := s.backstops(); r != nil {
 		return r
 	}
