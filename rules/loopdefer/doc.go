@@ -134,7 +134,10 @@
 //
 //   - how the loop is bounded: it runs once (every iteration that reaches the defer leaves
 //     the loop — a break, a return, or a call that never returns: t.Fatal, t.Skip,
-//     log.Fatal, os.Exit — a retry loop, a mismatch reported before the test stops), or at
+//     log.Fatal, os.Exit — a retry loop, a mismatch reported before the test stops; or
+//     the defer is only in a select case receiving from a time.NewTimer made before the
+//     loop, which fires once: reset only under if t.Stop(), never assigned, handed
+//     nowhere), or at
 //     most 16 times by a constant bound (a range over a literal, an array, a table
 //     variable never changed — or given only literals, nil, other such tables and
 //     reslices of itself, or a map written only at constant keys and handed nowhere —

@@ -28,6 +28,11 @@ import (
 //     k adds at most one element per distinct key (testfiles["x.go"] = deps), as long as
 //     it goes nowhere it could grow unseen (passed to a function, aliased, stored,
 //     returned): only ranged over, indexed, measured and deleted from.
+//   - A select case receiving from a *time.Timer's channel, made before the loop,
+//     runs at most once when the function resets the timer only after Stop reported it
+//     had not fired (if t.Stop() { t.Reset(0) }) and never assigns it again: a timer
+//     delivers one value per arming, and such a Reset only moves the one pending. Defers
+//     only in that case wait one at most (net's dialParallel starts its fallback once).
 //   - A benchmark's b.N loop (for i := 0; i < b.N; i++, for range b.N, for b.Loop())
 //     whose body is nothing but defer statements measures deferring itself: the pile-up
 //     is what the benchmark is about (runtime's BenchmarkDeferMany).
@@ -779,4 +784,118 @@ func (s *scope) recoversOwnPanic() (*ast.DeferStmt, *ast.CallExpr) {
 		return nil, nil
 	}
 	return rec, p
+}
+
+// timerOnce returns the channel t.C a select case around every defer of the loop receives
+// from, when t is a *time.Timer that fires once in the function (see the evidence
+// above), or nil.
+func (s *scope) timerOnce() ast.Expr {
+	info := s.pass.TypesInfo
+	var ch ast.Expr
+	var timer *types.Var
+	for _, d := range s.defers {
+		cur, ok := s.loop.FindNode(d)
+		if !ok {
+			return nil
+		}
+		var recv ast.Expr
+		for c := cur.Parent(); c.Node() != s.loop.Node(); c = c.Parent() {
+			cc, ok := c.Node().(*ast.CommClause)
+			if !ok {
+				continue
+			}
+			var x ast.Expr
+			switch comm := cc.Comm.(type) {
+			case *ast.ExprStmt:
+				x = comm.X
+			case *ast.AssignStmt:
+				if len(comm.Rhs) == 1 {
+					x = comm.Rhs[0]
+				}
+			}
+			if u, ok := ast.Unparen(orNil(x)).(*ast.UnaryExpr); ok && u.Op == token.ARROW {
+				recv = u.X
+			}
+			break // the innermost select case decides
+		}
+		sel, ok := ast.Unparen(orNil(recv)).(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "C" {
+			return nil
+		}
+		id, ok := ast.Unparen(sel.X).(*ast.Ident)
+		if !ok {
+			return nil
+		}
+		v, ok := info.Uses[id].(*types.Var)
+		if !ok || !s.inFunc(v.Pos()) || v.Pos() >= s.loop.Node().Pos() || timer != nil && v != timer {
+			return nil
+		}
+		ptr, ok := v.Type().(*types.Pointer)
+		if !ok {
+			return nil
+		}
+		if n, ok := ptr.Elem().(*types.Named); !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "time" || n.Obj().Name() != "Timer" {
+			return nil
+		}
+		timer, ch = v, sel
+	}
+	if timer == nil {
+		return nil
+	}
+	// Made by time.NewTimer and never assigned again; every Reset under if t.Stop().
+	val := s.onlyValue(timer)
+	mk, ok := ast.Unparen(orNil(val)).(*ast.CallExpr)
+	if !ok || !deferutil.IsFunc(deferutil.Callee(info, mk), "time", "NewTimer") {
+		return nil
+	}
+	once := true
+	fn := s.fn.Node()
+	ast.PreorderStack(fn, nil, func(n ast.Node, stack []ast.Node) bool {
+		// The timer goes nowhere a Reset could hide: only t.C, t.Stop and t.Reset.
+		if id, ok := n.(*ast.Ident); ok && info.Uses[id] == timer {
+			sel, ok := stack[len(stack)-1].(*ast.SelectorExpr)
+			once = ok && sel.X == ast.Expr(id) && slices.Contains([]string{"C", "Stop", "Reset"}, sel.Sel.Name)
+			if once && sel.Sel.Name == "Reset" { // called, not a method value
+				call, isCall := stack[len(stack)-2].(*ast.CallExpr)
+				once = isCall && call.Fun == ast.Expr(sel)
+			}
+			return once
+		}
+		call, ok := n.(*ast.CallExpr)
+		if !once || !ok || !deferutil.IsMethod(deferutil.Callee(info, call), "time", "Timer", "Reset") {
+			return once
+		}
+		sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+		if !ok || !is(info, sel.X, timer) {
+			return true // another timer's
+		}
+		once = false
+		for i := len(stack) - 1; i >= 0 && !once; i-- {
+			switch p := stack[i].(type) {
+			case *ast.FuncLit:
+				return false // a literal may run at any time
+			case *ast.IfStmt:
+				once = p.Body.Pos() <= call.Pos() && call.Pos() < p.Body.End() && s.stopsFirst(p.Cond, timer)
+			}
+		}
+		return once
+	})
+	if !once {
+		return nil
+	}
+	return ch
+}
+
+// stopsFirst reports whether cond is true only when t.Stop() returned true: the call
+// itself, or a conjunction with it.
+func (s *scope) stopsFirst(cond ast.Expr, t *types.Var) bool {
+	info := s.pass.TypesInfo
+	switch c := ast.Unparen(cond).(type) {
+	case *ast.CallExpr:
+		sel, ok := ast.Unparen(c.Fun).(*ast.SelectorExpr)
+		return ok && is(info, sel.X, t) && deferutil.IsMethod(deferutil.Callee(info, c), "time", "Timer", "Stop")
+	case *ast.BinaryExpr:
+		return c.Op == token.LAND && (s.stopsFirst(c.X, t) || s.stopsFirst(c.Y, t))
+	}
+	return false
 }

@@ -76,6 +76,9 @@ func (s *scope) intent() *refusal {
 	if deadlocks {
 		return nil
 	}
+	if t := s.timerOnce(); t != nil {
+		return intend(s.defers[0], "the defer runs only on a receive from %s, a timer that fires once (it is reset only after Stop reports it had not fired), so at most one deferred call waits for the function's return", types.ExprString(t))
+	}
 	if s.benchmarksDefers() {
 		return intend(s.loop.Node(), "the loop is a benchmark's b.N loop and holds nothing but the defers: it measures what deferring costs")
 	}
