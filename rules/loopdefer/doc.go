@@ -155,7 +155,11 @@
 //     file, or a function given a *testing.T, B, F or testing.TB), which go test runs in
 //     the package's directory; elsewhere a relative path resolves against the directory
 //     the program runs in, and a path that merely contains a testdata element
-//     (/srv/testdata, ../other/testdata) is not what the package ships;
+//     (/srv/testdata, ../other/testdata) is not what the package ships. A table that
+//     test code spells out (test cases, a list of golden files: a literal, or a table
+//     variable bounded as above) is a fixed set of any size for the same reason: its
+//     rows are in the repository as testdata's files are (outside tests a table gets
+//     16 rows; a count, range n, is not a table);
 //   - whether the deferred call is a backstop: the iteration makes the same call itself
 //     later in the same statements (f.Close(), err = f.Close()), with no continue between
 //     and the value not reassigned, so every iteration that goes on to the next has

@@ -22,7 +22,7 @@ import (
 //     (i < 2*len(cmds)) is as constant as a literal count.
 //   - A table given several values, each bounded, is bounded by the largest: a variable
 //     of the function or an unexported one of the package whose every value is a
-//     literal, nil, another such table or a reslice of itself (networks = []string{"tcp"}
+//     literal, nil, another such table or a reslice of one (networks = []string{"tcp"}
 //     on one branch, {"udp", "tcp"} on the other; probes = probes[:1] only shrinks it:
 //     its capacity is a literal's); a map whose only writes are m[k] = v with a constant
 //     k adds at most one element per distinct key (testfiles["x.go"] = deps), as long as
@@ -58,7 +58,11 @@ import (
 //     testing.TB), which go test runs in the package's directory. Elsewhere a relative
 //     path resolves against whatever directory the program runs in, and a path that
 //     merely contains a testdata element (/srv/testdata, ../other/testdata, a directory
-//     a caller names) is not what the package ships: they are input.
+//     a caller names) is not what the package ships: they are input. For the same
+//     reason a table that test code spells out (a literal, a table variable bounded as
+//     below: test cases, a list of golden files) is a fixed set of any size there: its
+//     rows are written in the repository as the files of testdata are. Outside tests
+//     such a table gets only maxSmall; a count (range n, i < n) is not a table.
 
 // neverReturns reports whether call never returns to its caller: it ends the goroutine
 // (t.Fatal and the other testing.TB methods that call runtime.Goexit) or the program.
@@ -224,9 +228,22 @@ func sameCall(info *types.Info, st ast.Stmt, callee types.Object, want string) *
 }
 
 // fixedSet returns what a range over x reads from a fixed set the package ships — its
-// testdata directory, a file embedded with //go:embed — described, or "".
+// testdata directory, a file embedded with //go:embed, a table a test spells out —
+// described, or "".
 func (s *scope) fixedSet(x ast.Expr) string {
-	return s.shipped(x, 0)
+	if w := s.shipped(x, 0); w != "" {
+		return w
+	}
+	if !s.testCode() {
+		return ""
+	}
+	if t, ok := s.pass.TypesInfo.TypeOf(x).Underlying().(*types.Basic); ok && t.Info()&types.IsInteger != 0 {
+		return "" // range n: a count, not a table
+	}
+	if _, why, ok := s.lenOf(x); ok {
+		return strings.TrimPrefix(why, "a range over ") + " spelled out in the test"
+	}
+	return ""
 }
 
 // shipped is fixedSet, depth calls or definitions away from the range.
@@ -487,19 +504,16 @@ func (s *scope) fixedBound() (ast.Node, string) {
 				continue
 			}
 			inner = l.Node()
-			if _, _, ok := s.constCount(l.Node()); ok {
-				continue
+			if r, ok := l.Node().(*ast.RangeStmt); ok {
+				if w := s.fixedSet(r.X); w != "" {
+					if at == nil {
+						at, what = r.X, w
+					}
+					continue
+				}
 			}
-			r, ok := l.Node().(*ast.RangeStmt)
-			if !ok {
+			if _, _, ok := s.constCount(l.Node()); !ok {
 				return nil, ""
-			}
-			w := s.fixedSet(r.X)
-			if w == "" {
-				return nil, ""
-			}
-			if at == nil {
-				at, what = r.X, w
 			}
 		}
 	}
@@ -545,7 +559,8 @@ func (s *scope) findTableLen(v *types.Var, depth int) (int64, bool) {
 		keys    = make(map[string]bool) // the constant keys of m[k] = v
 	)
 	// value weighs a value v is given.
-	value := func(e ast.Expr) {
+	var value func(e ast.Expr)
+	value = func(e ast.Expr) {
 		switch e := ast.Unparen(e).(type) {
 		case *ast.CompositeLit:
 			if keyedSlice(info, e) {
@@ -560,8 +575,12 @@ func (s *scope) findTableLen(v *types.Var, depth int) (int64, bool) {
 					}
 				}
 			}
-		case *ast.SliceExpr: // v[:k]: at most its capacity, a literal's length
-			ok = ok && !isMap && is(info, e.X, v)
+		case *ast.SliceExpr: // v[:k], w[:k]: at most the capacity, a literal's length
+			if isMap {
+				ok = false
+			} else if !is(info, e.X, v) {
+				value(e.X)
+			}
 		case *ast.Ident:
 			if _, isNil := info.Uses[e].(*types.Nil); isNil {
 				return

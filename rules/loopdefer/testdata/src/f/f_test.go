@@ -105,3 +105,36 @@ func TestEscapes(t *testing.T) {
 		}
 	}
 }
+
+var goldenNames = []string{
+	"a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
+	"k", "l", "m", "n", "o", "p", "q", "r", "s", "t",
+}
+
+// A table the test spells out, of any size, is as fixed as testdata: twenty rows.
+func TestTable(t *testing.T) {
+	names := goldenNames
+	if testing.Short() {
+		names = goldenNames[:2]
+	}
+	for _, name := range names {
+		f, err := os.Open(filepath.Join("testdata", name+".golden"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close() // intended: names, a table of at most 20 elements spelled out in the test, a fixed set
+		io.Copy(io.Discard, f)
+	}
+}
+
+// A count is not a table: a thousand files.
+func TestCount(t *testing.T) {
+	for i := range 1000 {
+		f, err := os.CreateTemp(t.TempDir(), "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close() // want `deferred Close in loop body runs only when the function returns`
+		io.WriteString(f, string(rune('a'+i%26)))
+	}
+}
