@@ -297,37 +297,42 @@ func identOf(e ast.Expr) *ast.Ident {
 // filepath.Join("testdata", name)), or a variable ranging over a table of such paths, or
 // "".
 func (s *scope) testdataPath(e ast.Expr, depth int) string {
+	return s.testdataPrefix(e, depth, false)
+}
+
+// testdataPrefix is testdataPath; with prefix set, text appended to the path must stay in
+// the directory: "testdata" + name names testdataX, beside it, so a prefix naming the
+// directory itself must end at a separator ("testdata/"; "testdata/go/" + "*.dat").
+func (s *scope) testdataPrefix(e ast.Expr, depth int, prefix bool) string {
 	if depth > 4 {
 		return ""
 	}
 	info := s.pass.TypesInfo
 	if tv, ok := info.Types[e]; ok && tv.Value != nil {
-		if tv.Value.Kind() == constant.String && underTestdata(constant.StringVal(tv.Value)) {
-			return constant.StringVal(tv.Value)
+		if tv.Value.Kind() != constant.String {
+			return ""
 		}
-		return ""
+		p := constant.StringVal(tv.Value)
+		sep := strings.HasSuffix(p, "/") || strings.HasSuffix(p, `\`)
+		if !underTestdata(p) || prefix && !sep && path.Clean(strings.ReplaceAll(p, `\`, "/")) == "testdata" {
+			return ""
+		}
+		return p
 	}
 	switch e := ast.Unparen(e).(type) {
 	case *ast.BinaryExpr:
-		// "testdata/" + name, dir + "/" + name: the prefix must end at a separator, or
-		// "testdata" + name would name testdataX, beside the directory.
 		if e.Op != token.ADD {
 			return ""
 		}
-		if tv, ok := info.Types[e.X]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
-			if p := constant.StringVal(tv.Value); strings.HasSuffix(p, "/") && underTestdata(p) {
-				return p
-			}
-			return ""
-		}
-		if tv, ok := info.Types[e.Y]; !ok || tv.Value == nil || tv.Value.Kind() != constant.String || !strings.HasPrefix(constant.StringVal(tv.Value), "/") {
-			return ""
-		}
-		return s.testdataPath(e.X, depth+1)
+		// dir + "/" + name keeps dir's place; dir + name needs dir to end in one.
+		tv, ok := info.Types[e.Y]
+		sep := ok && tv.Value != nil && tv.Value.Kind() == constant.String && strings.HasPrefix(constant.StringVal(tv.Value), "/")
+		return s.testdataPrefix(e.X, depth+1, !sep)
 	case *ast.CallExpr:
 		obj := deferutil.Callee(info, e)
-		if (deferutil.IsFunc(obj, "path/filepath", "Join") || deferutil.IsFunc(obj, "path", "Join")) && len(e.Args) > 0 {
-			return s.testdataPath(e.Args[0], depth+1)
+		// Join cleans its result: "testdata/" comes out "testdata", no prefix.
+		if (deferutil.IsFunc(obj, "path/filepath", "Join") || deferutil.IsFunc(obj, "path", "Join")) && len(e.Args) > 0 && !prefix {
+			return s.testdataPrefix(e.Args[0], depth+1, false)
 		}
 	case *ast.Ident:
 		v, ok := info.Uses[e].(*types.Var)
@@ -335,7 +340,7 @@ func (s *scope) testdataPath(e ast.Expr, depth int) string {
 			return ""
 		}
 		if rhs := s.onlyValue(v); rhs != nil {
-			return s.testdataPath(rhs, depth+1)
+			return s.testdataPrefix(rhs, depth+1, prefix)
 		}
 		// A range variable over a table of testdata paths.
 		var p string
@@ -358,7 +363,7 @@ func (s *scope) testdataPath(e ast.Expr, depth int) string {
 					return false
 				}
 				for _, el := range lit.Elts {
-					if q := s.testdataPath(el, depth+1); q == "" {
+					if q := s.testdataPrefix(el, depth+1, prefix); q == "" {
 						return false
 					} else if p == "" {
 						p = q

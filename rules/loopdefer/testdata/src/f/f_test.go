@@ -138,3 +138,41 @@ func TestCount(t *testing.T) {
 		io.WriteString(f, string(rune('a'+i%26)))
 	}
 }
+
+var testDataDirs = []string{"testdata/html5lib/", "testdata/go/"}
+
+// Directories of testdata, each ending at a separator, and a pattern appended: the
+// files of testdata (x/net/html's parser test).
+func TestParser(t *testing.T) {
+	for _, dir := range testDataDirs {
+		names, err := filepath.Glob(dir + "*.dat")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			f, err := os.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close() // intended: a fixed set shipped with the code
+			io.Copy(io.Discard, f)
+		}
+	}
+}
+
+var dataDirs = []string{"testdata", "./testdata"}
+
+// The directory itself with a pattern appended: testdata*.dat, beside it.
+func TestBeside(t *testing.T) {
+	for _, dir := range dataDirs {
+		names, _ := filepath.Glob(dir + "*.dat")
+		for _, name := range names {
+			f, err := os.Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close() // want `deferred Close in loop body runs only when the function returns`
+			io.Copy(io.Discard, f)
+		}
+	}
+}
