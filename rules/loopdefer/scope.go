@@ -736,7 +736,11 @@ func (s *scope) addSiblings(roots map[*types.Var]bool) {
 		var vars []*types.Var
 		hit := false
 		for _, id := range ids {
-			if v, ok := info.Defs[id].(*types.Var); ok {
+			v, ok := info.Defs[id].(*types.Var)
+			if u, isVar := info.Uses[id].(*types.Var); !ok && isVar && s.inBody(u.Pos()) {
+				v, ok = u, true
+			}
+			if ok {
 				vars = append(vars, v)
 				hit = hit || roots[v]
 			}
@@ -753,7 +757,9 @@ func (s *scope) addSiblings(roots map[*types.Var]bool) {
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			if n.Tok == token.DEFINE {
+			// := declares them together; = assigns them together from one call
+			// (dctx, cancel = context.WithDeadline(...), dctx declared in the body).
+			if n.Tok == token.DEFINE || n.Tok == token.ASSIGN && len(n.Rhs) == 1 && len(n.Lhs) > 1 {
 				var ids []*ast.Ident
 				for _, l := range n.Lhs {
 					if id, ok := l.(*ast.Ident); ok {

@@ -121,3 +121,20 @@ func importsFilled(fill func(map[string]bool), open func(string) (io.WriteCloser
 		io.WriteString(c, name)
 	}
 }
+
+// The context assigned together with cancel is used by the iteration: it is done with
+// by the iteration's end, not held (net's dialSerial: one per address tried).
+func dialSerial(ctx context.Context, addrs []string, dial func(context.Context, string) error) error {
+	for _, a := range addrs {
+		dctx := ctx
+		if _, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			dctx, cancel = context.WithTimeout(ctx, time.Second)
+			defer cancel() // want `defer in loop body runs only when the function returns`
+		}
+		if err := dial(dctx, a); err == nil {
+			return nil
+		}
+	}
+	return io.EOF
+}
