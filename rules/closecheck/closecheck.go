@@ -53,7 +53,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if w.File {
 			msg = sprintf(msgFile, "Close")
 		}
-		if why, at := intent(pass, cur, d, w); why != "" {
+		if why, at := intent(pass, cur, fn.Node(), d, w); why != "" {
 			fixes.Intended(pass, deferutil.Keyword{Defer: d}, at, msg, why)
 			continue
 		}

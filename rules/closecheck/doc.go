@@ -55,6 +55,15 @@
 //     runtime/trace.Start, or crypto/tls.Config.KeyLogWriter (an SSLKEYLOGFILE). A
 //     profile, trace or key log is read by a person with a tool; a failed Close loses only
 //     it. A file the program also writes itself is reported.
+//   - A file created in a test's artifact directory (os.CreateTemp(t.ArtifactDir(), ...),
+//     os.Create(filepath.Join(t.ArtifactDir(), name))): kept for a person to inspect, as
+//     a trace dumped when a test fails; nothing reads it back.
+//   - A file written on a best-effort basis: the function returns no error and gives up
+//     without a word when the file cannot be opened (if err == nil { defer f.Close(); ... }
+//     with no else, or if err != nil { return }) — a debug log appended to when an
+//     environment variable names it. A failed open already loses everything it writes,
+//     silently; a failed Close loses less. One that reports or panics when the open
+//     fails is reported.
 //   - Code under a constant false condition (if false, if debug with const debug = false;
 //     the else of a constant true one): it never runs as written.
 //

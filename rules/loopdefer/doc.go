@@ -134,10 +134,15 @@
 //
 //   - how the loop is bounded: it runs once (every iteration that reaches the defer leaves
 //     the loop — a break, a return, or a call that never returns: t.Fatal, t.Skip,
-//     log.Fatal, os.Exit — a retry loop, a mismatch reported before the test stops), or at
+//     log.Fatal, os.Exit — a retry loop, a mismatch reported before the test stops; or
+//     the defer is only in a select case receiving from a time.NewTimer made before the
+//     loop, which fires once: reset only under if t.Stop(), never assigned, handed
+//     nowhere), or at
 //     most 16 times by a constant bound (a range over a literal, an array, a table
-//     variable never changed, a constant, or arithmetic on those and their lengths: i <
-//     2*len(cmds); loops around it multiply) — except a lock taken again on the same
+//     variable never changed — or given only literals, nil, other such tables and
+//     reslices of itself, or a map written only at constant keys and handed nowhere —
+//     a constant, or arithmetic on those and their lengths: i < 2*len(cmds); loops
+//     around it multiply) — except a lock taken again on the same
 //     mutex, which deadlocks on the second iteration however few there are; or it ranges
 //     over a fixed set the package ships: what it reads from its testdata directory (a
 //     listing, filepath.Glob("testdata/*.dat"); an archive's entries,
@@ -145,7 +150,16 @@
 //     //go:embed, with every loop around it bounded too. The go tool ignores testdata;
 //     what is there is shipped by the repository, not sized by input, so the pile-up is
 //     the same on every run — if it exhausted a limit, every run would fail, its author's
-//     first;
+//     first. Only the package's own testdata counts — a relative path whose first
+//     element is testdata ("testdata/x", "./testdata"), read by test code (a _test.go
+//     file, or a function given a *testing.T, B, F or testing.TB), which go test runs in
+//     the package's directory; elsewhere a relative path resolves against the directory
+//     the program runs in, and a path that merely contains a testdata element
+//     (/srv/testdata, ../other/testdata) is not what the package ships. A table that
+//     test code spells out (test cases, a list of golden files: a literal, or a table
+//     variable bounded as above) is a fixed set of any size for the same reason: its
+//     rows are in the repository as testdata's files are (outside tests a table gets
+//     16 rows; a count, range n, is not a table);
 //   - whether the deferred call is a backstop: the iteration makes the same call itself
 //     later in the same statements (f.Close(), err = f.Close()), with no continue between
 //     and the value not reassigned, so every iteration that goes on to the next has
@@ -165,7 +179,11 @@
 // or before it (os.Chmod(d, 0o555) then defer os.Chmod(d, 0o777)); a deferred literal that
 // restores state, assigning to something declared outside it (o.Hidden = true; defer
 // func() { o.Hidden = false }()); a loop that is all a function literal called in place
-// does (the literal already scopes the defers, on purpose, to the loop). A call that can
+// does (the literal already scopes the defers, on purpose, to the loop); a benchmark's
+// b.N loop holding nothing but defers (it measures deferring); a deferred literal that
+// recovers, in a function that panics after the loop (the defer is there to stop that
+// panic, which only a call at the return can; one recovering per job with no panic of
+// the function's own stays a finding). A call that can
 // only read, print or fail (effects.CallChanges: a body that writes nothing outliving it,
 // as check(err) that panics; an assertion helper of another package, require.NoError(t,
 // err) or ok(tb, err), taking a test reporter) changes nothing a defer could undo, so the
@@ -177,11 +195,15 @@
 // test asserts the server counts N; a loop that connects until a limit refuses one —
 // and fixing them breaks the test (per-iteration closes never reach the limit). But tests
 // leak too: a file opened per entry of a directory the test is given or fills, or per row
-// of a large or input-sized table, read and left open until the test returns, exhausts
+// of an input-sized table, read and left open until the test returns, exhausts
 // descriptors as the input grows. Being in a _test.go file says neither; the bound, the
 // use, the backstop and the observation do. Only the calls that end a test (t.Fatal,
 // t.Skip and the like, which return from the test through runtime.Goexit) are known as
-// such, because they never return, not because they are in a test.
+// such, because they never return, not because they are in a test. Test code differs in
+// two facts, not in leniency: go test runs it in the package's directory, so only there
+// does a relative testdata path name what the package ships; and what a test ranges over
+// when it spells out a table is fixed by the repository, as testdata is, so the 16-row
+// bound for tables elsewhere does not apply to it (a count, range 1000, is no table).
 //
 // No fix is offered, and the reason is given, when the meaning would change: a deferred
 // call that recovers (a panic would no longer end the loop); a deferred call that reads or

@@ -77,6 +77,15 @@ func (s *scope) intent() *refusal {
 	if deadlocks {
 		return nil
 	}
+	if t := s.timerOnce(); t != nil {
+		return intend(s.defers[0], "the defer runs only on a receive from %s, a timer that fires once (it is reset only after Stop reports it had not fired), so at most one deferred call waits for the function's return", types.ExprString(t))
+	}
+	if s.benchmarksDefers() {
+		return intend(s.loop.Node(), "the loop is a benchmark's b.N loop and holds nothing but the defers: it measures what deferring costs")
+	}
+	if d, p := s.recoversOwnPanic(); d != nil {
+		return intend(d, "the deferred call recovers the panic the function raises after the loop (line %d): it has to run at the function's return, not at the iteration's end", s.pass.Fset.Position(p.Pos()).Line)
+	}
 	if r := s.backstops(); r != nil {
 		return r
 	}
@@ -376,11 +385,13 @@ func (s *scope) lenOf(x ast.Expr) (int64, string, bool) {
 		if !ok {
 			return 0, "", false
 		}
-		if _, isMap := v.Type().Underlying().(*types.Map); isMap {
-			return 0, "", false // m[k] = v grows it without assigning m
+		if _, isMap := v.Type().Underlying().(*types.Map); !isMap { // m[k] = v grows a map without assigning m
+			if lit := s.literalValue(v); lit != nil && !keyedSlice(info, lit) {
+				return int64(len(lit.Elts)), sprintf("a range over %s, a %d-element literal", x.Name, len(lit.Elts)), true
+			}
 		}
-		if lit := s.literalValue(v); lit != nil && !keyedSlice(info, lit) {
-			return int64(len(lit.Elts)), sprintf("a range over %s, a %d-element literal", x.Name, len(lit.Elts)), true
+		if n, ok := s.tableLen(v, 0); ok {
+			return n, sprintf("a range over %s, a table of at most %d elements", x.Name, n), true
 		}
 	}
 	return 0, "", false

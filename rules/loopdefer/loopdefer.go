@@ -72,6 +72,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	taken := make(map[ast.Node]map[string]bool) // by function: names earlier guards declare
 	tables := make(map[*types.Var]*ast.CompositeLit)
+	bounds := make(map[*types.Var]tableBound)
 	for _, g := range groups {
 		var defers []*ast.DeferStmt
 		for _, d := range g.defers {
@@ -80,7 +81,7 @@ func run(pass *analysis.Pass) (any, error) {
 		if taken[g.fn.Node()] == nil {
 			taken[g.fn.Node()] = make(map[string]bool)
 		}
-		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()], tables: tables}
+		s := &scope{pass: pass, loop: g.loop, fn: g.fn, defers: defers, taken: taken[g.fn.Node()], tables: tables, bounds: bounds}
 		fix, r := s.fix()
 		if r == nil && !s.dropsWrite() && !s.unsafe {
 			// The forms in the order a person would write them (doc.go): explicit calls

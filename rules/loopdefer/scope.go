@@ -30,6 +30,9 @@ type scope struct {
 	// tables caches, for the pass, the literal a variable ranged over is declared with
 	// (nil: none, or it changes); see literalValue.
 	tables map[*types.Var]*ast.CompositeLit
+	// bounds caches, for the pass, the most elements a table variable given several
+	// values can hold (see tableLen).
+	bounds map[*types.Var]tableBound
 
 	// unsafe says the fix changes behaviour on a panic: a deferred call that may recover
 	// (effects.Unknown) with something after it in the iteration that may panic.
@@ -730,7 +733,11 @@ func (s *scope) addSiblings(roots map[*types.Var]bool) {
 		var vars []*types.Var
 		hit := false
 		for _, id := range ids {
-			if v, ok := info.Defs[id].(*types.Var); ok {
+			v, ok := info.Defs[id].(*types.Var)
+			if u, isVar := info.Uses[id].(*types.Var); !ok && isVar && s.inBody(u.Pos()) {
+				v, ok = u, true
+			}
+			if ok {
 				vars = append(vars, v)
 				hit = hit || roots[v]
 			}
@@ -747,7 +754,9 @@ func (s *scope) addSiblings(roots map[*types.Var]bool) {
 	ast.Inspect(s.body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			if n.Tok == token.DEFINE {
+			// := declares them together; = assigns them together from one call
+			// (dctx, cancel = context.WithDeadline(...), dctx declared in the body).
+			if n.Tok == token.DEFINE || n.Tok == token.ASSIGN && len(n.Rhs) == 1 && len(n.Lhs) > 1 {
 				var ids []*ast.Ident
 				for _, l := range n.Lhs {
 					if id, ok := l.(*ast.Ident); ok {

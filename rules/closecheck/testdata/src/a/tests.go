@@ -96,3 +96,29 @@ func BenchmarkNull(b *testing.B) {
 		f.Write([]byte("x"))
 	}
 }
+
+// Intended: a dump kept in the test's artifact directory for a person to inspect.
+func dumpArtifact(t *testing.T, name string, data []byte) string {
+	f, err := os.CreateTemp(t.ArtifactDir(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close() // intended: created in the test's artifact directory (t.ArtifactDir)
+	if _, err := f.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
+}
+
+// The same in a directory the caller names: other tests may read it back.
+func dumpTo(t *testing.T, dir, name string, data []byte) string {
+	f, err := os.CreateTemp(dir, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	if _, err := f.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
+}

@@ -146,3 +146,48 @@ func notTLS(name string) {
 }
 
 func use(*logConfig) {}
+
+// Intended: a debug log appended to on a best-effort basis — the function returns no
+// error and gives up silently when the file cannot be opened (cobra's CompDebug).
+func compDebug(msg string) {
+	if path := os.Getenv("COMP_DEBUG_FILE"); path != "" {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err == nil {
+			defer f.Close() // intended: gives up without a word when the file cannot be opened
+			f.WriteString(msg)
+		}
+	}
+}
+
+// Intended: the same with an early return.
+func saveHint(name, hint string) {
+	f, err := os.Create(name)
+	if err != nil {
+		return
+	}
+	defer f.Close() // intended: writing it is best effort
+	fmt.Fprintln(f, hint)
+}
+
+// Reported: a failed open is told, so the file matters.
+func saveLogged(name, data string) {
+	f, err := os.Create(name)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return
+	}
+	defer f.Close() // want `deferred Close of a file opened for writing drops its error`
+	f.WriteString(data)
+}
+
+// Reported: a failed open panics (a generator writing its output).
+func generate(name, data string) {
+	out, err := os.Create(name)
+	if err != nil {
+		panic(err)
+	}
+	defer out.Close() // want `deferred Close of a file opened for writing drops its error`
+	if _, err := out.WriteString(data); err != nil {
+		panic(err)
+	}
+}
