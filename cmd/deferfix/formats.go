@@ -348,13 +348,14 @@ func (p *printer) rdjson(res *rewrite.Result) {
 		// SARIF's properties: what the fixes do about a finding that offers no suggestion
 		// of its own goes in the message.
 		if v := p.verdict(f, offers); d.Suggestions == nil && v != (sarifVerdict{}) {
+			// As -v says it.
 			switch {
 			case v.NotFixed != "":
 				d.Message += "\n\nnot fixed: " + v.NotFixed
 			case v.FixedBy != "":
-				d.Message += "\n\nfixed by " + v.FixedBy
+				d.Message += "\n\nfix: " + v.FixedBy
 			case v.FixOfferedAt != "":
-				d.Message += "\n\nfixed by the fix suggested at " + v.FixOfferedAt
+				d.Message += "\n\nfix: part of the fix suggested at " + v.FixOfferedAt
 			}
 		}
 		for _, rel := range offers.related(f) {
