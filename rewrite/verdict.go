@@ -30,6 +30,8 @@ type trace struct {
 	covered map[*Finding]*Finding // a finding gone after a round → the applied fix's finding (nil: not known)
 	origin  map[*Finding]*Finding // a later round's finding → the original it continues
 	why     map[string]string     // why a fix was rejected, by fixKey
+	rounds  int                   // rounds followed so far
+	found   map[*Finding]int      // a later round's finding → the round whose rewrite it was found on
 }
 
 // snapshot keeps the findings of each file a round is about to change.
@@ -49,8 +51,13 @@ func (p *plan) follow(prev map[string][]*Finding, changed []string, applied map[
 		t.next = make(map[*Finding]*Finding)
 		t.covered = make(map[*Finding]*Finding)
 		t.origin = make(map[*Finding]*Finding)
+		t.found = make(map[*Finding]int)
 	}
+	t.rounds++
 	for _, name := range changed {
+		for _, n := range p.latest[name] {
+			t.found[n] = t.rounds
+		}
 		old := prev[name]
 		if !slices.ContainsFunc(old, func(o *Finding) bool { return !o.Fixed }) {
 			continue // all fixed by their own fixes: nothing to follow
@@ -164,6 +171,20 @@ func coveringFix(o *Finding, applied []*Finding) *Finding {
 		best = done[0]
 	}
 	return best
+}
+
+// where is f's position for -v's notes: a later round's finding is at a place of the
+// rewritten text, which is not on disk; it is shown at the finding of the file as loaded
+// that it continues, or, when it continues none, at its place in the rewritten text, said
+// so.
+func (p *plan) where(f *Finding) string {
+	if o := p.trace.origin[f]; o != nil {
+		return o.Pos.String()
+	}
+	if n := p.trace.found[f]; n > 0 {
+		return fmt.Sprintf("%s:%d:%d of the code as rewritten by round %d", f.Pos.Filename, f.Pos.Line, f.Pos.Column, n)
+	}
+	return f.Pos.String()
 }
 
 // rejectedWhy records why a fix was rejected, for the later rounds' findings that offer
