@@ -52,10 +52,25 @@ func Other() {
 
 // TestSARIFSchema validates -format=sarif against the SARIF 2.1.0 JSON schema (as shipped
 // by the go-sarif module, checked by gojsonschema), then applies the fixes as a SARIF
-// consumer would — UTF-16 offsets into the original file — and compares with -w.
+// consumer would — UTF-16 offsets into the original file — and compares with -w: on a
+// file with non-ASCII text, and on modules whose fixes compose over rounds, where the
+// fixes of the results must not overlap.
 func TestSARIFSchema(t *testing.T) {
-	dir := t.TempDir()
-	writeArchive(t, dir, nonASCII)
+	for name, load := range map[string]func(dir string){
+		"nonascii": func(dir string) { writeArchive(t, dir, nonASCII) },
+		"demo":     func(dir string) { copyModule(t, dir, "../../testdata/demo") },
+		"overlap":  func(dir string) { copyModule(t, dir, "../../testdata/hosts/overlap") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			load(dir)
+			sarifApply(t, dir)
+		})
+	}
+}
+
+func sarifApply(t *testing.T, dir string) {
+	before := readTree(t, dir)
 	var out, errb bytes.Buffer
 	if code := run([]string{"-C", dir, "-format=sarif", "./..."}, nil, &out, &errb); code != exitFindings {
 		t.Fatalf("deferfix -format=sarif exited %d: %s", code, errb.String())
@@ -98,24 +113,33 @@ func TestSARIFSchema(t *testing.T) {
 			}
 		}
 	}
-	if len(byFile["a.go"]) == 0 {
-		t.Fatal("no fixes for a.go in the SARIF output")
+	if len(byFile) == 0 {
+		t.Fatal("no fixes in the SARIF output")
 	}
-	src, _ := os.ReadFile(filepath.Join(dir, "a.go"))
-	units := utf16.Encode([]rune(string(src)))
-	rs := byFile["a.go"]
-	sort.Slice(rs, func(i, j int) bool { return rs[i].off > rs[j].off }) // back to front
-	for _, r := range rs {
-		units = append(units[:r.off:r.off], append(utf16.Encode([]rune(r.text)), units[r.off+r.n:]...)...)
+	applied := make(map[string]string)
+	for file, rs := range byFile {
+		src, _ := os.ReadFile(filepath.Join(dir, file))
+		units := utf16.Encode([]rune(string(src)))
+		sort.Slice(rs, func(i, j int) bool { return rs[i].off > rs[j].off }) // back to front
+		for i, r := range rs {
+			if i > 0 && (r.off+r.n > rs[i-1].off || r.off == rs[i-1].off) {
+				t.Errorf("%s: fixes overlap at UTF-16 offsets %d and %d", file, r.off, rs[i-1].off)
+			}
+			units = append(units[:r.off:r.off], append(utf16.Encode([]rune(r.text)), units[r.off+r.n:]...)...)
+		}
+		applied[file] = string(utf16.Decode(units))
 	}
-	applied := string(utf16.Decode(units))
-
-	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean {
+	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean && code != exitFindings {
 		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
 	}
-	written, _ := os.ReadFile(filepath.Join(dir, "a.go"))
-	if applied != string(written) {
-		t.Errorf("SARIF fixes applied as UTF-16 give\n%s\nwant (deferfix -w)\n%s", applied, written)
+	for file, written := range readTree(t, dir) {
+		got, ok := applied[file]
+		if !ok {
+			got = before[file]
+		}
+		if got != written {
+			t.Errorf("%s: SARIF fixes applied as UTF-16 give\n%s\nwant (deferfix -w)\n%s", file, got, written)
+		}
 	}
 }
 
