@@ -15,9 +15,11 @@ import (
 	"github.com/deferfix/deferfix/rules"
 )
 
-// Review bots read SARIF 2.1.0 (GitHub code scanning) and rdjson (reviewdog). Each
-// finding carries its rule's first allowed fix as edits against the file as loaded: the
-// minimal whole-line edits (internal/linediff) that -w applies. They stay whole lines:
+// Review bots read SARIF 2.1.0 (GitHub code scanning) and rdjson (reviewdog). The fixes
+// offered are what -w writes, as edits against the file as loaded: the hunks of its
+// minimal whole-line diff (internal/linediff), each offered once, by the first finding
+// whose fix makes it (rewrite.Result.Suggestions), so that a bot's suggestions never
+// overlap and accepting all of them gives what -w writes. They stay whole lines:
 // suggestion blocks replace lines, and reviewdog drops an rdjson suggestion's columns on
 // some hosts (reviewdog/reviewdog#1282), so an edit within a line would replace the wrong
 // text there.
