@@ -279,9 +279,9 @@ func (f *Finding) unfix(why string) {
 // fixes share hunks with: a finding is tied to the hunks its position or its own fix's
 // edits touch, and to the finding whose fix covered it (FixedAt). The first finding of
 // each group offers the group's hunks; the others offer nothing and point to it. A hunk
-// no finding touches (a later round's fix elsewhere in the file) ties every hunk of its
-// file together, the only grouping that is right without knowing where it came from.
-// A finding the fixes leave offers nothing: its own fix was not applied, and says why.
+// no finding touches (the end of a loop body a later round wrapped) joins the nearest
+// tied hunk of its declaration, or, outside one, every hunk of its file. A finding the
+// fixes leave offers nothing: its own fix was not applied, and says why.
 
 // A Suggestion is the part of -w's rewrite that one finding offers.
 type Suggestion struct {
