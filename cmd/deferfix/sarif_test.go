@@ -56,15 +56,41 @@ func Other() {
 // file with non-ASCII text, and on modules whose fixes compose over rounds, where the
 // fixes of the results must not overlap.
 func TestSARIFSchema(t *testing.T) {
+	forReviewModules(t, sarifApply)
+}
+
+// compareWritten runs deferfix -w in dir and compares every file with applied, what
+// applying the offered fixes (how) gave, or with before when none was offered for it.
+func compareWritten(t *testing.T, dir string, before, applied map[string]string, how string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean && code != exitFindings {
+		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
+	}
+	for file, written := range readTree(t, dir) {
+		got, ok := applied[file]
+		if !ok {
+			got = before[file]
+		}
+		if got != written {
+			t.Errorf("%s: %s give\n%s\nwant (deferfix -w)\n%s", file, how, got, written)
+		}
+	}
+}
+
+// forReviewModules runs check on a copy of each module the review formats are tested on:
+// a file with non-ASCII text, and modules whose fixes compose over rounds.
+func forReviewModules(t *testing.T, check func(t *testing.T, dir string)) {
 	for name, load := range map[string]func(dir string){
 		"nonascii": func(dir string) { writeArchive(t, dir, nonASCII) },
+		"covered":  func(dir string) { testgen.WriteModule(t, dir, map[string]string{"a.go": testgen.Covered}) },
 		"demo":     func(dir string) { copyModule(t, dir, "../../testdata/demo") },
 		"overlap":  func(dir string) { copyModule(t, dir, "../../testdata/hosts/overlap") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			load(dir)
-			sarifApply(t, dir)
+			check(t, dir)
 		})
 	}
 }
@@ -129,18 +155,7 @@ func sarifApply(t *testing.T, dir string) {
 		}
 		applied[file] = string(utf16.Decode(units))
 	}
-	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean && code != exitFindings {
-		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
-	}
-	for file, written := range readTree(t, dir) {
-		got, ok := applied[file]
-		if !ok {
-			got = before[file]
-		}
-		if got != written {
-			t.Errorf("%s: SARIF fixes applied as UTF-16 give\n%s\nwant (deferfix -w)\n%s", file, got, written)
-		}
-	}
+	compareWritten(t, dir, before, applied, "SARIF fixes applied as UTF-16")
 }
 
 // TestSARIFNotifications checks that a package that does not load makes the run
@@ -243,18 +258,7 @@ func writeArchive(t *testing.T, dir, archive string) {
 // a run must not overlap (a bot offers each as its own), and each applied alone to the
 // files on disk must leave Go that parses and is gofmt-clean.
 func TestRDJSONApply(t *testing.T) {
-	for name, load := range map[string]func(dir string){
-		"nonascii": func(dir string) { writeArchive(t, dir, nonASCII) },
-		"covered":  func(dir string) { testgen.WriteModule(t, dir, map[string]string{"a.go": testgen.Covered}) },
-		"demo":     func(dir string) { copyModule(t, dir, "../../testdata/demo") },
-		"overlap":  func(dir string) { copyModule(t, dir, "../../testdata/hosts/overlap") },
-	} {
-		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			load(dir)
-			rdjsonApply(t, dir)
-		})
-	}
+	forReviewModules(t, rdjsonApply)
 }
 
 func copyModule(t *testing.T, dir, mod string) {
@@ -343,18 +347,7 @@ func rdjsonApply(t *testing.T, dir string) {
 		}
 		applied[file] = apply(srcs[file], es)
 	}
-	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean && code != exitFindings {
-		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
-	}
-	for file, written := range readTree(t, dir) {
-		got, ok := applied[file]
-		if !ok {
-			got = before[file]
-		}
-		if got != written {
-			t.Errorf("%s: rdjson suggestions applied give\n%s\nwant (deferfix -w)\n%s", file, got, written)
-		}
-	}
+	compareWritten(t, dir, before, applied, "rdjson suggestions applied")
 }
 
 // TestSARIFVerdicts (testgen.Covered): a result says what the fixes do about it, as -json does: another
