@@ -173,7 +173,7 @@ func (p *plan) noteComposed(pending []*Finding) {
 			budget[k]--
 			continue
 		}
-		p.cfg.logf("%s: %s fix found only after an earlier round's rewrite of this file", f.Pos, f.Rule)
+		p.cfg.logf("%s: %s fix found only after an earlier round's rewrite of this file", p.where(f), f.Rule)
 	}
 }
 
@@ -278,7 +278,7 @@ func (p *plan) round(pending []*Finding) []string {
 			continue
 		}
 		if slices.ContainsFunc(f.Fix.Edits, overlaps) {
-			p.cfg.logf("%s: fix postponed to the next round: it overlaps another fix", f.Pos)
+			p.cfg.logf("%s: %s fix postponed to the next round: it overlaps another fix", p.where(f), f.Rule)
 			for _, e := range f.Fix.Edits {
 				blocked[e.File] = true
 			}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -134,4 +137,40 @@ func checkVerdicts(t *testing.T, cfg *Config, patterns ...string) {
 		}
 	}
 	t.Logf("%d findings, %d fixed, %d files changed", len(res.Findings), fixed, len(res.Changes))
+}
+
+// TestNotePositions: -v's notes on fixes of later rounds (postponed, found only after a
+// rewrite) name positions of the file on disk: the finding of the code as loaded that the
+// later round's finding continues, or they say that the position is in rewritten text.
+// (They printed the rewritten text's positions, pack.go:32:3 on the demo, where the file
+// on disk has no finding.)
+func TestNotePositions(t *testing.T) {
+	var notes []string
+	cfg := &Config{Dir: "../testdata/demo", Analyzers: rules.All, Fix: true, Logf: func(format string, args ...any) {
+		notes = append(notes, fmt.Sprintf(format, args...))
+	}}
+	res, err := Run(context.Background(), cfg, "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`^(\S+?):(\d+):(\d+)( of the code as rewritten by round \d+)?: (?:(\w+) )?fix (?:postponed|found only)`)
+	n := 0
+	for _, note := range notes {
+		m := re.FindStringSubmatch(note)
+		if m == nil {
+			continue
+		}
+		n++
+		if m[4] != "" {
+			continue // said to be in rewritten text
+		}
+		if !slices.ContainsFunc(res.Findings, func(f *Finding) bool {
+			return f.Pos.Filename == m[1] && strconv.Itoa(f.Pos.Line) == m[2] && strconv.Itoa(f.Pos.Column) == m[3] && (m[5] == "" || f.Rule == m[5])
+		}) {
+			t.Errorf("note %q: no finding there in the file on disk", filepath.Base(note))
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no notes on later rounds' fixes:\n%s", strings.Join(notes, "\n"))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"go/token"
 	"os"
+	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -14,9 +15,11 @@ import (
 	"github.com/deferfix/deferfix/rules"
 )
 
-// Review bots read SARIF 2.1.0 (GitHub code scanning) and rdjson (reviewdog). Each
-// finding carries its rule's first allowed fix as edits against the file as loaded: the
-// minimal whole-line edits (internal/linediff) that -w applies. They stay whole lines:
+// Review bots read SARIF 2.1.0 (GitHub code scanning) and rdjson (reviewdog). The fixes
+// offered are what -w writes, as edits against the file as loaded: the hunks of its
+// minimal whole-line diff (internal/linediff), each offered once, by the first finding
+// whose fix makes it (rewrite.Result.Suggestions), so that a bot's suggestions never
+// overlap and accepting all of them gives what -w writes. They stay whole lines:
 // suggestion blocks replace lines, and reviewdog drops an rdjson suggestion's columns on
 // some hosts (reviewdog/reviewdog#1282), so an edit within a line would replace the wrong
 // text there.
@@ -95,6 +98,9 @@ type sarifRelated struct {
 type sarifVerdict struct {
 	FixedBy  string `json:"fixedBy,omitempty"`
 	NotFixed string `json:"notFixed,omitempty"`
+	// FixOfferedAt is the finding whose suggested fix also makes this one's: the
+	// suggestions of a run are the hunks of -w's diff, each offered once.
+	FixOfferedAt string `json:"fixOfferedAt,omitempty"`
 }
 
 type sarifLocation struct {
@@ -168,6 +174,7 @@ func (p *printer) sarif(res *rewrite.Result, analyzers []*analysis.Analyzer, pro
 		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
 	}
 	run.Invocations = []sarifInvocation{inv}
+	offers := p.offers(res)
 	for _, f := range res.Findings {
 		r := sarifResult{RuleID: f.Rule, Level: "warning", Message: sarifText{f.Message}}
 		region := &sarifRegion{StartLine: f.Pos.Line, StartColumn: src.utf16Column(f.Pos)}
@@ -175,17 +182,17 @@ func (p *printer) sarif(res *rewrite.Result, analyzers []*analysis.Analyzer, pro
 			region.EndLine, region.EndColumn = f.End.Line, src.utf16Column(f.End)
 		}
 		r.Locations = []sarifLocation{{sarifPhysical{sarifArtifact{p.uri(f.Pos.Filename)}, region}}}
-		if v := p.verdict(f); v.FixedBy != "" || v.NotFixed != "" {
+		if v := p.verdict(f, offers); v != (sarifVerdict{}) {
 			r.Properties = &v
 		}
-		if f.FixedAt.IsValid() {
-			at := &sarifRegion{StartLine: f.FixedAt.Line, StartColumn: src.utf16Column(f.FixedAt)}
-			r.RelatedLocations = []sarifRelated{{ID: 1, Message: sarifText{"fixed by this finding's fix"}, PhysicalLocation: sarifPhysical{sarifArtifact{p.uri(f.FixedAt.Filename)}, at}}}
+		for _, rel := range offers.related(f) {
+			at := &sarifRegion{StartLine: rel.pos.Line, StartColumn: src.utf16Column(rel.pos)}
+			r.RelatedLocations = append(r.RelatedLocations, sarifRelated{ID: len(r.RelatedLocations) + 1, Message: sarifText{rel.message}, PhysicalLocation: sarifPhysical{sarifArtifact{p.uri(rel.pos.Filename)}, at}})
 		}
-		if f.Fix != nil {
-			fix := sarifFix{Description: sarifText{f.Fix.Title}}
+		if s := offers.own[f]; s != nil {
+			fix := sarifFix{Description: sarifText{s.Title}}
 			byFile := make(map[string]*sarifChange)
-			for _, e := range f.Fix.Edits {
+			for _, e := range s.Edits {
 				c := byFile[e.File]
 				if c == nil {
 					fix.ArtifactChanges = append(fix.ArtifactChanges, sarifChange{ArtifactLocation: sarifArtifact{p.uri(e.File)}})
@@ -320,6 +327,7 @@ func (p *printer) rdjson(res *rewrite.Result) {
 		col := off - strings.LastIndex(string(src[:off]), "\n")
 		return rdPosition{line, col}
 	}
+	offers := p.offers(res)
 	for _, f := range res.Findings {
 		var d rdDiagnostic
 		d.Message, d.Severity = f.Message, "WARNING"
@@ -329,19 +337,34 @@ func (p *printer) rdjson(res *rewrite.Result) {
 		if f.End.IsValid() {
 			d.Location.Range.End = rdPosition{f.End.Line, f.End.Column}
 		}
-		if f.Fix != nil {
-			for _, e := range f.Fix.Edits {
-				if e.File != f.Pos.Filename {
-					continue // reviewdog suggestions stay in the diagnostic's file
+		if s := offers.own[f]; s != nil {
+			// reviewdog suggestions stay in the diagnostic's file: a suggestion that also
+			// edits another file is offered whole or not at all.
+			if !slices.ContainsFunc(s.Edits, func(e rewrite.Edit) bool { return e.File != f.Pos.Filename }) {
+				for _, e := range s.Edits {
+					d.Suggestions = append(d.Suggestions, rdSuggestion{Range: rdRange{position(e.File, e.Start), position(e.File, e.End)}, Text: string(e.New)})
 				}
-				d.Suggestions = append(d.Suggestions, rdSuggestion{Range: rdRange{position(e.File, e.Start), position(e.File, e.End)}, Text: string(e.New)})
 			}
 		}
-		if f.FixedAt.IsValid() {
-			rel := rdRelated{Message: "fixed by this finding's fix"}
-			rel.Location.Path = p.uri(f.FixedAt.Filename)
-			rel.Location.Range.Start = rdPosition{f.FixedAt.Line, f.FixedAt.Column}
-			d.RelatedLocations = []rdRelated{rel}
+		// reviewdog shows the message, the suggestions and the related locations, not
+		// SARIF's properties: what the fixes do about a finding that offers no suggestion
+		// of its own goes in the message.
+		if v := p.verdict(f, offers); d.Suggestions == nil && v != (sarifVerdict{}) {
+			// As -v says it.
+			switch {
+			case v.NotFixed != "":
+				d.Message += "\n\nnot fixed: " + v.NotFixed
+			case v.FixedBy != "":
+				d.Message += "\n\nfix: " + v.FixedBy
+			case v.FixOfferedAt != "":
+				d.Message += "\n\nfix: part of the fix suggested at " + v.FixOfferedAt
+			}
+		}
+		for _, rel := range offers.related(f) {
+			r := rdRelated{Message: rel.message}
+			r.Location.Path = p.uri(rel.pos.Filename)
+			r.Location.Range.Start = rdPosition{rel.pos.Line, rel.pos.Column}
+			d.RelatedLocations = append(d.RelatedLocations, r)
 		}
 		out.Diagnostics = append(out.Diagnostics, d)
 	}
@@ -352,4 +375,37 @@ func (p *printer) encode(v any) {
 	enc := json.NewEncoder(p.stdout)
 	enc.SetIndent("", "\t")
 	enc.Encode(v)
+}
+
+// offered says which finding offers which part of -w's rewrite (rewrite.Suggestions).
+type offered struct {
+	own    map[*rewrite.Finding]*rewrite.Suggestion // the suggestion a finding offers
+	partOf map[*rewrite.Finding]*rewrite.Suggestion // the one a finding's fix is part of
+}
+
+func (p *printer) offers(res *rewrite.Result) *offered {
+	list, partOf := res.Suggestions()
+	o := &offered{own: make(map[*rewrite.Finding]*rewrite.Suggestion), partOf: partOf}
+	for _, s := range list {
+		o.own[s.By] = s
+	}
+	return o
+}
+
+type relatedPos struct {
+	pos     token.Position
+	message string
+}
+
+// related returns the findings to show beside f: the one whose fix removed it, and the
+// one that offers the suggestion its fix is part of.
+func (o *offered) related(f *rewrite.Finding) []relatedPos {
+	var out []relatedPos
+	if f.FixedAt.IsValid() {
+		out = append(out, relatedPos{f.FixedAt, "fixed by this finding's fix"})
+	}
+	if s := o.partOf[f]; s != nil && (!f.FixedAt.IsValid() || s.By.Pos.Offset != f.FixedAt.Offset || s.By.Pos.Filename != f.FixedAt.Filename) {
+		out = append(out, relatedPos{s.By.Pos, "this finding's suggested fix also fixes it"})
+	}
+	return out
 }

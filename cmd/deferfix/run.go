@@ -487,20 +487,27 @@ type jsonFinding struct {
 	Fixed   bool   `json:"fixed"`
 	FixedBy string `json:"fixed_by,omitempty"`
 	NotFix  string `json:"not_fixed,omitempty"`
+	// FixAt is the finding whose fix (Fix) also fixes this one, which has none of its own.
+	FixAt string `json:"fix_offered_at,omitempty"`
 }
 
-// verdict is what the fixes do about f, for -json and SARIF: how they remove it when
-// not by its own fix as reported (FixedBy), or why they do not (NotFixed).
-func (p *printer) verdict(f *rewrite.Finding) sarifVerdict {
+// verdict is what the fixes do about f, for -json, SARIF and rdjson: how they remove it
+// when not by its own fix as reported (FixedBy), or why they do not (NotFixed); and which
+// finding offers the fix that makes its own, when it offers none (FixOfferedAt).
+func (p *printer) verdict(f *rewrite.Finding, o *offered) sarifVerdict {
+	var v sarifVerdict
+	if s := o.partOf[f]; s != nil {
+		v.FixOfferedAt = p.pos(s.By.Pos.Filename, s.By.Pos.Line, s.By.Pos.Column)
+	}
 	switch {
 	case f.Dropped != "":
-		return sarifVerdict{NotFixed: p.rel(f.Dropped)}
+		v.NotFixed = p.rel(f.Dropped)
 	case f.FixedBy != "":
-		return sarifVerdict{FixedBy: p.rel(f.FixedBy)}
+		v.FixedBy = p.rel(f.FixedBy)
 	case f.NoFix != "":
-		return sarifVerdict{NotFixed: p.rel(f.NoFix)}
+		v.NotFixed = p.rel(f.NoFix)
 	}
-	return sarifVerdict{}
+	return v
 }
 
 type jsonChange struct {
@@ -519,8 +526,9 @@ type jsonReport struct {
 
 func (p *printer) json(res *rewrite.Result, problems []rewrite.Problem, verify *rewrite.VerifyReport) {
 	r := jsonReport{Findings: []jsonFinding{}, Changes: []jsonChange{}, Errors: []string{}, Remaining: len(res.Remaining), Verify: verify}
+	offers := p.offers(res)
 	for _, f := range res.Findings {
-		v := p.verdict(f)
+		v := p.verdict(f, offers)
 		jf := jsonFinding{
 			Rule:    f.Rule,
 			Posn:    p.pos(f.Pos.Filename, f.Pos.Line, f.Pos.Column),
@@ -528,12 +536,16 @@ func (p *printer) json(res *rewrite.Result, problems []rewrite.Problem, verify *
 			Fixed:   f.Fixed,
 			FixedBy: v.FixedBy,
 			NotFix:  v.NotFixed,
+			FixAt:   v.FixOfferedAt,
 		}
 		if f.End.IsValid() {
 			jf.End = p.pos(f.End.Filename, f.End.Line, f.End.Column)
 		}
-		if f.Fix != nil {
-			jf.Fix, jf.Unsafe = f.Fix.Title, f.Fix.Unsafe
+		// The fix a finding offers, as in SARIF and rdjson: the part of -w's rewrite it
+		// stands for, none when another finding's offer holds its fix or none was applied.
+		if s := offers.own[f]; s != nil {
+			jf.Fix = s.Title
+			jf.Unsafe = slices.ContainsFunc(s.Fixes, func(g *rewrite.Finding) bool { return g.Fix != nil && g.Fix.Unsafe })
 		}
 		r.Findings = append(r.Findings, jf)
 	}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"go/ast"
+	"go/format"
 	"go/parser"
 	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,10 +52,51 @@ func Other() {
 
 // TestSARIFSchema validates -format=sarif against the SARIF 2.1.0 JSON schema (as shipped
 // by the go-sarif module, checked by gojsonschema), then applies the fixes as a SARIF
-// consumer would — UTF-16 offsets into the original file — and compares with -w.
+// consumer would — UTF-16 offsets into the original file — and compares with -w: on a
+// file with non-ASCII text, and on modules whose fixes compose over rounds, where the
+// fixes of the results must not overlap.
 func TestSARIFSchema(t *testing.T) {
-	dir := t.TempDir()
-	writeArchive(t, dir, nonASCII)
+	forReviewModules(t, sarifApply)
+}
+
+// compareWritten runs deferfix -w in dir and compares every file with applied, what
+// applying the offered fixes (how) gave, or with before when none was offered for it.
+func compareWritten(t *testing.T, dir string, before, applied map[string]string, how string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean && code != exitFindings {
+		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
+	}
+	for file, written := range readTree(t, dir) {
+		got, ok := applied[file]
+		if !ok {
+			got = before[file]
+		}
+		if got != written {
+			t.Errorf("%s: %s give\n%s\nwant (deferfix -w)\n%s", file, how, got, written)
+		}
+	}
+}
+
+// forReviewModules runs check on a copy of each module the review formats are tested on:
+// a file with non-ASCII text, and modules whose fixes compose over rounds.
+func forReviewModules(t *testing.T, check func(t *testing.T, dir string)) {
+	for name, load := range map[string]func(dir string){
+		"nonascii": func(dir string) { writeArchive(t, dir, nonASCII) },
+		"covered":  func(dir string) { testgen.WriteModule(t, dir, map[string]string{"a.go": testgen.Covered}) },
+		"demo":     func(dir string) { copyModule(t, dir, "../../testdata/demo") },
+		"overlap":  func(dir string) { copyModule(t, dir, "../../testdata/hosts/overlap") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			load(dir)
+			check(t, dir)
+		})
+	}
+}
+
+func sarifApply(t *testing.T, dir string) {
+	before := readTree(t, dir)
 	var out, errb bytes.Buffer
 	if code := run([]string{"-C", dir, "-format=sarif", "./..."}, nil, &out, &errb); code != exitFindings {
 		t.Fatalf("deferfix -format=sarif exited %d: %s", code, errb.String())
@@ -96,25 +139,23 @@ func TestSARIFSchema(t *testing.T) {
 			}
 		}
 	}
-	if len(byFile["a.go"]) == 0 {
-		t.Fatal("no fixes for a.go in the SARIF output")
+	if len(byFile) == 0 {
+		t.Fatal("no fixes in the SARIF output")
 	}
-	src, _ := os.ReadFile(filepath.Join(dir, "a.go"))
-	units := utf16.Encode([]rune(string(src)))
-	rs := byFile["a.go"]
-	sort.Slice(rs, func(i, j int) bool { return rs[i].off > rs[j].off }) // back to front
-	for _, r := range rs {
-		units = append(units[:r.off:r.off], append(utf16.Encode([]rune(r.text)), units[r.off+r.n:]...)...)
+	applied := make(map[string]string)
+	for file, rs := range byFile {
+		src, _ := os.ReadFile(filepath.Join(dir, file))
+		units := utf16.Encode([]rune(string(src)))
+		sort.Slice(rs, func(i, j int) bool { return rs[i].off > rs[j].off }) // back to front
+		for i, r := range rs {
+			if i > 0 && (r.off+r.n > rs[i-1].off || r.off == rs[i-1].off) {
+				t.Errorf("%s: fixes overlap at UTF-16 offsets %d and %d", file, r.off, rs[i-1].off)
+			}
+			units = append(units[:r.off:r.off], append(utf16.Encode([]rune(r.text)), units[r.off+r.n:]...)...)
+		}
+		applied[file] = string(utf16.Decode(units))
 	}
-	applied := string(utf16.Decode(units))
-
-	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean {
-		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
-	}
-	written, _ := os.ReadFile(filepath.Join(dir, "a.go"))
-	if applied != string(written) {
-		t.Errorf("SARIF fixes applied as UTF-16 give\n%s\nwant (deferfix -w)\n%s", applied, written)
-	}
+	compareWritten(t, dir, before, applied, "SARIF fixes applied as UTF-16")
 }
 
 // TestSARIFNotifications checks that a package that does not load makes the run
@@ -211,17 +252,31 @@ func writeArchive(t *testing.T, dir, archive string) {
 }
 
 // TestRDJSONApply applies -format=rdjson's suggestions as reviewdog does (line and column
-// ranges, columns counting bytes) to the file with non-ASCII text, and compares the result
-// with what deferfix -w writes.
+// ranges, columns counting bytes) and compares the result with what deferfix -w writes:
+// on a file with non-ASCII text, and on modules whose fixes compose over rounds (one fix
+// covering other findings, fixes found or made only in a later round). The suggestions of
+// a run must not overlap (a bot offers each as its own), and each applied alone to the
+// files on disk must leave Go that parses and is gofmt-clean.
 func TestRDJSONApply(t *testing.T) {
-	dir := t.TempDir()
-	writeArchive(t, dir, nonASCII)
+	forReviewModules(t, rdjsonApply)
+}
+
+func copyModule(t *testing.T, dir, mod string) {
+	t.Helper()
+	if err := os.CopyFS(dir, os.DirFS(mod)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rdjsonApply(t *testing.T, dir string) {
+	before := readTree(t, dir)
 	var out, errb bytes.Buffer
 	if code := run([]string{"-C", dir, "-format=rdjson", "./..."}, nil, &out, &errb); code != exitFindings {
 		t.Fatalf("deferfix -format=rdjson exited %d: %s", code, errb.String())
 	}
 	var doc struct {
 		Diagnostics []struct {
+			Message     string
 			Location    struct{ Path string }
 			Suggestions []struct {
 				Range struct{ Start, End struct{ Line, Column int } }
@@ -232,42 +287,67 @@ func TestRDJSONApply(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	src, _ := os.ReadFile(filepath.Join(dir, "a.go"))
-	lineStart := []int{0}
-	for i, b := range src {
-		if b == '\n' {
-			lineStart = append(lineStart, i+1)
-		}
-	}
-	offset := func(line, col int) int { return lineStart[line-1] + col - 1 }
 	type edit struct {
 		start, end int
 		text       string
+		diag       int
 	}
-	var edits []edit
-	for _, d := range doc.Diagnostics {
-		if d.Location.Path != "a.go" {
-			continue
+	srcs := make(map[string]string)
+	edits := make(map[string][]edit)
+	for i, d := range doc.Diagnostics {
+		src, ok := srcs[d.Location.Path]
+		if !ok {
+			b, err := os.ReadFile(filepath.Join(dir, d.Location.Path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			src = string(b)
+			srcs[d.Location.Path] = src
 		}
+		lineStart := []int{0}
+		for i, b := range []byte(src) {
+			if b == '\n' {
+				lineStart = append(lineStart, i+1)
+			}
+		}
+		offset := func(line, col int) int { return lineStart[line-1] + col - 1 }
 		for _, s := range d.Suggestions {
-			edits = append(edits, edit{offset(s.Range.Start.Line, s.Range.Start.Column), offset(s.Range.End.Line, s.Range.End.Column), s.Text})
+			edits[d.Location.Path] = append(edits[d.Location.Path], edit{offset(s.Range.Start.Line, s.Range.Start.Column), offset(s.Range.End.Line, s.Range.End.Column), s.Text, i})
 		}
 	}
 	if len(edits) == 0 {
-		t.Fatal("no suggestions for a.go")
+		t.Fatal("no suggestions")
 	}
-	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
-	applied := string(src)
-	for _, e := range edits {
-		applied = applied[:e.start] + e.text + applied[e.end:]
+	apply := func(src string, es []edit) string {
+		es = slices.Clone(es)
+		sort.Slice(es, func(i, j int) bool { return es[i].start > es[j].start })
+		for _, e := range es {
+			src = src[:e.start] + e.text + src[e.end:]
+		}
+		return src
 	}
-	if code := run([]string{"-C", dir, "-w", "./..."}, nil, &out, &errb); code != exitClean {
-		t.Fatalf("deferfix -w exited %d: %s", code, errb.String())
+	applied := make(map[string]string)
+	for file, es := range edits {
+		sort.SliceStable(es, func(i, j int) bool { return es[i].start < es[j].start })
+		for i := 1; i < len(es); i++ {
+			if a, b := es[i-1], es[i]; a.end > b.start || a.start == b.start {
+				t.Errorf("%s: suggestions of %q and %q overlap: [%d,%d) and [%d,%d)", file, doc.Diagnostics[a.diag].Message, doc.Diagnostics[b.diag].Message, a.start, a.end, b.start, b.end)
+			}
+		}
+		// Each diagnostic's suggestions alone, as a reviewer accepts one.
+		byDiag := make(map[int][]edit)
+		for _, e := range es {
+			byDiag[e.diag] = append(byDiag[e.diag], e)
+		}
+		for i, des := range byDiag {
+			one := apply(srcs[file], des)
+			if formatted, err := format.Source([]byte(one)); err != nil || string(formatted) != one {
+				t.Errorf("%s: the suggestion of %q alone leaves code that is not gofmt-clean Go (%v):\n%s", file, doc.Diagnostics[i].Message, err, one)
+			}
+		}
+		applied[file] = apply(srcs[file], es)
 	}
-	written, _ := os.ReadFile(filepath.Join(dir, "a.go"))
-	if applied != string(written) {
-		t.Errorf("rdjson suggestions applied give\n%s\nwant (deferfix -w)\n%s", applied, written)
-	}
+	compareWritten(t, dir, before, applied, "rdjson suggestions applied")
 }
 
 // TestSARIFVerdicts (testgen.Covered): a result says what the fixes do about it, as -json does: another
