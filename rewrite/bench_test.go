@@ -8,8 +8,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 
-	"github.com/deferfix/deferfix/rewrite/testgen"
 	"github.com/deferfix/deferfix/rewrite"
+	"github.com/deferfix/deferfix/rewrite/testgen"
 	"github.com/deferfix/deferfix/rules"
 )
 
