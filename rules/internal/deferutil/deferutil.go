@@ -11,6 +11,7 @@ import (
 	"go/types"
 	"os"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -171,6 +172,18 @@ func (k Keyword) End() token.Pos { return k.Defer.Defer + token.Pos(len("defer")
 func File(cur inspector.Cursor) *ast.File {
 	for c := range cur.Enclosing((*ast.File)(nil)) {
 		return c.Node().(*ast.File)
+	}
+	return nil
+}
+
+// DeclAt returns the top-level declaration of f whose extent, ends included, holds pos,
+// or nil. Declarations do not overlap and come in source order, so it is a binary
+// search: the rules ask once per finding, and a scan of every declaration for each made
+// a file of many findings cost their number times its length.
+func DeclAt(f *ast.File, pos token.Pos) ast.Decl {
+	i := sort.Search(len(f.Decls), func(i int) bool { return f.Decls[i].End() >= pos })
+	if i < len(f.Decls) && f.Decls[i].Pos() <= pos {
+		return f.Decls[i]
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"go/format"
 	"go/token"
 	"go/types"
+	"sort"
 	"strings"
 	"sync"
 
@@ -25,6 +26,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rewrite/linediff"
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
 )
 
 // UnsafeSuffix ends the title of every fix that may change behaviour on an exceptional path
@@ -214,11 +216,9 @@ func DecorateDecl(pass *analysis.Pass, f *ast.File, at ast.Node) (*File, error) 
 	if tok == nil {
 		return nil, fmt.Errorf("decorate: no position information for file")
 	}
-	var decl ast.Decl
-	for _, d := range f.Decls {
-		if d.Pos() <= at.Pos() && at.End() <= d.End() {
-			decl = d
-		}
+	decl := deferutil.DeclAt(f, at.Pos())
+	if decl != nil && at.End() > decl.End() {
+		decl = nil
 	}
 	if decl == nil {
 		return nil, fmt.Errorf("decorate: no declaration holds the node")
@@ -255,11 +255,15 @@ func DecorateDecl(pass *analysis.Pass, f *ast.File, at ast.Node) (*File, error) 
 	if start != tok.Offset(startPos) {
 		return nil, fmt.Errorf("decorate: the declaration does not start a line")
 	}
+	// The comments come in source order: those in the declaration's lines are a run of
+	// them, found by binary search (a scan of all was a cost per fix of the file's size).
 	var comments []*ast.CommentGroup
-	for _, g := range f.Comments {
-		if off := tok.Offset(g.Pos()); off >= start && off < end {
-			comments = append(comments, g)
+	first := sort.Search(len(f.Comments), func(i int) bool { return tok.Offset(f.Comments[i].Pos()) >= start })
+	for _, g := range f.Comments[first:] {
+		if tok.Offset(g.Pos()) >= end {
+			break
 		}
+		comments = append(comments, g)
 	}
 	fset, mini := declFile(tok, f, decl, comments, start, end)
 	dec := decorator.NewDecorator(fset)
@@ -319,10 +323,8 @@ func FixAt(pass *analysis.Pass, file *ast.File, at ast.Node, title string, rewri
 	if fix, ok, err := titleOnly(pass, file, title); ok {
 		return fix, err
 	}
-	for _, d := range file.Decls {
-		if d.Pos() <= at.Pos() && at.End() <= d.End() && pass.Fset.Position(d.Pos()).Line == pass.Fset.Position(d.End()).Line {
-			return Fix(pass, file, title, rewrite)
-		}
+	if d := deferutil.DeclAt(file, at.Pos()); d != nil && at.End() <= d.End() && pass.Fset.Position(d.Pos()).Line == pass.Fset.Position(d.End()).Line {
+		return Fix(pass, file, title, rewrite)
 	}
 	f, err := DecorateDecl(pass, file, at)
 	if err != nil {
