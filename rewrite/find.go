@@ -79,7 +79,6 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 	if files != nil {
 		results[inspect.Analyzer] = inspector.New(files)
 	}
-	readFile = readOnce(readFile)
 	hostOf := make(map[*analysis.Analyzer]*analysis.Analyzer)
 	for _, a := range cfg.Analyzers {
 		hostOf[rules.Unwrap(a)] = a
@@ -155,30 +154,6 @@ func analyze(cfg *Config, pkg *packages.Package, files []*ast.File, readFile fun
 		}
 	}
 	return findings, problems
-}
-
-// readOnce returns readFile remembering each content it returned, for the passes of one
-// package: the rules read a file for every fix they make in it (fixes.DecorateDecl checks
-// the text is the one parsed), so without it a file with n findings was read n times,
-// and fixing it cost n times its size. The contents are shared, never modified by their
-// readers, and dropped with the package's passes.
-func readOnce(readFile func(string) ([]byte, error)) func(string) ([]byte, error) {
-	var (
-		mu   sync.Mutex
-		read = make(map[string][]byte)
-	)
-	return func(name string) ([]byte, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if src, ok := read[name]; ok {
-			return src, nil
-		}
-		src, err := readFile(name)
-		if err == nil {
-			read[name] = src
-		}
-		return src, err
-	}
 }
 
 func isPrereqFailure(err error, failed map[*analysis.Analyzer]error, a *analysis.Analyzer) bool {

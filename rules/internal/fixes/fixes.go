@@ -15,9 +15,11 @@ import (
 	"go/format"
 	"go/token"
 	"go/types"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -104,7 +106,7 @@ func Decorate(pass *analysis.Pass, f *ast.File) (*File, error) {
 	if tok == nil {
 		return nil, fmt.Errorf("decorate: no position information for file")
 	}
-	src, err := pass.ReadFile(tok.Name())
+	src, err := readFile(pass, tok.Name())
 	if err != nil {
 		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
 	}
@@ -128,6 +130,39 @@ func Decorate(pass *analysis.Pass, f *ast.File) (*File, error) {
 		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
 	}
 	return &File{Pass: pass, AST: f, Dst: df, dec: dec, src: src, tok: tok, imports: !duplicateImports(f)}, nil
+}
+
+// sources holds, per pass, the contents of the files its fixes read. A rule makes a fix
+// for each finding, and each checks the file is the one parsed: read every time, a file
+// with n findings was read n times, and fixing it cost n times its size. The contents go
+// with the pass (a cleanup drops the entry once the pass is unreachable), in every host:
+// deferfix, go vet -vettool, gopls.
+var sources sync.Map // weak.Pointer[analysis.Pass] → *passSources
+
+type passSources struct {
+	mu   sync.Mutex
+	read map[string][]byte
+}
+
+// readFile is pass.ReadFile, once per file and pass. The contents are shared: readers
+// must not modify them.
+func readFile(pass *analysis.Pass, name string) ([]byte, error) {
+	key := weak.Make(pass)
+	v, loaded := sources.LoadOrStore(key, &passSources{read: make(map[string][]byte)})
+	if !loaded {
+		runtime.AddCleanup(pass, func(k weak.Pointer[analysis.Pass]) { sources.Delete(k) }, key)
+	}
+	ps := v.(*passSources)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if src, ok := ps.read[name]; ok {
+		return src, nil
+	}
+	src, err := pass.ReadFile(name)
+	if err == nil {
+		ps.read[name] = src
+	}
+	return src, err
 }
 
 // gofmtCache remembers, per parsed file, whether it is gofmt-clean: several fixes in one
@@ -223,7 +258,7 @@ func DecorateDecl(pass *analysis.Pass, f *ast.File, at ast.Node) (*File, error) 
 	if decl == nil {
 		return nil, fmt.Errorf("decorate: no declaration holds the node")
 	}
-	src, err := pass.ReadFile(tok.Name())
+	src, err := readFile(pass, tok.Name())
 	if err != nil {
 		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
 	}
@@ -378,7 +413,7 @@ func titleOnly(pass *analysis.Pass, file *ast.File, title string) (analysis.Sugg
 		return analysis.SuggestedFix{}, false, nil
 	}
 	tok := pass.Fset.File(file.FileStart)
-	src, err := pass.ReadFile(tok.Name())
+	src, err := readFile(pass, tok.Name())
 	if err != nil {
 		return analysis.SuggestedFix{}, true, err
 	}
