@@ -188,6 +188,27 @@ func DeclAt(f *ast.File, pos token.Pos) ast.Decl {
 	return nil
 }
 
+// Innermost returns pkg.Scope().Innermost(pos), starting from the scope of fn, the
+// *ast.FuncDecl or *ast.FuncLit that holds pos. Scopes nest, and siblings do not overlap,
+// so the search from any scope holding pos ends where the search from the package does;
+// but the package's own tries every function of the file in turn, which made a file of
+// many findings cost their number times its length.
+func Innermost(pkg *types.Package, info *types.Info, fn ast.Node, pos token.Pos) *types.Scope {
+	var ft *ast.FuncType
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		ft = fn.Type
+	case *ast.FuncLit:
+		ft = fn.Type
+	}
+	if ft != nil {
+		if s := info.Scopes[ft]; s != nil && s.Contains(pos) {
+			return s.Innermost(pos)
+		}
+	}
+	return pkg.Scope().Innermost(pos)
+}
+
 // IsError reports whether t is the predeclared error type.
 func IsError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
 
@@ -372,7 +393,7 @@ func Predeclared(pass *analysis.Pass, fn ast.Node, names ...string) error {
 			return !declared
 		})
 		if !declared {
-			if s := pass.Pkg.Scope().Innermost(fn.Pos()); s != nil {
+			if s := Innermost(pass.Pkg, info, fn, fn.Pos()); s != nil {
 				_, obj := s.LookupParent(name, fn.Pos())
 				declared = obj != universe
 			}
