@@ -286,8 +286,9 @@ func (p *plan) round(pending []*Finding) []string {
 	byFile := make(map[string][]*Finding)
 	for _, f := range accepted {
 		for _, e := range f.Fix.Edits {
-			if !slices.Contains(byFile[e.File], f) {
-				byFile[e.File] = append(byFile[e.File], f)
+			// f's edits come one after another: if f is in the file's list, it is last.
+			if fs := byFile[e.File]; len(fs) == 0 || fs[len(fs)-1] != f {
+				byFile[e.File] = append(fs, f)
 			}
 		}
 	}
