@@ -59,12 +59,14 @@ func benchRun(b *testing.B, fix bool) {
 // BenchmarkManyFindings is -d on one generated file of N functions, each with a defer in a
 // loop (independent fixes, one per function): the cost of fixing a file must grow with
 // its findings, not with their square. Compare the ns/op of successive N: each doubling
-// should at most double it.
+// should at most double it (on a shared machine compare cpu-ns/op, and B/op, which
+// TestManyFindingsLinear checks).
 func BenchmarkManyFindings(b *testing.B) {
 	for _, n := range []int{100, 200, 400, 800, 1600} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
 			testgen.WriteModule(b, dir, map[string]string{"m.go": testgen.ManyFindings(n)})
+			cpu := rewrite.CPUTime()
 			for b.Loop() {
 				cfg := &rewrite.Config{Dir: dir, Analyzers: rules.All, Fix: true}
 				res, err := rewrite.Run(context.Background(), cfg, "./...")
@@ -75,6 +77,7 @@ func BenchmarkManyFindings(b *testing.B) {
 					b.Fatalf("want one file with %d fixes, got %d changes (%v)", n, len(res.Changes), res.Problems)
 				}
 			}
+			b.ReportMetric(float64(rewrite.CPUTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/aymanbagabas/go-udiff"
@@ -259,17 +260,10 @@ func (p *plan) pending() []*Finding {
 // touch, and re-analyzes those packages for the next round. It returns the files it
 // changed.
 func (p *plan) round(pending []*Finding) []string {
-	type span struct{ start, end int }
-	taken := make(map[string][]span)
+	taken := make(map[string]*spans)
 	overlaps := func(e Edit) bool {
-		for _, s := range taken[e.File] {
-			// Edits touching at a boundary count as overlapping: both may be line edits
-			// of the same region.
-			if e.Start <= s.end && s.start <= e.End {
-				return true
-			}
-		}
-		return false
+		s := taken[e.File]
+		return s != nil && s.overlaps(e.Start, e.End)
 	}
 	var accepted []*Finding
 	blocked := make(map[string]bool) // files where a fix waits: later rules wait too
@@ -285,7 +279,10 @@ func (p *plan) round(pending []*Finding) []string {
 			continue
 		}
 		for _, e := range f.Fix.Edits {
-			taken[e.File] = append(taken[e.File], span{e.Start, e.End})
+			if taken[e.File] == nil {
+				taken[e.File] = new(spans)
+			}
+			taken[e.File].add(e.Start, e.End)
 		}
 		accepted = append(accepted, f)
 	}
@@ -294,8 +291,9 @@ func (p *plan) round(pending []*Finding) []string {
 	byFile := make(map[string][]*Finding)
 	for _, f := range accepted {
 		for _, e := range f.Fix.Edits {
-			if !slices.Contains(byFile[e.File], f) {
-				byFile[e.File] = append(byFile[e.File], f)
+			// f's edits come one after another: if f is in the file's list, it is last.
+			if fs := byFile[e.File]; len(fs) == 0 || fs[len(fs)-1] != f {
+				byFile[e.File] = append(fs, f)
 			}
 		}
 	}
@@ -355,6 +353,34 @@ func (p *plan) round(pending []*Finding) []string {
 	p.reanalyze(changed)
 	p.follow(prev, changed, byFile)
 	return changed
+}
+
+// spans are the byte ranges of a file that a round's fixes edit, closed at both ends:
+// edits touching at a boundary count as overlapping, for both may be line edits of the
+// same region. They are kept sorted and merged where they overlap or touch, so testing a
+// fix is a binary search, not a scan of every edit taken before it in the file.
+type spans []span
+
+type span struct{ start, end int }
+
+// overlaps reports whether [start, end] overlaps or touches a span.
+func (s spans) overlaps(start, end int) bool {
+	// The spans before i start at or before end; the last of them ends last.
+	i := sort.Search(len(s), func(i int) bool { return s[i].start > end })
+	return i > 0 && s[i-1].end >= start
+}
+
+// add adds [start, end], merged with the spans it overlaps or touches.
+func (s *spans) add(start, end int) {
+	i := sort.Search(len(*s), func(i int) bool { return (*s)[i].start > end })
+	j := i
+	for j > 0 && (*s)[j-1].end >= start {
+		j--
+	}
+	if j < i {
+		start, end = min(start, (*s)[j].start), max(end, (*s)[i-1].end)
+	}
+	*s = slices.Replace(*s, j, i, span{start, end})
 }
 
 // apply merges the fixes' edits to one file and formats the result.

@@ -86,7 +86,7 @@ func (s *scope) guardFix() (fix analysis.SuggestedFix, ok bool) {
 	if !ok || otherDefers(anchor, s.defers) || !s.guardOpenCoded() {
 		return fix, false
 	}
-	g := &guard{scope: s, anchor: anchor, scope0: s.pass.Pkg.Scope().Innermost(anchor.Pos()), qual: make(map[*types.Package]string)}
+	g := &guard{scope: s, anchor: anchor, scope0: deferutil.Innermost(s.pass.Pkg, s.pass.TypesInfo, s.fn.Node(), anchor.Pos()), qual: make(map[*types.Package]string)}
 	if g.scope0 == nil {
 		return fix, false
 	}

@@ -437,10 +437,8 @@ func (s *scope) findLiteral(v *types.Var) *ast.CompositeLit {
 			roots = append(roots, f)
 		}
 	} else {
-		for _, d := range s.file().Decls {
-			if d.Pos() <= v.Pos() && v.Pos() < d.End() {
-				roots = append(roots, d)
-			}
+		if d := deferutil.DeclAt(s.file(), v.Pos()); d != nil && v.Pos() < d.End() {
+			roots = append(roots, d)
 		}
 	}
 	for _, f := range roots {

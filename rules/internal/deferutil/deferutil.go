@@ -11,6 +11,7 @@ import (
 	"go/types"
 	"os"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -173,6 +174,39 @@ func File(cur inspector.Cursor) *ast.File {
 		return c.Node().(*ast.File)
 	}
 	return nil
+}
+
+// DeclAt returns the top-level declaration of f whose extent, ends included, holds pos,
+// or nil. Declarations do not overlap and come in source order, so it is a binary
+// search: the rules ask once per finding, and a scan of every declaration for each made
+// a file of many findings cost their number times its length.
+func DeclAt(f *ast.File, pos token.Pos) ast.Decl {
+	i := sort.Search(len(f.Decls), func(i int) bool { return f.Decls[i].End() >= pos })
+	if i < len(f.Decls) && f.Decls[i].Pos() <= pos {
+		return f.Decls[i]
+	}
+	return nil
+}
+
+// Innermost returns pkg.Scope().Innermost(pos), starting from the scope of fn, the
+// *ast.FuncDecl or *ast.FuncLit that holds pos. Scopes nest, and siblings do not overlap,
+// so the search from any scope holding pos ends where the search from the package does;
+// but the package's own tries every function of the file in turn, which made a file of
+// many findings cost their number times its length.
+func Innermost(pkg *types.Package, info *types.Info, fn ast.Node, pos token.Pos) *types.Scope {
+	var ft *ast.FuncType
+	switch fn := fn.(type) {
+	case *ast.FuncDecl:
+		ft = fn.Type
+	case *ast.FuncLit:
+		ft = fn.Type
+	}
+	if ft != nil {
+		if s := info.Scopes[ft]; s != nil && s.Contains(pos) {
+			return s.Innermost(pos)
+		}
+	}
+	return pkg.Scope().Innermost(pos)
 }
 
 // IsError reports whether t is the predeclared error type.
@@ -359,7 +393,7 @@ func Predeclared(pass *analysis.Pass, fn ast.Node, names ...string) error {
 			return !declared
 		})
 		if !declared {
-			if s := pass.Pkg.Scope().Innermost(fn.Pos()); s != nil {
+			if s := Innermost(pass.Pkg, info, fn, fn.Pos()); s != nil {
 				_, obj := s.LookupParent(name, fn.Pos())
 				declared = obj != universe
 			}

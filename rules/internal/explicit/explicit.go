@@ -361,9 +361,8 @@ func (r *Region) scopesOf(call ast.Node) Plan {
 		return true
 	}
 	ast.Inspect(call, visit)
-	pkgScope := r.Pkg.Scope()
 	check := func(pos token.Pos) Plan {
-		scope := pkgScope.Innermost(pos)
+		scope := deferutil.Innermost(r.Pkg, r.Info, r.Fn, pos)
 		if scope == nil {
 			return Plan{Refused: "no scope at an exit", At: pos}
 		}

@@ -15,8 +15,11 @@ import (
 	"go/format"
 	"go/token"
 	"go/types"
+	"runtime"
+	"sort"
 	"strings"
 	"sync"
+	"weak"
 
 	"github.com/dave/dst"
 	"github.com/dave/dst/decorator"
@@ -25,6 +28,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/deferfix/deferfix/rewrite/linediff"
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
 )
 
 // UnsafeSuffix ends the title of every fix that may change behaviour on an exceptional path
@@ -102,7 +106,7 @@ func Decorate(pass *analysis.Pass, f *ast.File) (*File, error) {
 	if tok == nil {
 		return nil, fmt.Errorf("decorate: no position information for file")
 	}
-	src, err := pass.ReadFile(tok.Name())
+	src, err := readFile(pass, tok.Name())
 	if err != nil {
 		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
 	}
@@ -126,6 +130,39 @@ func Decorate(pass *analysis.Pass, f *ast.File) (*File, error) {
 		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
 	}
 	return &File{Pass: pass, AST: f, Dst: df, dec: dec, src: src, tok: tok, imports: !duplicateImports(f)}, nil
+}
+
+// sources holds, per pass, the contents of the files its fixes read. A rule makes a fix
+// for each finding, and each checks the file is the one parsed: read every time, a file
+// with n findings was read n times, and fixing it cost n times its size. The contents go
+// with the pass (a cleanup drops the entry once the pass is unreachable), in every host:
+// deferfix, go vet -vettool, gopls.
+var sources sync.Map // weak.Pointer[analysis.Pass] → *passSources
+
+type passSources struct {
+	mu   sync.Mutex
+	read map[string][]byte
+}
+
+// readFile is pass.ReadFile, once per file and pass. The contents are shared: readers
+// must not modify them.
+func readFile(pass *analysis.Pass, name string) ([]byte, error) {
+	key := weak.Make(pass)
+	v, loaded := sources.LoadOrStore(key, &passSources{read: make(map[string][]byte)})
+	if !loaded {
+		runtime.AddCleanup(pass, func(k weak.Pointer[analysis.Pass]) { sources.Delete(k) }, key)
+	}
+	ps := v.(*passSources)
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if src, ok := ps.read[name]; ok {
+		return src, nil
+	}
+	src, err := pass.ReadFile(name)
+	if err == nil {
+		ps.read[name] = src
+	}
+	return src, err
 }
 
 // gofmtCache remembers, per parsed file, whether it is gofmt-clean: several fixes in one
@@ -214,16 +251,14 @@ func DecorateDecl(pass *analysis.Pass, f *ast.File, at ast.Node) (*File, error) 
 	if tok == nil {
 		return nil, fmt.Errorf("decorate: no position information for file")
 	}
-	var decl ast.Decl
-	for _, d := range f.Decls {
-		if d.Pos() <= at.Pos() && at.End() <= d.End() {
-			decl = d
-		}
+	decl := deferutil.DeclAt(f, at.Pos())
+	if decl != nil && at.End() > decl.End() {
+		decl = nil
 	}
 	if decl == nil {
 		return nil, fmt.Errorf("decorate: no declaration holds the node")
 	}
-	src, err := pass.ReadFile(tok.Name())
+	src, err := readFile(pass, tok.Name())
 	if err != nil {
 		return nil, fmt.Errorf("decorate %q: %w", tok.Name(), err)
 	}
@@ -255,11 +290,15 @@ func DecorateDecl(pass *analysis.Pass, f *ast.File, at ast.Node) (*File, error) 
 	if start != tok.Offset(startPos) {
 		return nil, fmt.Errorf("decorate: the declaration does not start a line")
 	}
+	// The comments come in source order: those in the declaration's lines are a run of
+	// them, found by binary search (a scan of all was a cost per fix of the file's size).
 	var comments []*ast.CommentGroup
-	for _, g := range f.Comments {
-		if off := tok.Offset(g.Pos()); off >= start && off < end {
-			comments = append(comments, g)
+	first := sort.Search(len(f.Comments), func(i int) bool { return tok.Offset(f.Comments[i].Pos()) >= start })
+	for _, g := range f.Comments[first:] {
+		if tok.Offset(g.Pos()) >= end {
+			break
 		}
+		comments = append(comments, g)
 	}
 	fset, mini := declFile(tok, f, decl, comments, start, end)
 	dec := decorator.NewDecorator(fset)
@@ -319,10 +358,8 @@ func FixAt(pass *analysis.Pass, file *ast.File, at ast.Node, title string, rewri
 	if fix, ok, err := titleOnly(pass, file, title); ok {
 		return fix, err
 	}
-	for _, d := range file.Decls {
-		if d.Pos() <= at.Pos() && at.End() <= d.End() && pass.Fset.Position(d.Pos()).Line == pass.Fset.Position(d.End()).Line {
-			return Fix(pass, file, title, rewrite)
-		}
+	if d := deferutil.DeclAt(file, at.Pos()); d != nil && at.End() <= d.End() && pass.Fset.Position(d.Pos()).Line == pass.Fset.Position(d.End()).Line {
+		return Fix(pass, file, title, rewrite)
 	}
 	f, err := DecorateDecl(pass, file, at)
 	if err != nil {
@@ -376,7 +413,7 @@ func titleOnly(pass *analysis.Pass, file *ast.File, title string) (analysis.Sugg
 		return analysis.SuggestedFix{}, false, nil
 	}
 	tok := pass.Fset.File(file.FileStart)
-	src, err := pass.ReadFile(tok.Name())
+	src, err := readFile(pass, tok.Name())
 	if err != nil {
 		return analysis.SuggestedFix{}, true, err
 	}
