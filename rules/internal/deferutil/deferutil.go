@@ -421,6 +421,7 @@ type ignoredFile struct {
 	pkg     string
 	decls   []string
 	imports []string
+	funcs   []string // functions, and methods as "T.M"
 }
 
 type ignored struct{ decls, imports map[string]bool }
@@ -480,6 +481,9 @@ func parseIgnored(pass *analysis.Pass, name string) *ignoredFile {
 		case *ast.FuncDecl:
 			if d.Recv == nil {
 				f.decls = append(f.decls, d.Name.Name)
+				f.funcs = append(f.funcs, d.Name.Name)
+			} else if t := recvTypeName(d.Recv); t != "" {
+				f.funcs = append(f.funcs, t+"."+d.Name.Name)
 			}
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
@@ -496,6 +500,63 @@ func parseIgnored(pass *analysis.Pass, name string) *ignoredFile {
 	}
 	ignoredCache.Store(name, f)
 	return f
+}
+
+// recvTypeName returns the name of a method's receiver base type, without pointer or
+// type parameters.
+func recvTypeName(recv *ast.FieldList) string {
+	if len(recv.List) != 1 {
+		return ""
+	}
+	t := recv.List[0].Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		t = star.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// HasVariant reports whether fn, a function or method of pass's package, is also declared
+// in a file that build constraints exclude: another build configuration compiles that
+// body instead of the one the type checker saw, so what is proven from fn's body (it does
+// not recover, it returns nil with every error) holds for this configuration only.
+func HasVariant(pass *analysis.Pass, fn *types.Func) bool {
+	if fn.Pkg() != pass.Pkg || len(pass.IgnoredFiles) == 0 {
+		return false
+	}
+	name := fn.Name()
+	if recv := fn.Signature().Recv(); recv != nil {
+		t := recv.Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		named, ok := t.(*types.Named)
+		if !ok {
+			return true // an unusual receiver: assume another body may exist
+		}
+		name = named.Obj().Name() + "." + name
+	}
+	for _, file := range pass.IgnoredFiles {
+		if !strings.HasSuffix(file, ".go") {
+			continue
+		}
+		f := parseIgnored(pass, file)
+		if f == nil || f.pkg != pass.Pkg.Name() {
+			continue
+		}
+		if slices.Contains(f.funcs, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // TypeSpelledAt returns an error unless the type expression src, written at pos, denotes

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
 )
 
 // NilOnError is an object fact on a function whose last result is an error: whenever it
@@ -112,7 +114,9 @@ func ExportNilOnError(pass *analysis.Pass) *NilOnErrorFuncs {
 				continue
 			}
 			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
-			if ok && nilOnErrSig(fn.Signature()) {
+			// A function another build configuration declares with another body
+			// (deferutil.HasVariant) is proven for this configuration only: not at all.
+			if ok && nilOnErrSig(fn.Signature()) && !deferutil.HasVariant(pass, fn) {
 				bodies[fn] = fd.Body
 				s.local[fn] = true // greatest fixed point: assume, then refute
 			}

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
 
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -45,6 +46,9 @@ type Result struct {
 	bodies map[*types.Func]*ast.BlockStmt
 	fact   func(*types.Func) (recovers, known bool)
 	files  []*ast.File
+	// variant reports a function of the package that another build configuration
+	// declares with another body (deferutil.HasVariant): its own body proves nothing.
+	variant func(*types.Func) bool
 
 	sourcesOnce sync.Once
 	sources     map[*types.Var][]ast.Expr // what each local variable is set from (nil: zero)
@@ -59,10 +63,12 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return false, false
 	})
+	r.variant = func(fn *types.Func) bool { return deferutil.HasVariant(pass, fn) }
 	// The package itself never imports these facts: Recover answers from the bodies.
+	// A function with a body in a file the build excludes may recover there.
 	if !fixes.FactsLocal(pass) {
 		for fn, body := range r.bodies {
-			pass.ExportObjectFact(fn, &MayRecover{Recovers: CallsRecover(pass.TypesInfo, body)})
+			pass.ExportObjectFact(fn, &MayRecover{Recovers: CallsRecover(pass.TypesInfo, body) || r.variant(fn)})
 		}
 	}
 	return r, nil
@@ -136,6 +142,9 @@ func (r *Result) Recover(call *ast.CallExpr) Recovery {
 		return Unknown // an interface method, promoted or through a method expression
 	}
 	if body, ok := r.bodies[fn]; ok {
+		if r.variant != nil && r.variant(fn) {
+			return Unknown // another build configuration compiles another body
+		}
 		if CallsRecover(info, body) {
 			return Recovers
 		}
