@@ -32,7 +32,8 @@ import (
 // Facts are those of the code as loaded. A later round re-analyses the rewritten packages
 // and publishes their facts again, to its own plan only (child): a fix elsewhere in the
 // same round was proven from the facts before it. No rule's fix changes a fact its
-// callers' proofs read (none adds a recover or makes a function exit), so the two agree.
+// callers' proofs read (none adds a recover or makes a function exit; a deferred call
+// whose error closecheck would return already fails NilOnError), so the two agree.
 type factStore struct {
 	parent *factStore
 

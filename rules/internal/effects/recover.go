@@ -63,7 +63,8 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return false, false
 	})
-	r.variant = func(fn *types.Func) bool { return deferutil.HasVariant(pass, fn) }
+	// The standard library's recovers are a table for every port (stdRecovers).
+	r.variant = func(fn *types.Func) bool { return !stdPackages[pass.Pkg.Path()] && deferutil.HasVariant(pass, fn) }
 	// The package itself never imports these facts: Recover answers from the bodies.
 	// A function with a body in a file the build excludes may recover there.
 	if !fixes.FactsLocal(pass) {
