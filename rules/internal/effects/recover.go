@@ -360,9 +360,10 @@ func DirectRecover(info *types.Info, n ast.Node) *ast.CallExpr {
 // through a function value (other than one set only from stdCallableResults, such as
 // context's cancel functions), through an interface, or of a function of another
 // package outside the standard library (deferfix's own driver carries no facts across
-// packages, and a fact answers only what it was made for). Conversions, builtins,
-// functions of this package and of the standard library are seen: their bodies are
-// this package's to read, or documented.
+// packages, and a fact answers only what it was made for), or of a function of this
+// package that a file the build excludes declares too (deferutil.HasVariant).
+// Conversions, builtins, other functions of this package and those of the standard
+// library are seen: their bodies are this package's to read, or documented.
 func (r *Result) Unseen(call *ast.CallExpr) bool {
 	info := r.info
 	fun := ast.Unparen(call.Fun)
@@ -385,7 +386,10 @@ func (r *Result) Unseen(call *ast.CallExpr) bool {
 		if recv := fn.Signature().Recv(); recv != nil && types.IsInterface(recv.Type()) {
 			return true
 		}
-		return fn.Pkg() != nil && fn.Pkg() != r.pkg && !stdPackages[fn.Pkg().Path()]
+		if fn.Pkg() == r.pkg {
+			return r.variant != nil && r.variant(fn) // another build compiles another body
+		}
+		return fn.Pkg() != nil && !stdPackages[fn.Pkg().Path()]
 	}
 	id, ok := fun.(*ast.Ident)
 	return !ok || !r.setFromCallable(id)
