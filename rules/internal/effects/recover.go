@@ -361,7 +361,8 @@ func DirectRecover(info *types.Info, n ast.Node) *ast.CallExpr {
 // context's cancel functions), through an interface, or of a function of another
 // package outside the standard library (deferfix's own driver carries no facts across
 // packages, and a fact answers only what it was made for), or of a function of this
-// package that a file the build excludes declares too (deferutil.HasVariant).
+// package declared without a body (its code is assembly, or another package's under
+// go:linkname) or that a file the build excludes declares too (deferutil.HasVariant).
 // Conversions, builtins, other functions of this package and those of the standard
 // library are seen: their bodies are this package's to read, or documented.
 func (r *Result) Unseen(call *ast.CallExpr) bool {
@@ -387,6 +388,9 @@ func (r *Result) Unseen(call *ast.CallExpr) bool {
 			return true
 		}
 		if fn.Pkg() == r.pkg {
+			if _, ok := r.bodies[fn]; !ok {
+				return true // declared without a body: assembly, go:linkname
+			}
 			return r.variant != nil && r.variant(fn) // another build compiles another body
 		}
 		return fn.Pkg() != nil && !stdPackages[fn.Pkg().Path()]
