@@ -524,39 +524,41 @@ func recvTypeName(recv *ast.FieldList) string {
 	return ""
 }
 
-// HasVariant reports whether fn, a function or method of pass's package, is also declared
-// in a file that build constraints exclude: another build configuration compiles that
-// body instead of the one the type checker saw, so what is proven from fn's body (it does
-// not recover, it returns nil with every error) holds for this configuration only.
-func HasVariant(pass *analysis.Pass, fn *types.Func) bool {
-	if fn.Pkg() != pass.Pkg || len(pass.IgnoredFiles) == 0 {
-		return false
-	}
-	name := fn.Name()
-	if recv := fn.Signature().Recv(); recv != nil {
-		t := recv.Type()
-		if p, ok := t.(*types.Pointer); ok {
-			t = p.Elem()
-		}
-		named, ok := t.(*types.Named)
-		if !ok {
-			return true // an unusual receiver: assume another body may exist
-		}
-		name = named.Obj().Name() + "." + name
-	}
+// Variants returns a function that reports whether fn, a function or method of pass's
+// package, is also declared in a file that build constraints exclude: another build
+// configuration compiles that body instead of the one the type checker saw, so what is
+// proven from fn's body (it does not recover, it returns nil with every error) holds for
+// this configuration only. The excluded files are read once, when Variants is called.
+func Variants(pass *analysis.Pass) func(fn *types.Func) bool {
+	names := make(map[string]bool)
 	for _, file := range pass.IgnoredFiles {
 		if !strings.HasSuffix(file, ".go") {
 			continue
 		}
-		f := parseIgnored(pass, file)
-		if f == nil || f.pkg != pass.Pkg.Name() {
-			continue
-		}
-		if slices.Contains(f.funcs, name) {
-			return true
+		if f := parseIgnored(pass, file); f != nil && f.pkg == pass.Pkg.Name() {
+			for _, n := range f.funcs {
+				names[n] = true
+			}
 		}
 	}
-	return false
+	return func(fn *types.Func) bool {
+		if fn.Pkg() != pass.Pkg || len(names) == 0 {
+			return false
+		}
+		name := fn.Name()
+		if recv := fn.Signature().Recv(); recv != nil {
+			t := recv.Type()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			named, ok := t.(*types.Named)
+			if !ok {
+				return true // an unusual receiver: another body may exist
+			}
+			name = named.Obj().Name() + "." + name
+		}
+		return names[name]
+	}
 }
 
 // TypeSpelledAt returns an error unless the type expression src, written at pos, denotes

@@ -107,6 +107,10 @@ type NilOnErrorFuncs struct {
 func ExportNilOnError(pass *analysis.Pass) *NilOnErrorFuncs {
 	s := &NilOnErrorFuncs{pass: pass, local: make(map[*types.Func]bool)}
 	bodies := make(map[*types.Func]*ast.BlockStmt)
+	var variant func(*types.Func) bool
+	if !stdPackages[pass.Pkg.Path()] {
+		variant = deferutil.Variants(pass)
+	}
 	for _, f := range pass.Files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
@@ -115,9 +119,9 @@ func ExportNilOnError(pass *analysis.Pass) *NilOnErrorFuncs {
 			}
 			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
 			// A function another build configuration declares with another body
-			// (deferutil.HasVariant) is proven for this configuration only: not at all.
+			// (deferutil.Variants) is proven for this configuration only: not at all.
 			// The standard library's are vetted as a table for every port (StdNilOnError).
-			if ok && nilOnErrSig(fn.Signature()) && (stdPackages[pass.Pkg.Path()] || !deferutil.HasVariant(pass, fn)) {
+			if ok && nilOnErrSig(fn.Signature()) && (variant == nil || !variant(fn)) {
 				bodies[fn] = fd.Body
 				s.local[fn] = true // greatest fixed point: assume, then refute
 			}

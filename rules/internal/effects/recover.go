@@ -47,7 +47,7 @@ type Result struct {
 	fact   func(*types.Func) (recovers, known bool)
 	files  []*ast.File
 	// variant reports a function of the package that another build configuration
-	// declares with another body (deferutil.HasVariant): its own body proves nothing.
+	// declares with another body (deferutil.Variants): its own body proves nothing.
 	variant func(*types.Func) bool
 
 	sourcesOnce sync.Once
@@ -64,12 +64,14 @@ func run(pass *analysis.Pass) (any, error) {
 		return false, false
 	})
 	// The standard library's recovers are a table for every port (stdRecovers).
-	r.variant = func(fn *types.Func) bool { return !stdPackages[pass.Pkg.Path()] && deferutil.HasVariant(pass, fn) }
+	if !stdPackages[pass.Pkg.Path()] {
+		r.variant = deferutil.Variants(pass)
+	}
 	// The package itself never imports these facts: Recover answers from the bodies.
 	// A function with a body in a file the build excludes may recover there.
 	if !fixes.FactsLocal(pass) {
 		for fn, body := range r.bodies {
-			pass.ExportObjectFact(fn, &MayRecover{Recovers: CallsRecover(pass.TypesInfo, body) || r.variant(fn)})
+			pass.ExportObjectFact(fn, &MayRecover{Recovers: CallsRecover(pass.TypesInfo, body) || r.variant != nil && r.variant(fn)})
 		}
 	}
 	return r, nil
@@ -362,7 +364,7 @@ func DirectRecover(info *types.Info, n ast.Node) *ast.CallExpr {
 // package outside the standard library (deferfix's own driver carries no facts across
 // packages, and a fact answers only what it was made for), or of a function of this
 // package declared without a body (its code is assembly, or another package's under
-// go:linkname) or that a file the build excludes declares too (deferutil.HasVariant).
+// go:linkname) or that a file the build excludes declares too (deferutil.Variants).
 // Conversions, builtins, other functions of this package and those of the standard
 // library are seen: their bodies are this package's to read, or documented.
 func (r *Result) Unseen(call *ast.CallExpr) bool {
