@@ -23,15 +23,23 @@ import (
 // in the run imports keeps its facts to itself (rules.LocalFacts), which lets the rules
 // skip facts they do not use themselves.
 //
+// Facts cross packages of one module only. Another module's code (a nested module
+// replaced by a directory, the other modules of a go.work workspace) is the one the build
+// compiles only while that replace or workspace applies: a module that requires it gets
+// the version it names, whose functions may recover. Its functions stay unknown, with
+// whatever patterns name them, as they do when deferfix -w . does not load them.
+//
 // Facts are those of the code as loaded. A later round re-analyses the rewritten packages
 // and publishes their facts again, to its own plan only (child): a fix elsewhere in the
 // same round was proven from the facts before it. No rule's fix changes a fact its
-// callers' proofs read (none adds a recover or makes a function exit), so the two agree.
+// callers' proofs read (none adds a recover or makes a function exit; a deferred call
+// whose error closecheck would return already fails NilOnError), so the two agree.
 type factStore struct {
 	parent *factStore
 
 	mu       sync.Mutex
 	byPkg    map[string]map[pathFactKey]analysis.Fact // by types path: facts of its objects
+	module   map[string]string                        // by types path: its module's path
 	imported map[string]bool                          // types paths a root package imports
 
 	// host, when the engine runs inside another driver's pass (RunPass), carries facts
@@ -64,7 +72,7 @@ type factKey struct {
 }
 
 func newFactStore() *factStore {
-	return &factStore{byPkg: make(map[string]map[pathFactKey]analysis.Fact), imported: make(map[string]bool)}
+	return &factStore{byPkg: make(map[string]map[pathFactKey]analysis.Fact), module: make(map[string]string), imported: make(map[string]bool)}
 }
 
 // hostFactStore returns the store of the engine running inside pass (RunPass).
@@ -113,8 +121,9 @@ func (s *factStore) isImported(path string) bool {
 	return false
 }
 
-// lookup copies into f the fact of its type about obj, an object of another package.
-func (s *factStore) lookup(obj types.Object, enc *objectpath.Encoder, f analysis.Fact) bool {
+// lookup copies into f the fact of its type about obj, an object of another package, for
+// a package of the module at modPath.
+func (s *factStore) lookup(obj types.Object, enc *objectpath.Encoder, f analysis.Fact, modPath string) bool {
 	if s.host != nil && s.host.ImportObjectFact(obj, f) {
 		return true
 	}
@@ -126,7 +135,11 @@ func (s *factStore) lookup(obj types.Object, enc *objectpath.Encoder, f analysis
 	for ; s != nil; s = s.parent {
 		s.mu.Lock()
 		src, ok := s.byPkg[obj.Pkg().Path()][key]
+		mod := s.module[obj.Pkg().Path()]
 		s.mu.Unlock()
+		if ok && mod != modPath {
+			return false // another module's code: see factStore
+		}
 		if ok {
 			return copyFact(src, f)
 		}
@@ -136,7 +149,7 @@ func (s *factStore) lookup(obj types.Object, enc *objectpath.Encoder, f analysis
 
 // publish makes the facts a package's passes exported its facts for the packages that
 // import it, replacing what an earlier analysis of it published.
-func (s *factStore) publish(pkg *types.Package, facts map[factKey]analysis.Fact) {
+func (s *factStore) publish(pkg *types.Package, modPath string, facts map[factKey]analysis.Fact) {
 	if s.host != nil {
 		if !s.hostExport {
 			return // the rewritten code's facts: the driver has those of the code it loaded
@@ -155,6 +168,7 @@ func (s *factStore) publish(pkg *types.Package, facts map[factKey]analysis.Fact)
 	}
 	s.mu.Lock()
 	s.byPkg[pkg.Path()] = out
+	s.module[pkg.Path()] = modPath
 	s.mu.Unlock()
 }
 

@@ -131,7 +131,7 @@ func analyze(cfg *Config, store *factStore, pkg *packages.Package, files []*ast.
 			ReadFile:     readFile,
 			ImportObjectFact: func(obj types.Object, f analysis.Fact) bool {
 				if obj.Pkg() != nil && obj.Pkg() != pkg.Types {
-					return store.lookup(obj, &enc, f)
+					return store.lookup(obj, &enc, f, modulePath(pkg))
 				}
 				return copyFact(facts[factKey{obj, reflect.TypeOf(f)}], f)
 			},
@@ -168,7 +168,7 @@ func analyze(cfg *Config, store *factStore, pkg *packages.Package, files []*ast.
 		}
 	}
 	if !local {
-		store.publish(pkg.Types, facts)
+		store.publish(pkg.Types, modulePath(pkg), facts)
 	}
 	return findings, problems
 }
@@ -196,6 +196,14 @@ func runPass(pass *analysis.Pass) (res any, err error) {
 		}
 	}()
 	return pass.Analyzer.Run(pass)
+}
+
+// modulePath returns the path of pkg's module, "" outside any.
+func modulePath(pkg *packages.Package) string {
+	if pkg.Module == nil {
+		return ""
+	}
+	return pkg.Module.Path
 }
 
 func module(pkg *packages.Package) *analysis.Module {

@@ -179,8 +179,10 @@ const maxFactDepth = 4
 // fails to load is left out: its functions stay unknown, which only refuses more.
 func loadFactDeps(ctx context.Context, cfg *Config, roots []*packages.Package, only deferFiles) []*packages.Package {
 	have := make(map[string]bool)
+	modules := make(map[string]bool) // the roots' modules: facts cross no other (factStore)
 	for _, p := range roots {
 		have[p.PkgPath] = true
+		modules[modulePath(p)] = true
 	}
 	var out []*packages.Package
 	from := roots
@@ -219,8 +221,8 @@ func loadFactDeps(ctx context.Context, cfg *Config, roots []*packages.Package, o
 		}
 		from = from[:0:0]
 		for _, p := range pkgs {
-			if len(p.Errors) > 0 || p.Types == nil {
-				continue
+			if len(p.Errors) > 0 || p.Types == nil || !modules[modulePath(p)] {
+				continue // a nested module's package shares the path prefix
 			}
 			out = append(out, p)
 			from = append(from, p)

@@ -455,6 +455,7 @@ type ignoredFile struct {
 	pkg     string
 	decls   []string
 	imports []string
+	funcs   []string // functions, and methods as "T.M"
 }
 
 type ignored struct{ decls, imports map[string]bool }
@@ -514,6 +515,9 @@ func parseIgnored(pass *analysis.Pass, name string) *ignoredFile {
 		case *ast.FuncDecl:
 			if d.Recv == nil {
 				f.decls = append(f.decls, d.Name.Name)
+				f.funcs = append(f.funcs, d.Name.Name)
+			} else if t := recvTypeName(d.Recv); t != "" {
+				f.funcs = append(f.funcs, t+"."+d.Name.Name)
 			}
 		case *ast.GenDecl:
 			for _, s := range d.Specs {
@@ -530,6 +534,65 @@ func parseIgnored(pass *analysis.Pass, name string) *ignoredFile {
 	}
 	ignoredCache.Store(name, f)
 	return f
+}
+
+// recvTypeName returns the name of a method's receiver base type, without pointer or
+// type parameters.
+func recvTypeName(recv *ast.FieldList) string {
+	if len(recv.List) != 1 {
+		return ""
+	}
+	t := recv.List[0].Type
+	if star, ok := t.(*ast.StarExpr); ok {
+		t = star.X
+	}
+	switch x := t.(type) {
+	case *ast.IndexExpr:
+		t = x.X
+	case *ast.IndexListExpr:
+		t = x.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+// Variants returns a function that reports whether fn, a function or method of pass's
+// package, is also declared in a file that build constraints exclude: another build
+// configuration compiles that body instead of the one the type checker saw, so what is
+// proven from fn's body (it does not recover, it returns nil with every error) holds for
+// this configuration only. The excluded files are read once, when Variants is called.
+func Variants(pass *analysis.Pass) func(fn *types.Func) bool {
+	names := make(map[string]bool)
+	for _, file := range pass.IgnoredFiles {
+		if !strings.HasSuffix(file, ".go") {
+			continue
+		}
+		if f := parseIgnored(pass, file); f != nil && f.pkg == pass.Pkg.Name() {
+			for _, n := range f.funcs {
+				names[n] = true
+			}
+		}
+	}
+	return func(fn *types.Func) bool {
+		if fn.Pkg() != pass.Pkg || len(names) == 0 {
+			return false
+		}
+		name := fn.Name()
+		if recv := fn.Signature().Recv(); recv != nil {
+			t := recv.Type()
+			if p, ok := t.(*types.Pointer); ok {
+				t = p.Elem()
+			}
+			named, ok := t.(*types.Named)
+			if !ok {
+				return true // an unusual receiver: another body may exist
+			}
+			name = named.Obj().Name() + "." + name
+		}
+		return names[name]
+	}
 }
 
 // TypeSpelledAt returns an error unless the type expression src, written at pos, denotes

@@ -96,7 +96,10 @@
 // TestStdCallableResults), never addressed nor set otherwise, does not recover. Everything
 // else — a call through an interface or another function value, a method value, a
 // function of another module (deferfix's own driver has facts for the packages of the
-// roots' modules only) — may recover.
+// roots' modules only) — may recover. So does a function declared without a body
+// (assembly, go:linkname) or declared again in a file that build constraints exclude
+// (deferutil.Variants): the body read is not the one every build compiles. Unseen
+// answers yes for those calls too, and NilOnError is not proven for such a function.
 //
 // # Cost: why not SSA
 //

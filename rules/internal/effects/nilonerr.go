@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
 )
 
 // NilOnError is an object fact on a function whose last result is an error: whenever it
@@ -105,6 +107,10 @@ type NilOnErrorFuncs struct {
 func ExportNilOnError(pass *analysis.Pass) *NilOnErrorFuncs {
 	s := &NilOnErrorFuncs{pass: pass, local: make(map[*types.Func]bool)}
 	bodies := make(map[*types.Func]*ast.BlockStmt)
+	var variant func(*types.Func) bool
+	if !stdPackages[pass.Pkg.Path()] {
+		variant = deferutil.Variants(pass)
+	}
 	for _, f := range pass.Files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
@@ -112,7 +118,10 @@ func ExportNilOnError(pass *analysis.Pass) *NilOnErrorFuncs {
 				continue
 			}
 			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
-			if ok && nilOnErrSig(fn.Signature()) {
+			// A function another build configuration declares with another body
+			// (deferutil.Variants) is proven for this configuration only: not at all.
+			// The standard library's are vetted as a table for every port (StdNilOnError).
+			if ok && nilOnErrSig(fn.Signature()) && (variant == nil || !variant(fn)) {
 				bodies[fn] = fd.Body
 				s.local[fn] = true // greatest fixed point: assume, then refute
 			}
@@ -166,7 +175,12 @@ func nilOnErrSig(sig *types.Signature) bool {
 // function given their addresses), and a deferred recover returns whatever they held
 // when the panic began (r = open(); mayPanic(); return r, nil returns r with the
 // recovered error). So a function with named results and a defer statement of its own
-// is not proven.
+// is not proven. Nor is one that defers a call whose error result it drops: the
+// rewrite that checks that error (closecheck: defer bw.Flush() becomes a literal that
+// sets a named err) makes the function return it with the other results as they are,
+// a live value with a non-nil error, and a caller's fix proven in the same run from
+// the code before that rewrite would skip the value's release. The standard library is
+// never rewritten: its functions keep the proof of their code as it is (StdNilOnError).
 func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, res *types.Tuple) bool {
 	info := s.pass.TypesInfo
 	n := res.Len()
@@ -182,7 +196,7 @@ func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, res *types.Tuple) bool {
 		case *ast.FuncLit:
 			return false
 		case *ast.DeferStmt:
-			if named {
+			if named || !stdPackages[s.pass.Pkg.Path()] && dropsError(info, node.Call) {
 				ok = false
 			}
 		case *ast.ReturnStmt:
@@ -206,6 +220,22 @@ func (s *NilOnErrorFuncs) proves(body *ast.BlockStmt, res *types.Tuple) bool {
 		return ok
 	})
 	return ok
+}
+
+// dropsError reports whether call, deferred, has an error among its results.
+func dropsError(info *types.Info, call *ast.CallExpr) bool {
+	switch t := info.TypeOf(call).(type) {
+	case *types.Tuple:
+		for v := range t.Variables() {
+			if types.Identical(v.Type(), errorType) {
+				return true
+			}
+		}
+	case nil:
+	default:
+		return types.Identical(t, errorType)
+	}
+	return false
 }
 
 func zeroNil(info *types.Info, e ast.Expr) bool {
@@ -330,3 +360,5 @@ func (s *NilOnErrorFuncs) assignsAll(as *ast.AssignStmt, index map[types.Object]
 	tuple, ok := info.TypeOf(call).(*types.Tuple)
 	return ok && types.Identical(tuple, res) && s.Call(call)
 }
+
+var errorType = types.Universe.Lookup("error").Type()

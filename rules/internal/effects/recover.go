@@ -10,6 +10,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
 
+	"github.com/deferfix/deferfix/rules/internal/deferutil"
 	"github.com/deferfix/deferfix/rules/internal/fixes"
 )
 
@@ -45,6 +46,9 @@ type Result struct {
 	bodies map[*types.Func]*ast.BlockStmt
 	fact   func(*types.Func) (recovers, known bool)
 	files  []*ast.File
+	// variant reports a function of the package that another build configuration
+	// declares with another body (deferutil.Variants): its own body proves nothing.
+	variant func(*types.Func) bool
 
 	sourcesOnce sync.Once
 	sources     map[*types.Var][]ast.Expr // what each local variable is set from (nil: zero)
@@ -59,10 +63,15 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		return false, false
 	})
+	// The standard library's recovers are a table for every port (stdRecovers).
+	if !stdPackages[pass.Pkg.Path()] {
+		r.variant = deferutil.Variants(pass)
+	}
 	// The package itself never imports these facts: Recover answers from the bodies.
+	// A function with a body in a file the build excludes may recover there.
 	if !fixes.FactsLocal(pass) {
 		for fn, body := range r.bodies {
-			pass.ExportObjectFact(fn, &MayRecover{Recovers: CallsRecover(pass.TypesInfo, body)})
+			pass.ExportObjectFact(fn, &MayRecover{Recovers: CallsRecover(pass.TypesInfo, body) || r.variant != nil && r.variant(fn)})
 		}
 	}
 	return r, nil
@@ -136,6 +145,9 @@ func (r *Result) Recover(call *ast.CallExpr) Recovery {
 		return Unknown // an interface method, promoted or through a method expression
 	}
 	if body, ok := r.bodies[fn]; ok {
+		if r.variant != nil && r.variant(fn) {
+			return Unknown // another build configuration compiles another body
+		}
 		if CallsRecover(info, body) {
 			return Recovers
 		}
@@ -350,9 +362,11 @@ func DirectRecover(info *types.Info, n ast.Node) *ast.CallExpr {
 // through a function value (other than one set only from stdCallableResults, such as
 // context's cancel functions), through an interface, or of a function of another
 // package outside the standard library (deferfix's own driver carries no facts across
-// packages, and a fact answers only what it was made for). Conversions, builtins,
-// functions of this package and of the standard library are seen: their bodies are
-// this package's to read, or documented.
+// packages, and a fact answers only what it was made for), or of a function of this
+// package declared without a body (its code is assembly, or another package's under
+// go:linkname) or that a file the build excludes declares too (deferutil.Variants).
+// Conversions, builtins, other functions of this package and those of the standard
+// library are seen: their bodies are this package's to read, or documented.
 func (r *Result) Unseen(call *ast.CallExpr) bool {
 	info := r.info
 	fun := ast.Unparen(call.Fun)
@@ -375,7 +389,13 @@ func (r *Result) Unseen(call *ast.CallExpr) bool {
 		if recv := fn.Signature().Recv(); recv != nil && types.IsInterface(recv.Type()) {
 			return true
 		}
-		return fn.Pkg() != nil && fn.Pkg() != r.pkg && !stdPackages[fn.Pkg().Path()]
+		if fn.Pkg() == r.pkg {
+			if _, ok := r.bodies[fn]; !ok {
+				return true // declared without a body: assembly, go:linkname
+			}
+			return r.variant != nil && r.variant(fn) // another build compiles another body
+		}
+		return fn.Pkg() != nil && !stdPackages[fn.Pkg().Path()]
 	}
 	id, ok := fun.(*ast.Ident)
 	return !ok || !r.setFromCallable(id)

@@ -1,0 +1,3 @@
+module example.com/buildvariant
+
+go 1.26

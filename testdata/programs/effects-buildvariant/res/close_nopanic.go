@@ -1,0 +1,5 @@
+//go:build nopanic
+
+package res
+
+func (r *Res) Close() {}

@@ -1,0 +1,5 @@
+package res
+
+type Res struct{ Name string }
+
+func Open(name string) *Res { return &Res{Name: name} }

@@ -1,0 +1,3 @@
+module example.com/effectslinkname
+
+go 1.26

@@ -1,0 +1,3 @@
+module example.com/nilonerrrewritten
+
+go 1.26

@@ -1,0 +1,7 @@
+//go:build quiet
+
+package main
+
+import "fmt"
+
+func cleanup() { fmt.Println("cleanup") }

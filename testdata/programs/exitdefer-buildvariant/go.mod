@@ -1,0 +1,3 @@
+module example.com/exitvariant
+
+go 1.26
