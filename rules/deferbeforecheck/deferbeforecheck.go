@@ -26,7 +26,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       "https://pkg.go.dev/github.com/deferfix/deferfix/rules/deferbeforecheck",
 	Requires:  []*analysis.Analyzer{inspect.Analyzer},
 	Run:       run,
-	FactTypes: []analysis.Fact{new(effects.NilOnError)},
+	FactTypes: []analysis.Fact{new(effects.NilOnError), new(effects.NilInert)},
 }
 
 // Fix titles.
@@ -43,6 +43,7 @@ func run(pass *analysis.Pass) (any, error) {
 	var nilOnErr *effects.NilOnErrorFuncs
 	if !fixes.FactsLocal(pass) {
 		nilOnErr = effects.ExportNilOnError(pass)
+		effects.ExportNilInert(pass)
 	}
 	ins := pass.ResultOf[inspect.Analyzer].(*inspector.Inspector)
 	for cur := range ins.Root().Preorder((*ast.BlockStmt)(nil), (*ast.CaseClause)(nil), (*ast.CommClause)(nil)) {
@@ -66,8 +67,9 @@ type pair struct {
 	defer_    int           // index of the defer in list
 	check     int           // index of the if err != nil
 	errName   string
-	valueName string // the value the deferred call releases
-	call      string // the deferred method's name
+	valueName string     // the value the deferred call releases
+	value     *types.Var // and its variable
+	call      string     // the deferred method's name
 }
 
 // match reports the pair that starts with the assignment list[i], if any.
@@ -100,7 +102,7 @@ func match(pass *analysis.Pass, list []ast.Stmt, i int, s ast.Stmt) *pair {
 		case *ast.DeferStmt:
 			if p.defer_ < 0 {
 				if name, v, ok := methodOf(info, s.Call, values); ok {
-					p.defer_, p.call, p.valueName = j, name, v.Name()
+					p.defer_, p.call, p.valueName, p.value = j, name, v.Name(), v
 				}
 			}
 		case *ast.IfStmt:
@@ -283,7 +285,9 @@ func between(pass *analysis.Pass, fn ast.Node, p *pair) (blocked ast.Node, why s
 //     is still registered after this one);
 //   - the call that returned the value is not known to return a zero value whenever its
 //     error is non-nil (effects.NilOnError): the original then released a live value on
-//     the error path, which the moved defer no longer does.
+//     the error path, which the moved defer no longer does;
+//   - the deferred call, made on that nil value, is not known to do nothing but panic
+//     (effects.NilCallInert): the original made it on the error path, the move does not.
 func report(pass *analysis.Pass, cur inspector.Cursor, p *pair, nilOnErr *effects.NilOnErrorFuncs) {
 	d := p.list[p.defer_].(*ast.DeferStmt)
 	msg := sprintf(message, p.call, p.errName)
@@ -304,6 +308,10 @@ func report(pass *analysis.Pass, cur inspector.Cursor, p *pair, nilOnErr *effect
 	}
 	if !nilOnErr.Call(p.call_) {
 		fixes.Refuse(pass, rng, p.call_.Pos(), msg, sprintf("%s is not known to return a nil %s whenever %s is not nil; the deferred %s may release a live value on that path, which the moved defer would skip", calleeText(p.call_), p.valueName, p.errName, p.call))
+		return
+	}
+	if !effects.NilCallInert(pass, d.Call, p.value) {
+		fixes.Refuse(pass, rng, d.Call.Pos(), msg, sprintf("%s on a nil %s is not known to do nothing; the original makes that call when %s is not nil, the moved defer would not", p.call, p.valueName, p.errName))
 		return
 	}
 	title := titleMove

@@ -36,7 +36,12 @@
 // the standard library, a table proven by a test from the GOROOT sources): otherwise the
 // original released a live value on the error path, which the moved defer would skip.
 // net/http's Get is such a callee (a refused redirect returns the response with the
-// error). The fix is safe when nothing between the defer and the check can panic
+// error). On the error path the original still made the deferred call, on the nil value:
+// the fix is offered only when that call did nothing but maybe panic (effects.NilCallInert:
+// the defer statement itself dereferences nil, or the method's body returns at once or
+// starts with `if recv == nil { return }` — read from source in the package, carried to
+// importers as the NilInert fact, a table proven from GOROOT for the standard library, such
+// as os.File's Close); a Close that counts even a nil receiver's release refuses it. The fix is safe when nothing between the defer and the check can panic
 // (package rules/internal/effects: a call, an index, a division, a range over a
 // function...): then the deferred call runs exactly when it ran before on every path
 // where the value was valid. Otherwise the fix is offered as unsafe (the cleanup would no

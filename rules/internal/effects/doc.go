@@ -101,6 +101,15 @@
 // (deferutil.Variants): the body read is not the one every build compiles. Unseen
 // answers yes for those calls too, and NilOnError is not proven for such a function.
 //
+// # A nil value's deferred call
+//
+// Moving `defer v.M()` after `if err != nil { return }` leaves out, on the error path, the
+// original's call of M on a nil v (NilOnError). NilCallInert proves that call did nothing
+// but maybe panic: the defer statement dereferences nil (a field of v, a value receiver, an
+// interface's method value), or M's body returns at once or starts with
+// `if recv == nil { return ... }` calling nothing (NilGuarded; the NilInert fact across
+// packages; StdNilInert, proven from GOROOT by a test). Anything else may have an effect.
+//
 // # Cost: why not SSA
 //
 // golang.org/x/tools/go/ssa (through the buildssa pass) makes implicit address-taking,

@@ -9,7 +9,7 @@ import (
 
 type Res struct{ name string }
 
-func (r *Res) Close() error { return nil }
+func (r *Res) Close() error { return nil } // want Close:"NilInert"
 
 var errBad = errors.New("bad")
 

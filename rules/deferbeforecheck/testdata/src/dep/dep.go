@@ -5,7 +5,7 @@ import "errors"
 
 type Res struct{ name string }
 
-func (r *Res) Close() error { return nil }
+func (r *Res) Close() error { return nil } // want Close:"NilInert"
 
 var errBad = errors.New("bad")
 
