@@ -85,7 +85,8 @@
 // unreachable code is left). Exits inside function literals in main stay as they are.
 // No fix is offered when a deferred call of main may itself exit or wait for another
 // goroutine (in run it would run before main's exit and replace the status, or hang: a
-// channel operation, wg.Wait, a mutex Lock; a call whose code cannot be read — a
+// channel operation, wg.Wait, a mutex Lock; a mutex Unlock, which throws a fatal error
+// when the lock is not held; a call whose code cannot be read — a
 // function value, an interface method, a function of another package outside the
 // standard library — may), when a deferred call uses a value taken with an error not
 // yet checked at the defer, or its function or pointer receiver may still be nil there

@@ -335,7 +335,8 @@ func nilAt(info *types.Info, body *ast.BlockStmt, call *ast.CallExpr) bool {
 
 // exitingDefer returns a defer of main whose call may end the program itself or wait for
 // another goroutine (effects.MayBlock: a deferred wg.Wait on a worker that never ends
-// would hang, programs/exitdefer_blocks), or nil.
+// would hang, programs/exitdefer_blocks), or throw a fatal error (effects.MayThrow: a
+// deferred Unlock of a mutex not held, programs/exitdefer-unlock), or nil.
 // After the rewrite the deferred calls run before main's os.Exit, so such a call would
 // replace the status main exits with; before, the exit skipped it. A call may exit when
 // it is an exit, a function literal or function of this package whose body (or a
@@ -363,7 +364,7 @@ func exitingDefer(pass *analysis.Pass, body *ast.BlockStmt, kindOf func(*ast.Cal
 			return false
 		}
 		seen[n] = true
-		if effects.MayBlock(pass.TypesInfo, n) != nil {
+		if effects.MayBlock(pass.TypesInfo, n) != nil || effects.MayThrow(pass.TypesInfo, n) != nil {
 			return true
 		}
 		found := false

@@ -66,3 +66,30 @@ var stdWaits = map[string]bool{
 	"(*net/http.Server).Serve":          true,
 	"(*net/http/httptest.Server).Close": true,
 }
+
+// MayThrow returns a call in n (function literals included) of a standard library
+// function that may end the program with a fatal error no recover stops (stdThrows), or
+// nil. A fix that makes code run which did not run before must treat it as an exit: a
+// deferred mu.Unlock that os.Exit skipped throws "unlock of unlocked mutex" when the lock
+// is not held, and exits with status 2 (programs/exitdefer-unlock). Whether the lock is
+// held is not proven.
+func MayThrow(info *types.Info, n ast.Node) ast.Node {
+	var found ast.Node
+	ast.Inspect(n, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if fn, ok := typeutil.Callee(info, call).(*types.Func); ok && stdThrows[fn.Origin().FullName()] {
+				found = call
+			}
+		}
+		return found == nil
+	})
+	return found
+}
+
+// stdThrows lists standard library functions (types.Func.FullName) that throw a fatal
+// error when misused.
+var stdThrows = map[string]bool{
+	"(*sync.Mutex).Unlock":    true,
+	"(*sync.RWMutex).Unlock":  true,
+	"(*sync.RWMutex).RUnlock": true,
+}
