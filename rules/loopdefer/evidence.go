@@ -393,8 +393,8 @@ func (s *scope) testCode() bool {
 }
 
 // onlyValue returns the expression a local variable of the function is defined with —
-// the call, for x, err := f() — when it is never assigned again nor has its address
-// taken, or nil.
+// the call, for x, err := f() — when it is never assigned again (=, op=, ++, --) nor has
+// its address taken, or nil.
 func (s *scope) onlyValue(v *types.Var) ast.Expr {
 	info := s.pass.TypesInfo
 	if !s.inFunc(v.Pos()) {
@@ -428,6 +428,8 @@ func (s *scope) onlyValue(v *types.Var) ast.Expr {
 					changed = true
 				}
 			}
+		case *ast.IncDecStmt:
+			changed = changed || is(info, n.X, v)
 		case *ast.UnaryExpr:
 			changed = changed || n.Op == token.AND && is(info, n.X, v)
 		}

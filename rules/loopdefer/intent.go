@@ -487,35 +487,11 @@ func (s *scope) constInt(e ast.Expr) (int64, bool) {
 		return 0, false
 	}
 	v, ok := info.Uses[id].(*types.Var)
-	if !ok || !s.inFunc(v.Pos()) {
+	if !ok {
 		return 0, false
 	}
-	var val ast.Expr
-	changed := false
-	ast.Inspect(s.fn.Node(), func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.ValueSpec:
-			for i, name := range n.Names {
-				if info.Defs[name] == v && len(n.Values) == len(n.Names) {
-					val = n.Values[i]
-				}
-			}
-		case *ast.AssignStmt:
-			for i, l := range n.Lhs {
-				if lid, ok := ast.Unparen(l).(*ast.Ident); ok && info.Defs[lid] == v && len(n.Lhs) == len(n.Rhs) {
-					val = n.Rhs[i]
-				} else if is(info, l, v) {
-					changed = true
-				}
-			}
-		case *ast.IncDecStmt:
-			changed = changed || is(info, n.X, v)
-		case *ast.UnaryExpr:
-			changed = changed || n.Op == token.AND && is(info, n.X, v)
-		}
-		return !changed
-	})
-	if changed || val == nil {
+	val := s.onlyValue(v)
+	if val == nil {
 		return 0, false
 	}
 	if tv, ok := info.Types[val]; ok && tv.Value != nil && tv.Value.Kind() == constant.Int {

@@ -41,13 +41,20 @@ func MayBlock(info *types.Info, n ast.Node) ast.Node {
 				found = n
 			}
 		case *ast.CallExpr:
-			if fn, ok := typeutil.Callee(info, n).(*types.Func); ok && stdWaits[fn.Origin().FullName()] {
+			if stdCallee(info, n, stdWaits) {
 				found = n
 			}
 		}
 		return found == nil
 	})
 	return found
+}
+
+// stdCallee reports whether call statically calls a function of table (by
+// types.Func.FullName).
+func stdCallee(info *types.Info, call *ast.CallExpr, table map[string]bool) bool {
+	fn, ok := typeutil.Callee(info, call).(*types.Func)
+	return ok && table[fn.Origin().FullName()]
 }
 
 // stdWaits lists standard library functions (types.Func.FullName) that wait for another
@@ -76,10 +83,8 @@ var stdWaits = map[string]bool{
 func MayThrow(info *types.Info, n ast.Node) ast.Node {
 	var found ast.Node
 	ast.Inspect(n, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			if fn, ok := typeutil.Callee(info, call).(*types.Func); ok && stdThrows[fn.Origin().FullName()] {
-				found = call
-			}
+		if call, ok := n.(*ast.CallExpr); ok && stdCallee(info, call, stdThrows) {
+			found = call
 		}
 		return found == nil
 	})
